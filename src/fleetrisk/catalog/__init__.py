@@ -1,0 +1,1 @@
+"""fleetrisk.catalog."""

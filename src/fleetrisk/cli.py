@@ -1,0 +1,260 @@
+"""Command-line interface: a thin shell over the library.
+
+Exit codes: 0 ok; 1 findings at or above ``--fail-on``; 2 bad input or usage.
+Errors are printed as ``file:line:col: error[...]: message`` with a hint, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fleetrisk._version import __version__
+from fleetrisk.catalog.loader import load_catalog
+from fleetrisk.engine.assess import assess as run_assessment
+from fleetrisk.errors import FleetriskError, UsageError
+from fleetrisk.model.loader import load_model
+from fleetrisk.model.schema import ServiceModel
+from fleetrisk.reports.catalog_view import render_catalog_json, render_catalog_md, render_catalog_table
+from fleetrisk.reports.i18n import labels, number
+from fleetrisk.reports.json_report import render_json
+from fleetrisk.reports.markdown import render_markdown
+from fleetrisk.results import BANDS, Assessment
+
+DEFAULT_MODEL = "examples/smart-appliance-cloud.yaml"
+WRITERS: dict[str, Callable[[Assessment], str]] = {"json": render_json, "md": render_markdown}
+
+app = typer.Typer(
+    name="fleetrisk",
+    help="Threat modeling and risk assessment for IoT cloud services, at fleet scale.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+T = TypeVar("T")
+
+
+class Lang(StrEnum):
+    en = "en"
+    ja = "ja"
+
+
+class Level(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+    none = "none"
+
+
+class CatalogFormat(StrEnum):
+    table = "table"
+    json = "json"
+    md = "md"
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run ``action``; turn our errors into a message and exit code 2."""
+    try:
+        return action()
+    except FleetriskError as exc:
+        err.print(exc.render(), markup=False)
+        raise typer.Exit(2) from None
+    except RecursionError:
+        err.print("error[input]: input too deeply nested to process", markup=False)
+        raise typer.Exit(2) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"fleetrisk {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """fleetrisk: describe an IoT cloud service, get its threats ranked by fleet impact."""
+
+
+def _default_model(model: Path | None) -> Path:
+    if model is not None:
+        return model
+    candidate = Path(DEFAULT_MODEL)
+    if candidate.exists():
+        return candidate
+    raise UsageError("no MODEL given and no examples/smart-appliance-cloud.yaml here",
+                     hint="pass the path of a model file")
+
+
+def _formats(raw: str | None) -> list[str]:
+    if raw is None:
+        return []
+    names = [part.strip() for part in raw.split(",") if part.strip()]
+    unknown = [n for n in names if n not in WRITERS]
+    if unknown or not names:
+        raise UsageError(f"unknown format(s): {', '.join(unknown) or raw!r}",
+                         hint=f"choose from {', '.join(WRITERS)}")
+    return list(dict.fromkeys(names))
+
+
+@app.command()
+def assess(
+    model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Comma-separated: md,json.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write DIR/report.<ext>.")] = None,
+    lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
+    fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 on an open finding at or above.")] = Level.none,
+    as_of: Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")] = None,
+) -> None:
+    """Assess a model: findings ranked by fleet impact."""
+
+    def run() -> Assessment:
+        formats = _formats(fmt)
+        if output is None and len(formats) > 1:
+            raise UsageError("several formats need --output DIR", hint="or give a single --format")
+        date = _parse_date(as_of)
+        loaded = load_model(_default_model(model))
+        result = run_assessment(loaded, lang=lang.value, as_of=date)
+        if output is not None:
+            _write_reports(result, formats or ["md", "json"], output)
+            _print_summary(result)
+        elif formats:
+            sys.stdout.write(WRITERS[formats[0]](result))
+        else:
+            _print_summary(result)
+        return result
+
+    result = _guard(run)
+    if fail_on is not Level.none:
+        floor = BANDS.index(fail_on.value)
+        gating = [f for f in result.findings if f.status == "open" and BANDS.index(f.risk.band) >= floor]
+        if gating:
+            err.print(f"{len(gating)} open finding(s) at or above {fail_on.value}", markup=False)
+            raise typer.Exit(1)
+
+
+def _parse_date(raw: str | None) -> dt.date | None:
+    if raw is None:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise UsageError(f"--as-of {raw!r} is not a date", hint="use YYYY-MM-DD") from exc
+
+
+def _write_reports(result: Assessment, formats: list[str], directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in formats:
+            (directory / f"report.{name}").write_text(WRITERS[name](result), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write reports to {directory}: {exc.strerror or exc}") from exc
+    err.print(f"wrote {', '.join(f'{directory}/report.{n}' for n in formats)}", markup=False)
+
+
+def _print_summary(result: Assessment) -> None:
+    t = labels(result.lang)
+    table = Table(title=f"{result.service.name}: {t['families']}", title_justify="left")
+    for column in (t["family"], t["threat"], t["open"], t["unknown"], t["mitigated"], t["highest"]):
+        table.add_column(column, overflow="fold")
+    for fam in result.families:
+        highest = t[f"band_{fam.highest}"] if fam.highest else "-"
+        table.add_row(fam.family, fam.title, str(fam.open), str(fam.unknown), str(fam.mitigated), highest)
+    out.print(table)
+    bands = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.open_by_band.items())
+    out.print(f"{t['top_risks']}: {bands}", markup=False)
+    out.print(f"{t['devices_at_risk']}: {number(result.summary.devices_at_risk, result.lang)}", markup=False)
+
+
+@app.command()
+def validate(model: Annotated[Path, typer.Argument(help="Model file.")]) -> None:
+    """Check a model file; report every problem with its line and column."""
+
+    def run() -> None:
+        loaded = load_model(model)
+        from fleetrisk.engine.assess import check_controls
+
+        check_controls(loaded, load_catalog())
+        m = loaded.model
+        out.print(
+            f"{model}: valid ({len(m.fleets)} fleets, {len(m.components)} components, "
+            f"{len(m.keys)} keys, {len(m.data)} data sets, {len(m.flows)} flows)",
+            markup=False,
+        )
+
+    _guard(run)
+
+
+@app.command()
+def schema(
+    kind: Annotated[str, typer.Option(help="model or report")] = "model",
+) -> None:
+    """Print the JSON Schema of the model format (or of the JSON report)."""
+
+    def run() -> None:
+        if kind not in ("model", "report"):
+            raise UsageError(f"unknown schema kind {kind!r}", hint="model or report")
+        sys.stdout.write(schema_text(kind))
+
+    _guard(run)
+
+
+def schema_text(kind: str) -> str:
+    """The committed JSON Schema text for ``kind`` (model or report)."""
+    data: dict[str, Any]
+    if kind == "model":
+        data = ServiceModel.model_json_schema(by_alias=True)
+        data["$id"] = "https://fleetrisk.dev/schemas/model-1.json"
+    else:
+        data = Assessment.model_json_schema(mode="serialization")
+        data["$id"] = "https://fleetrisk.dev/schemas/report-1.json"
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+@app.command()
+def catalog(
+    family: Annotated[str | None, typer.Option(help="Only this family, e.g. T6.")] = None,
+    fmt: Annotated[CatalogFormat, typer.Option("--format", "-f")] = CatalogFormat.table,
+    lang: Annotated[Lang, typer.Option()] = Lang.en,
+) -> None:
+    """Show the threat catalog: scenarios and controls."""
+
+    def run() -> None:
+        cat = load_catalog()
+        if family is not None and family not in {f.id for f in cat.taxonomy.families}:
+            raise UsageError(f"unknown family {family!r}", hint="T1 .. T8")
+        if fmt is CatalogFormat.json:
+            sys.stdout.write(render_catalog_json(cat, family))
+        elif fmt is CatalogFormat.md:
+            sys.stdout.write(render_catalog_md(cat, family, lang.value))
+        else:
+            out.print(render_catalog_table(cat, family, lang.value))
+
+    _guard(run)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False)
+        sys.exit(130)

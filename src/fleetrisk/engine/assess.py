@@ -1,0 +1,320 @@
+"""The whole assessment: match, score, apply tracking, summarise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import Counter
+from collections.abc import Iterable
+
+from fleetrisk._version import __version__
+from fleetrisk.catalog.loader import Catalog, load_catalog
+from fleetrisk.engine.match import Match, match_all
+from fleetrisk.engine.score import (
+    DEVICE_BANDS,
+    RECORD_BANDS,
+    SAFETY_LEVEL,
+    band,
+    impact_score,
+    log_band,
+)
+from fleetrisk.engine.tracking import Decision, match_tracking
+from fleetrisk.errors import InputError, ModelValidationError
+from fleetrisk.model.loader import LoadedModel
+from fleetrisk.model.queries import Handle, ModelIndex
+from fleetrisk.model.schema import Component, DataSet, Fleet
+from fleetrisk.results import (
+    BANDS,
+    STATUSES,
+    Assessment,
+    ControlState,
+    FamilySummary,
+    Finding,
+    Impact,
+    Likelihood,
+    MatrixCell,
+    Reference,
+    Risk,
+    ServiceInfo,
+    SourceLocation,
+    Status,
+    Summary,
+    Tracking,
+)
+
+_STATUS_ORDER = {status: i for i, status in enumerate(STATUSES)}
+_LEVELS = {"rare": 1, "unlikely": 2, "possible": 3, "likely": 4, "almost-certain": 5}
+_SAFETY_OUTCOMES = {"device-control", "safety", "fleet-compromise", "availability",
+                    "information-integrity", "trust-anchor-loss"}
+
+
+def assess(
+    loaded: LoadedModel,
+    catalog: Catalog | None = None,
+    *,
+    lang: str = "en",
+    as_of: dt.date | None = None,
+) -> Assessment:
+    """Assess a loaded model against the catalog."""
+    catalog = catalog or load_catalog()
+    check_controls(loaded, catalog)
+    index = loaded.index
+    matches = match_all(index, catalog)
+    as_of = as_of or dt.date.today()
+    decisions = match_tracking(loaded, [m.id for m in matches], as_of)
+    findings = [_finding(loaded, index, catalog, m, decisions.get(m.id), lang) for m in matches]
+    findings.sort(key=lambda f: (_STATUS_ORDER[f.status], -f.risk.score, f.id))
+    uses_dates = any(entry.expires is not None for entry in loaded.model.tracking)
+    return Assessment(
+        tool=f"fleetrisk {__version__}",
+        lang="ja" if lang == "ja" else "en",
+        model=loaded.file,
+        as_of=as_of.isoformat() if uses_dates else None,
+        service=_service_info(index),
+        summary=_summary(index, findings),
+        families=_families(catalog, findings, lang),
+        matrix=_matrix(loaded, catalog, findings),
+        findings=findings,
+    )
+
+
+def check_controls(loaded: LoadedModel, catalog: Catalog) -> None:
+    """Every control the model declares must exist in the catalog."""
+    problems: list[InputError] = []
+    known = sorted(catalog.controls)
+    places: list[tuple[tuple[str | int, ...], Iterable[str]]] = [(("controls",), loaded.model.controls)]
+    for collection in ("fleets", "components", "keys", "data", "flows", "accounts"):
+        for i, element in enumerate(getattr(loaded.model, collection)):
+            places.append(((collection, i, "controls"), element.controls))
+    for base, controls in places:
+        for cid in controls:
+            if cid not in catalog.controls:
+                close = difflib.get_close_matches(cid, known, n=1, cutoff=0.5)
+                problems.append(InputError(
+                    f"unknown control '{cid}'",
+                    location=loaded.document.locate((*base, cid)),
+                    hint=f"did you mean '{close[0]}'?" if close else "see 'fleetrisk catalog' for control ids",
+                ))
+    if problems:
+        raise ModelValidationError(problems)
+
+
+# --- one finding -----------------------------------------------------------------------
+
+
+def _finding(
+    loaded: LoadedModel,
+    index: ModelIndex,
+    catalog: Catalog,
+    match: Match,
+    decision: Decision | None,
+    lang: str,
+) -> Finding:
+    spec = match.scenario.spec
+    fleets = index.fleets_reached(match.element)
+    impact = _impact(index, match, fleets)
+    level = _LEVELS[spec.likelihood]
+    score = level * impact.score
+    status: Status
+    if match.mitigated:
+        status = "mitigated"
+    elif match.verdict.value is None:
+        status = "unknown"
+    else:
+        status = "open"
+    tracking = None
+    if decision is not None:
+        entry = decision.entry
+        tracking = Tracking(
+            status=entry.status,
+            justification=entry.justification,
+            owner=entry.owner,
+            expires=entry.expires.isoformat() if entry.expires else None,
+            expired=decision.expired,
+            ticket=entry.ticket,
+        )
+        if not decision.expired and status != "mitigated":
+            status = entry.status
+    location = loaded.document.locate(match.element.yaml_path)
+    return Finding(
+        id=match.id,
+        scenario=spec.id,
+        family=spec.family,
+        title=spec.title.get(lang),
+        element=match.element.id,
+        element_type=match.element.type,
+        status=status,
+        likelihood=Likelihood(level=spec.likelihood, score=level),
+        impact=impact,
+        risk=Risk(score=score, band=band(score)),
+        fleets=[f.id for f in fleets],
+        explanation=_explain(match, decision, catalog, lang),
+        missing=sorted({_missing_path(m.element, m.field) for m in match.verdict.missing}),
+        description=spec.description.get(lang),
+        fleet_impact=spec.fleet_impact.get(lang),
+        remediation=spec.remediation.get(lang),
+        mitigated_by=match.scenario.mitigated_by.describe(),
+        controls=[
+            ControlState(id=cid, title=catalog.controls[cid].title.get(lang),
+                         status=state, declared_on=where)
+            for cid, state, where in match.controls
+        ],
+        references=[Reference(framework=k, ids=list(v)) for k, v in sorted(spec.references.items())],
+        stride=list(spec.stride),
+        facets={
+            "plane": spec.facets.plane,
+            "entry": list(spec.facets.entry),
+            "objective": list(spec.facets.objective),
+            "outcome": spec.facets.outcome,
+        },
+        location=SourceLocation(
+            file=location.file, line=location.line or 1, column=location.column or 1,
+            path=location.path or "",
+        ),
+        tracking=tracking,
+    )
+
+
+def _missing_path(element: Handle, field: str) -> str:
+    from fleetrisk.model.yamlio import format_path
+
+    return f"{format_path(element.yaml_path)}.{field}"
+
+
+def _impact(index: ModelIndex, match: Match, fleets: list[Handle]) -> Impact:
+    spec = match.scenario.spec
+    devices = sum(f.obj.devices for f in fleets if isinstance(f.obj, Fleet))
+    safety = 1
+    if spec.facets.outcome in _SAFETY_OUTCOMES:
+        for fleet in fleets:
+            assert isinstance(fleet.obj, Fleet)
+            level = SAFETY_LEVEL[fleet.obj.safety]
+            if spec.facets.outcome == "availability":
+                behaviour = fleet.obj.offline_behaviour
+                if behaviour == "keeps-working":
+                    level = 1
+                elif behaviour == "fails-unsafe":
+                    level = min(5, level + 1)
+            safety = max(safety, level)
+    records: int | None = None
+    if spec.impact.scale == "records":
+        records = _records(index, match.element)
+        scale = log_band(records, RECORD_BANDS) if records is not None else spec.impact.severity
+    elif spec.impact.scale == "devices":
+        scale = log_band(devices, DEVICE_BANDS) if fleets else 1
+    else:
+        scale = spec.impact.severity
+    score = impact_score(safety, spec.impact.severity, scale)
+    return Impact(score=score, safety=safety, service=spec.impact.severity, scale=scale,
+                  devices=devices, records=records)
+
+
+def _records(index: ModelIndex, element: Handle) -> int | None:
+    """Records an element exposes: its own, or those of the data it stores or carries."""
+    if isinstance(element.obj, DataSet):
+        return element.obj.records
+    related: list[Handle] = []
+    if isinstance(element.obj, Component):
+        related = index.related(element, "data_stored")
+    elif element.type == "flow":
+        related = index.related(element, "carries")
+    elif element.type == "service":
+        related = index.by_type["data"]
+    else:
+        for comp in index.related(element, "via") + index.related(element, "components_used"):
+            related.extend(index.related(comp, "data_stored"))
+    counts = [d.obj.records for d in related if isinstance(d.obj, DataSet)]
+    known = [c for c in counts if c is not None]
+    return sum(known) if known else None
+
+
+def _explain(match: Match, decision: Decision | None, catalog: Catalog, lang: str) -> list[str]:
+    ja = lang == "ja"
+    lines = list(dict.fromkeys(match.verdict.reasons))
+    for missing in match.verdict.missing:
+        path = _missing_path(missing.element, missing.field)
+        lines.append(f"不明: {path} が記述されていない" if ja else f"unknown: {path} is not stated")
+    for cid, state, where in match.controls:
+        title = catalog.controls[cid].title.get(lang)
+        place = {"element": "element", "service": "service-wide", None: ""}[where]
+        if ja:
+            place = {"element": "要素", "service": "サービス全体", None: ""}[where]
+            lines.append(f"対策 {cid}({title}): {_STATE_JA[state]}" + (f"[{place}]" if place else ""))
+        else:
+            lines.append(f"control {cid} ({title}): {state}" + (f" [{place}]" if place else ""))
+    if decision is not None:
+        entry = decision.entry
+        if decision.expired:
+            lines.append(
+                f"追跡エントリ '{entry.id}' は {entry.expires} に期限切れのため再オープン" if ja
+                else f"tracking entry '{entry.id}' expired on {entry.expires}; finding reopened"
+            )
+        else:
+            lines.append(
+                f"追跡: {entry.status}({entry.owner}): {entry.justification}" if ja
+                else f"tracked as {entry.status} by {entry.owner}: {entry.justification}"
+            )
+    return lines
+
+
+_STATE_JA = {"implemented": "実装済み", "verified": "検証済み", "planned": "計画中",
+             "absent": "未実装", "not-declared": "宣言なし"}
+
+
+# --- summaries -------------------------------------------------------------------------
+
+
+def _service_info(index: ModelIndex) -> ServiceInfo:
+    model = index.model
+    return ServiceInfo(
+        name=model.service.name,
+        types=list(model.service.types),
+        fleets=len(model.fleets),
+        devices=sum(f.devices for f in model.fleets),
+        components=len(model.components),
+    )
+
+
+def _summary(index: ModelIndex, findings: list[Finding]) -> Summary:
+    by_status = Counter(f.status for f in findings)
+    open_findings = [f for f in findings if f.status == "open"]
+    bands = Counter(f.risk.band for f in open_findings)
+    serious = {fid for f in open_findings if f.risk.band in ("high", "critical") for fid in f.fleets}
+    devices = sum(fl.devices for fl in index.model.fleets if fl.id in serious)
+    return Summary(
+        by_status={s: by_status.get(s, 0) for s in STATUSES},
+        open_by_band={b: bands.get(b, 0) for b in reversed(BANDS)},
+        devices_at_risk=devices,
+    )
+
+
+def _families(catalog: Catalog, findings: list[Finding], lang: str) -> list[FamilySummary]:
+    result = []
+    for family in catalog.taxonomy.families:
+        mine = [f for f in findings if f.family == family.id]
+        open_bands = [f.risk.band for f in mine if f.status == "open"]
+        highest = max(open_bands, key=BANDS.index) if open_bands else None
+        result.append(FamilySummary(
+            family=family.id,
+            title=family.title.get(lang),
+            open=sum(f.status == "open" for f in mine),
+            unknown=sum(f.status == "unknown" for f in mine),
+            mitigated=sum(f.status == "mitigated" for f in mine),
+            tracked=sum(f.status in ("accepted", "false-positive", "in-progress") for f in mine),
+            highest=highest,
+        ))
+    return result
+
+
+def _matrix(loaded: LoadedModel, catalog: Catalog, findings: list[Finding]) -> list[MatrixCell]:
+    cells = []
+    open_by_family = Counter(f.family for f in findings if f.status == "open")
+    for family, row in catalog.taxonomy.relevance.items():
+        for service_type in loaded.model.service.types:
+            cells.append(MatrixCell(
+                family=family,
+                service_type=service_type,
+                relevance=row[service_type],
+                open=open_by_family.get(family, 0),
+            ))
+    return cells

@@ -1,0 +1,65 @@
+"""Match catalog scenarios against model elements, dispatched by element type and kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fleetrisk.catalog.conditions import Verdict
+from fleetrisk.catalog.loader import Catalog, CompiledScenario
+from fleetrisk.model.queries import Handle, ModelIndex
+from fleetrisk.model.schema import ControlStatus, ServiceModel
+
+_HOLDING = {"implemented", "verified"}
+
+
+@dataclass(frozen=True)
+class Match:
+    """A scenario whose condition held (or could not be decided) on one element."""
+
+    scenario: CompiledScenario
+    element: Handle
+    verdict: Verdict
+    controls: tuple[tuple[str, str, str | None], ...]  # (id, status, declared_on)
+    mitigated: bool
+
+    @property
+    def id(self) -> str:
+        return f"{self.scenario.id}@{self.element.id}"
+
+
+def control_status(model: ServiceModel, element: Handle, control: str) -> tuple[str, str | None]:
+    """Status of ``control`` for ``element``: its own declaration first, then service-wide."""
+    own: dict[str, ControlStatus] = getattr(element.obj, "controls", {}) if element.type != "service" else {}
+    if control in own:
+        return own[control], "element"
+    if control in model.controls:
+        return model.controls[control], "service"
+    return "not-declared", None
+
+
+def candidates(index: ModelIndex, scenario: CompiledScenario) -> list[Handle]:
+    """Elements a scenario looks at: its target type, narrowed to its component kinds."""
+    elements = index.by_type.get(scenario.spec.target, [])
+    kinds = scenario.spec.kinds
+    if kinds:
+        wanted = set(kinds)
+        return [h for h in elements if getattr(h.obj, "kind", None) in wanted]
+    return list(elements)
+
+
+def match_all(index: ModelIndex, catalog: Catalog) -> list[Match]:
+    """Every (scenario, element) pair whose ``applies`` is true or unknown."""
+    matches: list[Match] = []
+    for scenario in catalog.scenarios:
+        for element in candidates(index, scenario):
+            verdict = scenario.applies.evaluate(index, element)
+            if verdict.value is False:
+                continue
+            states = tuple(
+                (cid, *control_status(index.model, element, cid))
+                for cid in dict.fromkeys(scenario.mitigated_by.controls())
+            )
+            holding = {cid for cid, status, _ in states if status in _HOLDING}
+            mitigated = scenario.mitigated_by.evaluate(holding.__contains__)
+            matches.append(Match(scenario, element, verdict, states, mitigated))
+    return matches

@@ -1,0 +1,290 @@
+"""Load a service model from YAML: parse safely, validate strictly, check references.
+
+Every problem becomes an :class:`InputError` with file, line, column, YAML path and a hint;
+all problems in a file are reported together.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from fleetrisk.errors import InputError, ModelValidationError
+from fleetrisk.model.queries import ModelIndex
+from fleetrisk.model.schema import ServiceModel
+from fleetrisk.model.yamlio import Document, YamlPath, decode, format_path, load_path, parse
+
+
+@dataclass
+class LoadedModel:
+    """A validated model with the document it came from."""
+
+    model: ServiceModel
+    document: Document
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+    @functools.cached_property
+    def index(self) -> ModelIndex:
+        return ModelIndex.build(self.model)
+
+
+def load_model(path: str | Path) -> LoadedModel:
+    """Load and validate the model file at ``path``."""
+    return from_document(load_path(Path(path)))
+
+
+def load_model_text(text: str, name: str = "<model>") -> LoadedModel:
+    """Load a model from YAML text (used for catalog cases and tests)."""
+    return from_document(parse(decode(text.encode("utf-8"), name), name))
+
+
+def from_data(data: Any, name: str = "<model>") -> LoadedModel:
+    """Validate already-parsed data (positions unknown)."""
+    return from_document(Document(name, data, {}))
+
+
+def from_document(doc: Document) -> LoadedModel:
+    if not isinstance(doc.data, dict):
+        raise ModelValidationError([
+            InputError("the model must be a mapping with 'fleetrisk: 1' at the top",
+                       location=doc.locate(()), hint="see examples/smart-appliance-cloud.yaml")
+        ])
+    try:
+        model = ServiceModel.model_validate(doc.data, by_alias=True)
+    except ValidationError as exc:
+        raise ModelValidationError(list(_pydantic_problems(exc, doc))) from exc
+    problems = list(_reference_problems(model, doc))
+    if problems:
+        raise ModelValidationError(problems)
+    return LoadedModel(model, doc)
+
+
+# --- schema problems -------------------------------------------------------------------
+
+
+@functools.cache
+def _json_schema() -> dict[str, Any]:
+    return ServiceModel.model_json_schema(by_alias=True)
+
+
+def _subschema(path: Iterable[str | int]) -> dict[str, Any] | None:
+    """The JSON-schema node for a data path, following $ref, anyOf and items."""
+    root = _json_schema()
+    node: dict[str, Any] | None = root
+    for part in path:
+        node = _deref(node, root)
+        if node is None:
+            return None
+        if isinstance(part, int):
+            node = node.get("items")
+        else:
+            props = node.get("properties", {})
+            if part in props:
+                node = props[part]
+            elif isinstance(node.get("additionalProperties"), dict):
+                node = node["additionalProperties"]
+            else:
+                return None
+    return _deref(node, root)
+
+
+def _deref(node: dict[str, Any] | None, root: dict[str, Any]) -> dict[str, Any] | None:
+    while node is not None:
+        if "$ref" in node:
+            node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+        elif "anyOf" in node:
+            options = [o for o in node["anyOf"] if o.get("type") != "null"]
+            node = options[0] if len(options) == 1 else node
+            if len(options) != 1:
+                return node
+        else:
+            return node
+    return node
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> YamlPath:
+    """Trim pydantic's loc to the part that exists in the data (drops 'literal[...]' etc.)."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        in_dict = isinstance(current, dict) and isinstance(part, str) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if not (in_dict or in_list):
+            if isinstance(current, dict) and isinstance(part, str):
+                path.append(part)  # a missing or extra key: still name it
+            break
+        current = current[part]
+        path.append(part)
+    return tuple(path)
+
+
+def _suggest(word: str, options: Iterable[str]) -> str | None:
+    match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _pydantic_problems(exc: ValidationError, doc: Document) -> Iterator[InputError]:
+    seen: set[tuple[YamlPath, str]] = set()
+    for error in exc.errors():
+        path = _data_path(tuple(error["loc"]), doc.data)
+        kind = error["type"]
+        if (path, kind) in seen:
+            continue
+        seen.add((path, kind))
+        message, hint = _explain(error, path)
+        yield InputError(message, location=doc.locate(path), hint=hint)
+
+
+def _explain(error: Any, path: YamlPath) -> tuple[str, str | None]:
+    kind = error["type"]
+    value = error.get("input")
+    where = format_path(path)
+    if kind == "extra_forbidden":
+        key = str(path[-1]) if path else "?"
+        parent = _subschema(path[:-1]) or {}
+        allowed = sorted(parent.get("properties", {}))
+        close = _suggest(key, allowed)
+        hint = f"did you mean '{close}'?" if close else f"allowed keys: {', '.join(allowed)}"
+        return f"unknown key '{key}'", hint
+    if kind == "missing":
+        return f"required key '{path[-1]}' is missing", "add it; see 'fleetrisk schema'"
+    if kind in ("literal_error", "enum"):
+        node = _subschema(path) or {}
+        options = [str(o) for o in node.get("enum", [])] or _expected_list(error)
+        close = _suggest(str(value), options)
+        hint = f"did you mean '{close}'?" if close else f"allowed: {', '.join(options)}"
+        return f"'{value}' is not an allowed value for {where}", hint
+    if kind == "string_pattern_mismatch":
+        return (f"'{value}' is not a valid identifier at {where}",
+                "use lower-case letters, digits, '-', '_' or '.', starting with a letter or digit")
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{where} must be {error['msg'].split('be ', 1)[-1]}, got {value!r}", "counts cannot be negative"
+    if kind in ("int_type", "int_from_float", "int_parsing"):
+        return f"{where} must be a whole number, got {value!r}", "write a whole number without quotes"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{where} must be true or false, got {value!r}", "write true or false without quotes"
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        want = "a list" if kind == "list_type" else "a mapping"
+        return f"{where} must be {want}, got {type(value).__name__}", None
+    if kind == "string_type":
+        return f"{where} must be text, got {value!r}", "quote the value"
+    if kind == "too_short":
+        return f"{where} must not be empty", None
+    return f"{where}: {error['msg']}", None
+
+
+def _expected_list(error: Any) -> list[str]:
+    expected = str(error.get("ctx", {}).get("expected", ""))
+    return [part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip()]
+
+
+# --- reference problems -------------------------------------------------------------------
+
+_COLLECTIONS = ("zones", "fleets", "components", "keys", "data", "flows", "accounts")
+
+
+def _reference_problems(model: ServiceModel, doc: Document) -> Iterator[InputError]:
+    ids: dict[str, YamlPath] = {}
+    kinds: dict[str, str] = {}
+    for collection in _COLLECTIONS:
+        for i, element in enumerate(getattr(model, collection)):
+            path: YamlPath = (collection, i, "id")
+            if element.id in ids:
+                first = doc.locate(ids[element.id])
+                yield InputError(
+                    f"duplicate id '{element.id}' (first used at line {first.line})",
+                    location=doc.locate(path),
+                    hint="ids must be unique across zones, fleets, components, keys, data, flows and accounts",
+                )
+                continue
+            ids[element.id] = path
+            kinds[element.id] = collection
+
+    def ref(value: str | None, allowed: tuple[str, ...], path: YamlPath) -> Iterator[InputError]:
+        if value is None:
+            return
+        if value not in kinds:
+            candidates = [i for i, k in kinds.items() if k in allowed]
+            close = _suggest(value, candidates)
+            hint = f"did you mean '{close}'?" if close else (
+                f"define it under {' or '.join(allowed)}" if not candidates
+                else f"known: {', '.join(sorted(candidates)[:12])}"
+            )
+            yield InputError(f"'{value}' is not defined", location=doc.locate(path), hint=hint)
+        elif kinds[value] not in allowed:
+            yield InputError(
+                f"'{value}' is a {kinds[value][:-1]}, but {format_path(path)} must name one of: "
+                + ", ".join(allowed),
+                location=doc.locate(path),
+            )
+
+    for i, fleet in enumerate(model.fleets):
+        for j, acc in enumerate(fleet.accepts):
+            base: YamlPath = ("fleets", i, "accepts", j)
+            yield from ref(acc.source, ("components",), (*base, "from"))
+            yield from ref(acc.key, ("keys",), (*base, "key"))
+            if acc.key is not None and acc.verification != "signature":
+                yield InputError(
+                    f"a key is named but verification is '{acc.verification}'",
+                    location=doc.locate((*base, "verification")),
+                    hint="set verification: signature, or remove the key",
+                )
+        if fleet.rollout and not fleet.rollout.staged and fleet.rollout.first_wave_percent is not None:
+            yield InputError("first_wave_percent needs staged: true",
+                             location=doc.locate(("fleets", i, "rollout", "first_wave_percent")))
+    for i, comp in enumerate(model.components):
+        yield from ref(comp.zone, ("zones",), ("components", i, "zone"))
+        for j, dep in enumerate(comp.depends_on):
+            yield from ref(dep, ("components",), ("components", i, "depends_on", j))
+            if dep == comp.id:
+                yield InputError("a component cannot depend on itself",
+                                 location=doc.locate(("components", i, "depends_on", j)))
+        if comp.kind == "external-dependency" and comp.dependency is None:
+            yield InputError("an external-dependency needs a 'dependency' block (kind, redundancy)",
+                             location=doc.locate(("components", i, "kind")),
+                             hint="e.g. dependency: {kind: dns, redundancy: single}")
+        if comp.partner is not None and comp.kind != "partner-api":
+            yield InputError("'partner' facts belong on a component of kind partner-api",
+                             location=doc.locate(("components", i, "partner")))
+    for i, key in enumerate(model.keys):
+        yield from ref(key.holder, ("components",), ("keys", i, "holder"))
+        if key.custody == "threshold" and key.threshold is None:
+            yield InputError("custody 'threshold' needs a 'threshold' block (k, holders)",
+                             location=doc.locate(("keys", i, "custody")))
+        if key.threshold is not None:
+            if key.custody != "threshold":
+                yield InputError("a 'threshold' block needs custody: threshold",
+                                 location=doc.locate(("keys", i, "threshold")))
+            if key.threshold.k > len(key.threshold.holders):
+                yield InputError(
+                    f"k={key.threshold.k} exceeds the {len(key.threshold.holders)} holders",
+                    location=doc.locate(("keys", i, "threshold", "k")),
+                    hint="k must be at most the number of holders",
+                )
+            for j, holder in enumerate(key.threshold.holders):
+                yield from ref(holder, ("components",), ("keys", i, "threshold", "holders", j))
+    for i, data in enumerate(model.data):
+        for j, store in enumerate(data.stored_in):
+            yield from ref(store, ("components",), ("data", i, "stored_in", j))
+    for i, flow in enumerate(model.flows):
+        ends = ("fleets", "components", "accounts")
+        yield from ref(flow.source, ends, ("flows", i, "from"))
+        yield from ref(flow.target, ends, ("flows", i, "to"))
+        for j, carried in enumerate(flow.carries):
+            yield from ref(carried, ("data",), ("flows", i, "carries", j))
+    for i, account in enumerate(model.accounts):
+        yield from ref(account.via, ("components",), ("accounts", i, "via"))
+    for i, entry in enumerate(model.tracking):
+        if "@" not in entry.id:
+            yield InputError(f"tracking id '{entry.id}' must look like <scenario>@<element>",
+                             location=doc.locate(("tracking", i, "id")),
+                             hint="e.g. T6.online-signing-key@fw-key; '*' may stand for any part")

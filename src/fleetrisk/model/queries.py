@@ -1,0 +1,363 @@
+"""Read-only questions about a loaded model: elements by id and the relations between them.
+
+Catalog conditions walk these relations (``related: accepted_by``); the engine uses them
+to decide which fleets an element reaches. Everything is computed once per model.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel
+
+from fleetrisk.model.schema import (
+    Acceptance,
+    Account,
+    Component,
+    DataSet,
+    Fleet,
+    Flow,
+    Key,
+    ServiceModel,
+    Zone,
+)
+
+ElementType = Literal[
+    "service", "fleet", "component", "key", "data", "flow", "account", "zone", "acceptance"
+]
+
+#: The pydantic class behind each element type, for field checks at catalog load.
+ELEMENT_CLASSES: dict[str, type[BaseModel]] = {
+    "service": ServiceModel,
+    "fleet": Fleet,
+    "component": Component,
+    "key": Key,
+    "data": DataSet,
+    "flow": Flow,
+    "account": Account,
+    "zone": Zone,
+    "acceptance": Acceptance,
+}
+
+#: Element types a scenario may target (acceptances are reached through fleets).
+TARGET_TYPES: tuple[str, ...] = (
+    "service", "fleet", "component", "key", "data", "flow", "account", "zone"
+)
+
+#: Collection name in the model file for each element type (for positions).
+COLLECTIONS: dict[str, str] = {
+    "fleet": "fleets",
+    "component": "components",
+    "key": "keys",
+    "data": "data",
+    "flow": "flows",
+    "account": "accounts",
+    "zone": "zones",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Handle:
+    """One element of the model, typed, with its position in its collection."""
+
+    type: str
+    obj: BaseModel
+    index: int = 0
+    owner: Handle | None = None  # the fleet of an acceptance
+
+    @property
+    def id(self) -> str:
+        if self.type == "service":
+            return "service"
+        if self.type == "acceptance":
+            assert self.owner is not None
+            return f"{self.owner.id}.accepts[{self.index}]"
+        element_id = getattr(self.obj, "id", None)
+        assert isinstance(element_id, str)
+        return element_id
+
+    @property
+    def yaml_path(self) -> tuple[str | int, ...]:
+        if self.type == "service":
+            return ("service",)
+        if self.type == "acceptance":
+            assert self.owner is not None
+            return (*self.owner.yaml_path, "accepts", self.index)
+        return (COLLECTIONS[self.type], self.index)
+
+
+@dataclass
+class ModelIndex:
+    """Elements by id and precomputed relations."""
+
+    model: ServiceModel
+    by_id: dict[str, Handle] = field(default_factory=dict)
+    by_type: dict[str, list[Handle]] = field(default_factory=lambda: defaultdict(list))
+    _rel: dict[tuple[str, str], list[Handle]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def build(cls, model: ServiceModel) -> ModelIndex:
+        index = cls(model)
+        index._add_elements()
+        index._add_relations()
+        return index
+
+    # --- construction -----------------------------------------------------------------
+
+    def _add_elements(self) -> None:
+        self.service = Handle("service", self.model)
+        self.by_type["service"].append(self.service)
+        groups: list[tuple[str, Iterable[BaseModel]]] = [
+            ("zone", self.model.zones),
+            ("fleet", self.model.fleets),
+            ("component", self.model.components),
+            ("key", self.model.keys),
+            ("data", self.model.data),
+            ("flow", self.model.flows),
+            ("account", self.model.accounts),
+        ]
+        for type_name, items in groups:
+            for position, obj in enumerate(items):
+                handle = Handle(type_name, obj, position)
+                self.by_type[type_name].append(handle)
+                self.by_id.setdefault(handle.id, handle)
+        for fleet_handle in self.by_type["fleet"]:
+            fleet = fleet_handle.obj
+            assert isinstance(fleet, Fleet)
+            for position, acceptance in enumerate(fleet.accepts):
+                self.by_type["acceptance"].append(
+                    Handle("acceptance", acceptance, position, fleet_handle)
+                )
+
+    def _link(self, name: str, source: Handle | None, target: Handle | None) -> None:
+        if source is not None and target is not None:
+            bucket = self._rel[(name, source.id if source.type != "acceptance" else _akey(source))]
+            if target not in bucket:
+                bucket.append(target)
+
+    def _add_relations(self) -> None:
+        get = self.by_id.get
+        for acc in self.by_type["acceptance"]:
+            obj = acc.obj
+            assert isinstance(obj, Acceptance) and acc.owner is not None
+            source = get(obj.source)
+            key = get(obj.key) if obj.key else None
+            self._link("accepts", acc.owner, acc)
+            self._link("accepted_by", source, acc)
+            self._link("fleet", acc, acc.owner)
+            self._link("source", acc, source)
+            self._link("key", acc, key)
+            self._link("verified_by", key, acc)
+            self._link("fleets_served", source, acc.owner)
+            self._link("sources", acc.owner, source)
+        for comp in self.by_type["component"]:
+            obj = comp.obj
+            assert isinstance(obj, Component)
+            self._link("zone", comp, get(obj.zone) if obj.zone else None)
+            for dep in obj.depends_on:
+                self._link("depends_on", comp, get(dep))
+                self._link("dependents", get(dep), comp)
+        for key in self.by_type["key"]:
+            obj = key.obj
+            assert isinstance(obj, Key)
+            self._link("holder", key, get(obj.holder) if obj.holder else None)
+            self._link("keys_held", get(obj.holder) if obj.holder else None, key)
+            if obj.threshold:
+                for holder in obj.threshold.holders:
+                    self._link("threshold_holders", key, get(holder))
+                    self._link("keys_held", get(holder), key)
+        for data in self.by_type["data"]:
+            obj = data.obj
+            assert isinstance(obj, DataSet)
+            for store in obj.stored_in:
+                self._link("stores", data, get(store))
+                self._link("data_stored", get(store), data)
+        for flow in self.by_type["flow"]:
+            obj = flow.obj
+            assert isinstance(obj, Flow)
+            src, dst = get(obj.source), get(obj.target)
+            self._link("flows_out", src, flow)
+            self._link("flows_in", dst, flow)
+            if src is not None:
+                self._link(f"from_{src.type}", flow, src)
+            if dst is not None:
+                self._link(f"to_{dst.type}", flow, dst)
+            for carried in obj.carries:
+                self._link("carried_by", get(carried), flow)
+                self._link("carries", flow, get(carried))
+            for a, b in ((src, dst), (dst, src)):
+                if a is not None and b is not None and a.type == "fleet" and b.type == "component":
+                    self._link("fleets_served", b, a)
+                    self._link("components_used", a, b)
+        for account in self.by_type["account"]:
+            obj = account.obj
+            assert isinstance(obj, Account)
+            self._link("via", account, get(obj.via) if obj.via else None)
+            self._link("accounts", get(obj.via) if obj.via else None, account)
+        # A component serves the fleets of every component that depends on it.
+        for comp in self.by_type["component"]:
+            for fleet in self._served_transitively(comp):
+                self._link("fleets_reached", comp, fleet)
+
+    def _served_transitively(self, start: Handle) -> list[Handle]:
+        seen = {start.id}
+        stack = [start]
+        fleets: list[Handle] = []
+        while stack:
+            current = stack.pop()
+            for fleet in self._rel.get(("fleets_served", current.id), []):
+                if fleet not in fleets:
+                    fleets.append(fleet)
+            for dependent in self._rel.get(("dependents", current.id), []):
+                if dependent.id not in seen:
+                    seen.add(dependent.id)
+                    stack.append(dependent)
+        return sorted(fleets, key=lambda h: h.index)
+
+    # --- queries ----------------------------------------------------------------------
+
+    def related(self, handle: Handle, relation: str) -> list[Handle]:
+        """Elements linked to ``handle`` by ``relation`` (see :data:`RELATIONS`)."""
+        if relation == "service":
+            return [self.service]
+        key = _akey(handle) if handle.type == "acceptance" else handle.id
+        return list(self._rel.get((relation, key), []))
+
+    def fleets_reached(self, handle: Handle) -> list[Handle]:
+        """Fleets whose devices an element's compromise or failure would touch."""
+        if handle.type == "fleet":
+            return [handle]
+        if handle.type == "component":
+            return self.related(handle, "fleets_reached")
+        if handle.type == "acceptance":
+            return self.related(handle, "fleet")
+        if handle.type == "key":
+            fleets: list[Handle] = []
+            for acc in self.related(handle, "verified_by"):
+                fleets.extend(f for f in self.related(acc, "fleet") if f not in fleets)
+            return fleets
+        if handle.type == "flow":
+            fleets = []
+            ends = [h for r in FLOW_ENDS for h in self.related(handle, r)]
+            for end in ends:
+                fleets.extend(f for f in self.fleets_reached(end) if f not in fleets)
+            return fleets
+        if handle.type == "account":
+            return [h for v in self.related(handle, "via") for h in self.fleets_reached(v)]
+        if handle.type == "service":
+            return list(self.by_type["fleet"])
+        return []
+
+
+def _akey(handle: Handle) -> str:
+    return f"acceptance:{handle.id}"
+
+
+#: relation name -> (element type it starts from, element type it yields)
+RELATIONS: dict[str, dict[str, str]] = {
+    "fleet": {"acceptance": "fleet"},
+    "source": {"acceptance": "component"},
+    "key": {"acceptance": "key"},
+    "accepts": {"fleet": "acceptance"},
+    "sources": {"fleet": "component"},
+    "components_used": {"fleet": "component"},
+    "accepted_by": {"component": "acceptance"},
+    "fleets_served": {"component": "fleet"},
+    "fleets_reached": {"component": "fleet"},
+    "zone": {"component": "zone"},
+    "depends_on": {"component": "component"},
+    "dependents": {"component": "component"},
+    "keys_held": {"component": "key"},
+    "data_stored": {"component": "data"},
+    "accounts": {"component": "account"},
+    "holder": {"key": "component"},
+    "threshold_holders": {"key": "component"},
+    "verified_by": {"key": "acceptance"},
+    "stores": {"data": "component"},
+    "carried_by": {"data": "flow"},
+    "carries": {"flow": "data"},
+    "via": {"account": "component"},
+    "flows_out": {"fleet": "flow", "component": "flow", "account": "flow"},
+    "flows_in": {"fleet": "flow", "component": "flow", "account": "flow"},
+    "from_fleet": {"flow": "fleet"},
+    "from_component": {"flow": "component"},
+    "from_account": {"flow": "account"},
+    "to_fleet": {"flow": "fleet"},
+    "to_component": {"flow": "component"},
+    "to_account": {"flow": "account"},
+}
+FLOW_ENDS = ("from_fleet", "from_component", "from_account", "to_fleet", "to_component", "to_account")
+
+Predicate = Callable[[ModelIndex, Handle], bool | None]
+
+
+def relation_target(relation: str, source_type: str) -> str | None:
+    """The element type ``relation`` yields from ``source_type``; None if not allowed."""
+    if relation == "service":
+        return "service"
+    return RELATIONS.get(relation, {}).get(source_type)
+
+
+# --- named graph predicates ------------------------------------------------------------
+# Each answers True, False or None (unknown: a field it needs was left out).
+
+_ONLINE_CUSTODY = {"online-file", "cloud-kms", "online-hsm"}
+
+
+def _key_signs_from_holder(index: ModelIndex, key: Handle) -> bool | None:
+    """The key is online at a component that also delivers what the key signs."""
+    obj = key.obj
+    assert isinstance(obj, Key)
+    if obj.custody not in _ONLINE_CUSTODY or obj.holder is None:
+        return False
+    sources = {
+        src.id for acc in index.related(key, "verified_by") for src in index.related(acc, "source")
+    }
+    return obj.holder in sources
+
+
+def _component_signs_what_it_delivers(index: ModelIndex, comp: Handle) -> bool | None:
+    """Some fleet verifies input from this component with a key this component holds online."""
+    return any(
+        _key_signs_from_holder(index, key)
+        for acc in index.related(comp, "accepted_by")
+        for key in index.related(acc, "key")
+        if key in index.related(comp, "keys_held")
+    )
+
+
+def _internet_reachable(index: ModelIndex, comp: Handle) -> bool | None:
+    """Exposed to the internet directly, or placed in an untrusted or DMZ zone."""
+    obj = comp.obj
+    assert isinstance(obj, Component)
+    if "internet" in obj.exposure:
+        return True
+    zones = index.related(comp, "zone")
+    if any(isinstance(z.obj, Zone) and z.obj.trust in {"untrusted", "dmz"} for z in zones):
+        return True
+    if not obj.exposure and not zones:
+        return None
+    return False
+
+
+def _acts_on_unsigned(index: ModelIndex, acc: Handle) -> bool | None:
+    """Devices act on this input though nothing but the channel vouches for it."""
+    obj = acc.obj
+    assert isinstance(obj, Acceptance)
+    if obj.verification == "signature":
+        return False
+    if obj.use is None:
+        return None
+    return obj.use == "acts"
+
+
+#: name -> (element types it applies to, function)
+PREDICATES: dict[str, tuple[frozenset[str], Predicate]] = {
+    "key_signs_from_holder": (frozenset({"key"}), _key_signs_from_holder),
+    "signs_what_it_delivers": (frozenset({"component"}), _component_signs_what_it_delivers),
+    "internet_reachable": (frozenset({"component"}), _internet_reachable),
+    "acts_on_unsigned": (frozenset({"acceptance"}), _acts_on_unsigned),
+}

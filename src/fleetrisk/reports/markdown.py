@@ -1,0 +1,125 @@
+"""Markdown writer, sized for a pull-request comment."""
+
+from __future__ import annotations
+
+import re
+
+from fleetrisk.reports.i18n import LIKELIHOOD_JA, labels, number
+from fleetrisk.results import Assessment, Finding
+
+TABLE_LIMIT = 40
+DETAIL_LIMIT = 12
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
+
+
+def esc(text: str) -> str:
+    """Escape model-provided text so it cannot inject Markdown or HTML."""
+    return _SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
+
+
+def render_markdown(assessment: Assessment) -> str:
+    lang = assessment.lang
+    t = labels(lang)
+    lines: list[str] = []
+    add = lines.append
+    svc = assessment.service
+    add(f"# {t['report_title']}: {esc(svc.name)}")
+    add("")
+    add(f"- {t['service_types']}: {', '.join(svc.types)}")
+    add(f"- {t['fleets']}: {svc.fleets} / {t['devices']}: {number(svc.devices, lang)} / "
+        f"{t['components']}: {svc.components}")
+    add(f"- {t['devices_at_risk']}: **{number(assessment.summary.devices_at_risk, lang)}**")
+    add("")
+    add(f"## {t['summary']}")
+    add("")
+    bands = assessment.summary.open_by_band
+    add("| " + " | ".join(t[f"band_{b}"] for b in bands) + " | " + t["unknown"] + " | "
+        + t["mitigated"] + " | " + t["tracked"] + " |")
+    add("|" + "---:|" * (len(bands) + 3))
+    status = assessment.summary.by_status
+    tracked = status["accepted"] + status["false-positive"] + status["in-progress"]
+    add("| " + " | ".join(str(v) for v in bands.values())
+        + f" | {status['unknown']} | {status['mitigated']} | {tracked} |")
+    add("")
+    add(f"## {t['families']}")
+    add("")
+    add(f"| {t['family']} | {t['threat']} | {t['open']} | {t['unknown']} | {t['mitigated']} | {t['highest']} |")
+    add("|---|---|---:|---:|---:|---|")
+    for fam in assessment.families:
+        highest = t[f"band_{fam.highest}"] if fam.highest else "-"
+        add(f"| {fam.family} | {fam.title} | {fam.open} | {fam.unknown} | {fam.mitigated} | {highest} |")
+    add("")
+    open_findings = [f for f in assessment.findings if f.status == "open"]
+    add(f"## {t['top_risks']} ({len(open_findings)})")
+    add("")
+    if open_findings:
+        add(f"| {t['risk']} | {t['finding']} | {t['element']} | {t['location']} |")
+        add("|---|---|---|---|")
+        for f in open_findings[:TABLE_LIMIT]:
+            add(f"| {t['band_' + f.risk.band]} ({f.risk.score}) | {esc(f.title)}<br>`{f.id}` | "
+                f"{esc(f.element)} | {esc(f.location.file)}:{f.location.line} |")
+        if len(open_findings) > TABLE_LIMIT:
+            add("")
+            add(f"{len(open_findings) - TABLE_LIMIT} {t['more']}")
+        add("")
+        for f in open_findings[:DETAIL_LIMIT]:
+            lines.extend(_detail(f, lang))
+    else:
+        add(t["none"])
+        add("")
+    unknown = [f for f in assessment.findings if f.status == "unknown"]
+    if unknown:
+        add(f"## {t['unknown_title']} ({len(unknown)})")
+        add("")
+        add(f"| {t['finding']} | {t['fill_in']} |")
+        add("|---|---|")
+        for f in unknown[:TABLE_LIMIT]:
+            add(f"| {esc(f.title)}<br>`{f.id}` | {', '.join('`' + m + '`' for m in f.missing)} |")
+        add("")
+    tracked_findings = [f for f in assessment.findings if f.tracking is not None]
+    if tracked_findings:
+        add(f"## {t['tracked_title']}")
+        add("")
+        add(f"| {t['finding']} | {t['status']} | {t['why']} |")
+        add("|---|---|---|")
+        for f in tracked_findings:
+            assert f.tracking is not None
+            add(f"| `{f.id}` | {t['status_' + f.status]} | {esc(f.tracking.justification)} "
+                f"({esc(f.tracking.owner)}) |")
+        add("")
+    add(f"## {t['matrix']}")
+    add("")
+    types = assessment.service.types
+    add(f"| {t['family']} | " + " | ".join(types) + " |")
+    add("|---|" + "---|" * len(types))
+    cells = {(c.family, c.service_type): c for c in assessment.matrix}
+    for fam in assessment.families:
+        row = [cells[(fam.family, st)] for st in types if (fam.family, st) in cells]
+        add(f"| {fam.family} | " + " | ".join(f"{t['relevance_' + c.relevance]}" for c in row) + " |")
+    add("")
+    return "\n".join(lines)
+
+
+def _detail(f: Finding, lang: str) -> list[str]:
+    t = labels(lang)
+    likelihood = LIKELIHOOD_JA[f.likelihood.level] if lang == "ja" else f.likelihood.level
+    out = [
+        f"### {esc(f.title)}",
+        "",
+        f"`{f.id}`: {t['risk']} **{t['band_' + f.risk.band]}** ({f.risk.score}) = "
+        f"{t['likelihood']} {likelihood} ({f.likelihood.score}) x {t['impact']} {f.impact.score}; "
+        f"{t['devices']} {number(f.impact.devices, lang)}",
+        "",
+        esc(f.description),
+        "",
+        f"- **{t['why']}**: " + "; ".join(esc(r) for r in f.explanation),
+        f"- **{t['fleet_impact']}**: {esc(f.fleet_impact)}",
+        f"- **{t['fix']}**: {esc(f.remediation)}",
+        f"- **{t['closed_by']}**: `{f.mitigated_by}`",
+        f"- **{t['references']}**: "
+        + "; ".join(f"{r.framework} {', '.join(r.ids)}" for r in f.references),
+        f"- **{t['location']}**: {esc(f.location.file)}:{f.location.line}",
+        "",
+    ]
+    return out

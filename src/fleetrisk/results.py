@@ -1,0 +1,141 @@
+"""What an assessment produces. These classes are the source of the JSON report schema.
+
+Text fields are already in the report's language; writers only turn an
+:class:`Assessment` into bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+Status = Literal["open", "mitigated", "unknown", "accepted", "false-positive", "in-progress"]
+Band = Literal["low", "medium", "high", "critical"]
+BANDS: tuple[Band, ...] = ("low", "medium", "high", "critical")
+STATUSES: tuple[Status, ...] = (
+    "open", "unknown", "in-progress", "accepted", "mitigated", "false-positive"
+)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceLocation(Out):
+    file: str
+    line: int
+    column: int
+    path: str
+
+
+class Likelihood(Out):
+    level: Literal["rare", "unlikely", "possible", "likely", "almost-certain"]
+    score: int = Field(ge=1, le=5)
+
+
+class Impact(Out):
+    score: int = Field(ge=1, le=5)
+    safety: int = Field(ge=1, le=5, description="Device-characteristics axis (safety).")
+    service: int = Field(ge=1, le=5, description="Service-characteristics axis.")
+    scale: int = Field(ge=1, le=5, description="Number-of-devices (or records) axis, log bands.")
+    devices: int = Field(ge=0, description="Devices in the fleets the element reaches.")
+    records: int | None = Field(default=None, description="Records exposed, where relevant.")
+
+
+class Risk(Out):
+    score: int = Field(ge=1, le=25)
+    band: Band
+
+
+class ControlState(Out):
+    id: str
+    title: str
+    status: Literal["implemented", "verified", "planned", "absent", "not-declared"]
+    declared_on: Literal["element", "service"] | None = None
+
+
+class Reference(Out):
+    framework: str
+    ids: list[str]
+
+
+class Tracking(Out):
+    status: Literal["accepted", "mitigated", "false-positive", "in-progress"]
+    justification: str
+    owner: str
+    expires: str | None = None
+    expired: bool = False
+    ticket: str | None = None
+
+
+class Finding(Out):
+    id: str = Field(description="Stable id: <scenario>@<element>.")
+    scenario: str
+    family: str
+    title: str
+    element: str
+    element_type: str
+    status: Status
+    likelihood: Likelihood
+    impact: Impact
+    risk: Risk
+    fleets: list[str]
+    explanation: list[str]
+    missing: list[str] = Field(default_factory=list, description="Model fields to fill in (unknown).")
+    description: str
+    fleet_impact: str
+    remediation: str
+    mitigated_by: str = Field(description="The control expression that closes the finding.")
+    controls: list[ControlState]
+    references: list[Reference]
+    stride: list[str]
+    facets: dict[str, str | list[str]]
+    location: SourceLocation
+    tracking: Tracking | None = None
+
+
+class FamilySummary(Out):
+    family: str
+    title: str
+    open: int
+    unknown: int
+    mitigated: int
+    tracked: int
+    highest: Band | None
+
+
+class MatrixCell(Out):
+    family: str
+    service_type: str
+    relevance: Literal["H", "M", "L", "-"]
+    open: int
+
+
+class ServiceInfo(Out):
+    name: str
+    types: list[str]
+    fleets: int
+    devices: int
+    components: int
+
+
+class Summary(Out):
+    by_status: dict[str, int]
+    open_by_band: dict[str, int]
+    devices_at_risk: int = Field(description="Devices in fleets reached by an open high or critical finding.")
+
+
+class Assessment(Out):
+    schema_version: str = REPORT_SCHEMA_VERSION
+    tool: str
+    lang: Literal["en", "ja"]
+    model: str
+    as_of: str | None = None
+    service: ServiceInfo
+    summary: Summary
+    families: list[FamilySummary]
+    matrix: list[MatrixCell]
+    findings: list[Finding]
