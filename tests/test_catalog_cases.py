@@ -29,12 +29,10 @@ def test_case(scenario) -> None:  # type: ignore[no-untyped-def]
     result = assess(loaded, CATALOG)
     mine = {f.element: f.status for f in result.findings if f.scenario == scenario.id}
     expect = case.expect
-    for element in expect.open:
-        assert mine.get(element) == "open", f"{scenario.id} must be open on {element}, got {mine.get(element)}"
-    for element in expect.mitigated:
-        assert mine.get(element) == "mitigated", f"{scenario.id} must be mitigated on {element}, got {mine.get(element)}"
-    for element in expect.unknown:
-        assert mine.get(element) == "unknown", f"{scenario.id} must be unknown on {element}, got {mine.get(element)}"
+    for wanted in ("open", "mitigated", "unknown"):
+        for element in getattr(expect, wanted):
+            got = mine.get(element)
+            assert got == wanted, f"{scenario.id} must be {wanted} on {element}, got {got}"
     for element in expect.silent:
         assert element not in mine, f"{scenario.id} must stay silent on {element}, got {mine[element]}"
     declared = set(expect.open) | set(expect.mitigated) | set(expect.unknown) | set(expect.silent)

@@ -189,9 +189,7 @@ def validate(model: Annotated[Path, typer.Argument(help="Model file.")]) -> None
 
     def run() -> None:
         loaded = load_model(model)
-        from fleetrisk.engine.assess import check_controls
-
-        check_controls(loaded, load_catalog())
+        run_assessment(loaded)  # also checks controls and tracking entries
         m = loaded.model
         out.print(
             f"{model}: valid ({len(m.fleets)} fleets, {len(m.components)} components, "

@@ -48,7 +48,8 @@ class FleetriskError(Exception):
     def render(self) -> str:
         """One or more lines in ``file:line:col: [code] message`` form."""
         prefix = f"{self.location}: " if self.location else ""
-        where = f" (at {self.location.path})" if self.location and self.location.path else ""
+        path = self.location.path if self.location else None
+        where = f" (at {path})" if path and path not in self.message else ""
         text = f"{prefix}error[{self.code}]: {self.message}{where}"
         if self.hint:
             text += f"\n  hint: {self.hint}"

@@ -23,6 +23,7 @@ from fleetrisk.errors import InputError, ModelValidationError
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.queries import Handle, ModelIndex
 from fleetrisk.model.schema import Component, DataSet, Fleet
+from fleetrisk.model.yamlio import format_path
 from fleetrisk.results import (
     BANDS,
     STATUSES,
@@ -176,8 +177,6 @@ def _finding(
 
 
 def _missing_path(element: Handle, field: str) -> str:
-    from fleetrisk.model.yamlio import format_path
-
     return f"{format_path(element.yaml_path)}.{field}"
 
 

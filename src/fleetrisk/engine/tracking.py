@@ -8,10 +8,11 @@ its expiry date no longer applies, and the finding reopens.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import fnmatch
 from dataclasses import dataclass
 
-from fleetrisk.errors import InputError
+from fleetrisk.errors import InputError, ModelValidationError
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.schema import TrackingEntry
 
@@ -22,22 +23,20 @@ class Decision:
     expired: bool
 
 
-def match_tracking(
-    loaded: LoadedModel, finding_ids: list[str], as_of: dt.date
-) -> dict[str, Decision]:
+def match_tracking(loaded: LoadedModel, finding_ids: list[str], as_of: dt.date) -> dict[str, Decision]:
     """Map finding id -> the first tracking entry that covers it."""
     decisions: dict[str, Decision] = {}
     problems: list[InputError] = []
     for i, entry in enumerate(loaded.model.tracking):
         hits = [fid for fid in finding_ids if fnmatch.fnmatchcase(fid, entry.id)]
         if not hits:
-            close = sorted(finding_ids, key=lambda f: _distance(f, entry.id))[:1]
+            close = difflib.get_close_matches(entry.id, finding_ids, n=1, cutoff=0.5)
             problems.append(
                 InputError(
                     f"tracking entry '{entry.id}' matches no finding",
                     location=loaded.document.locate(("tracking", i, "id")),
-                    hint=(f"did you mean '{close[0]}'?" if close else "there are no findings")
-                    + "; remove entries for findings that no longer exist",
+                    hint=(f"did you mean '{close[0]}'? " if close else "")
+                    + "If the finding no longer exists, remove the entry.",
                 )
             )
             continue
@@ -45,13 +44,5 @@ def match_tracking(
         for fid in hits:
             decisions.setdefault(fid, Decision(entry, expired))
     if problems:
-        from fleetrisk.errors import ModelValidationError
-
         raise ModelValidationError(problems)
     return decisions
-
-
-def _distance(a: str, b: str) -> int:
-    import difflib
-
-    return -int(difflib.SequenceMatcher(None, a, b).ratio() * 1000)

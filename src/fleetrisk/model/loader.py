@@ -162,6 +162,8 @@ def _explain(error: Any, path: YamlPath) -> tuple[str, str | None]:
         options = [str(o) for o in node.get("enum", [])] or _expected_list(error)
         close = _suggest(str(value), options)
         hint = f"did you mean '{close}'?" if close else f"allowed: {', '.join(options)}"
+        if path == ("fleetrisk",):
+            hint = "this version of fleetrisk reads model format 1: write 'fleetrisk: 1'"
         return f"'{value}' is not an allowed value for {where}", hint
     if kind == "string_pattern_mismatch":
         return (f"'{value}' is not a valid identifier at {where}",

@@ -176,7 +176,8 @@ def _syntax(exc: yaml.MarkedYAMLError, name: str) -> ModelSyntaxError:
     line, column = _mark(mark)
     problem = exc.problem or "invalid YAML"
     context = f" {exc.context}" if exc.context else ""
-    hint = "YAML indentation must use spaces, not tabs" if "\t" in problem or "tab" in problem else (
+    tabbed = "\t" in problem or "\\t" in problem or "tab" in problem
+    hint = "YAML indentation must use spaces, not tabs" if tabbed else (
         "check indentation, colons and quotes around this point"
     )
     return _fail(name, f"YAML syntax error: {problem}{context}".strip(), line, column, hint=hint)

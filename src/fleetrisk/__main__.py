@@ -1,0 +1,5 @@
+"""python -m fleetrisk"""
+
+from fleetrisk.cli import main
+
+main()

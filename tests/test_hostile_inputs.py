@@ -1,0 +1,109 @@
+"""Broken and hostile models: each exits 2 with file:line:col, a message and no traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+HOSTILE = ROOT / "tests" / "hostile"
+
+# file -> (line the message must name, fragment the message must contain)
+EXPECTED: dict[str, tuple[int, str]] = {
+    "alias-bomb.yaml": (1, "alias bomb"),
+    "bad-enum-kind.yaml": (6, "did you mean 'device-gateway'"),
+    "bad-enum-safety.yaml": (4, "did you mean 'low'"),
+    "bad-id-pattern.yaml": (4, "not a valid identifier"),
+    "binary.yaml": (2, "NUL byte"),
+    "comment-only.yaml": (1, "no YAML value"),
+    "custom-tag.yaml": (2, "not allowed"),
+    "dangling-flow.yaml": (8, "'c9' is not defined"),
+    "dangling-key-holder.yaml": (8, "'nowhere' is not defined"),
+    "deep-nesting.yaml": (2, "nesting deeper"),
+    "duplicate-id.yaml": (7, "duplicate id 'c1'"),
+    "duplicate-key.yaml": (2, "duplicate key 'fleetrisk'"),
+    "empty.yaml": (1, "empty"),
+    "fractional-devices.yaml": (4, "whole number"),
+    "invalid-utf8.yaml": (7, "invalid UTF-8"),
+    "merge-key-loop.yaml": (3, "merge keys"),
+    "merge-key.yaml": (4, "merge keys"),
+    "negative-devices.yaml": (4, "greater than or equal to 0"),
+    "python-tag.yaml": (2, "python/object/apply"),
+    "quoted-number.yaml": (4, "whole number"),
+    "recursive-alias.yaml": (2, "recursive alias"),
+    "syntax-unclosed-flow.yaml": (3, "YAML syntax error"),
+    "tab-indent.yaml": (3, "tabs"),
+    "threshold-k-too-big.yaml": (8, "exceeds"),
+    "top-level-list.yaml": (1, "must be a mapping"),
+    "tracking-matches-nothing.yaml": (8, "matches no finding"),
+    "two-documents.yaml": (7, "more than one YAML document"),
+    "unknown-control.yaml": (7, "did you mean 'ddos-protection'"),
+    "unknown-key-typo.yaml": (7, "did you mean 'zone'"),
+    "unknown-top-key.yaml": (7, "did you mean 'fleets'"),
+    "wrong-reference-kind.yaml": (8, "must name one of: data"),
+    "wrong-type-devices.yaml": (4, "whole number"),
+    "wrong-version.yaml": (1, "model format 1"),
+}
+
+
+def test_corpus_is_complete() -> None:
+    on_disk = {p.name for p in HOSTILE.glob("*.yaml")}
+    assert on_disk == set(EXPECTED), on_disk ^ set(EXPECTED)
+    assert len(on_disk) >= 25
+
+
+def _check(result, name: str, line: int, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    located = re.search(rf"{re.escape(name)}:(\d+):(\d+): error\[", result.stderr)
+    assert located, result.stderr
+    assert int(located.group(1)) == line, result.stderr
+    assert fragment in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("command", ["validate", "assess"])
+def test_hostile_file(name: str, command: str) -> None:
+    line, fragment = EXPECTED[name]
+    result = run_cli(command, str(HOSTILE / name))
+    _check(result, name, line, fragment)
+
+
+def test_file_over_size_limit(tmp_path: Path) -> None:
+    big = tmp_path / "huge.yaml"
+    chunk = "# padding padding padding padding padding padding padding padding padding\n"
+    with big.open("w") as handle:
+        handle.write("fleetrisk: 1\n")
+        handle.write(chunk * (30 * 1024 * 1024 // len(chunk)))
+    result = run_cli("validate", str(big))
+    _check(result, "huge.yaml", 1, "the limit is 10,485,760")
+
+
+def test_five_megabyte_line(tmp_path: Path) -> None:
+    path = tmp_path / "longline.yaml"
+    path.write_text("fleetrisk: 1\nservice: {name: '" + "x" * (5 * 1024 * 1024) + "'}\n")
+    result = run_cli("validate", str(path))
+    _check(result, "longline.yaml", 2, "line 2 is")
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    result = run_cli("validate", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert "cannot read file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_all_problems_reported_together(tmp_path: Path) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        "fleetrisk: 1\nservice: {name: x, types: [telemetry]}\n"
+        "fleets:\n  - {id: f1, devices: -1, safety: low}\n"
+        "components:\n  - {id: c1, kind: ota-servic}\n"
+    )
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2
+    assert "many.yaml:4:" in result.stderr and "many.yaml:6:" in result.stderr
+    assert "2 problems found" in result.stderr
