@@ -13,7 +13,7 @@ HOSTILE = ROOT / "tests" / "hostile"
 
 # file -> (line the message must name, fragment the message must contain)
 EXPECTED: dict[str, tuple[int, str]] = {
-    "alias-bomb.yaml": (1, "alias bomb"),
+    "alias-bomb.yaml": (7, "alias bomb"),
     "bad-enum-kind.yaml": (6, "did you mean 'device-gateway'"),
     "bad-enum-safety.yaml": (4, "did you mean 'low'"),
     "bad-id-pattern.yaml": (4, "not a valid identifier"),

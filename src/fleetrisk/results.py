@@ -52,14 +52,8 @@ class Risk(Out):
 
 class ControlState(Out):
     id: str
-    title: str
     status: Literal["implemented", "verified", "planned", "absent", "not-declared"]
     declared_on: Literal["element", "service"] | None = None
-
-
-class Reference(Out):
-    framework: str
-    ids: list[str]
 
 
 class Tracking(Out):
@@ -85,16 +79,31 @@ class Finding(Out):
     fleets: list[str]
     explanation: list[str]
     missing: list[str] = Field(default_factory=list, description="Model fields to fill in (unknown).")
-    description: str
-    fleet_impact: str
     remediation: str
     mitigated_by: str = Field(description="The control expression that closes the finding.")
     controls: list[ControlState]
-    references: list[Reference]
-    stride: list[str]
-    facets: dict[str, str | list[str]]
+    references: dict[str, list[str]] = Field(description="Framework id -> identifiers.")
     location: SourceLocation
     tracking: Tracking | None = None
+
+
+class ScenarioInfo(Out):
+    """Catalog text for a scenario that has findings (shared by all its findings)."""
+
+    title: str
+    description: str
+    fleet_impact: str
+    remediation: str
+    stride: list[str]
+    facets: dict[str, str | list[str]]
+    references: dict[str, list[str]]
+
+
+class ControlInfo(Out):
+    title: str
+    description: str
+    evidence: str
+    cost: int
 
 
 class FamilySummary(Out):
@@ -139,3 +148,5 @@ class Assessment(Out):
     families: list[FamilySummary]
     matrix: list[MatrixCell]
     findings: list[Finding]
+    scenarios: dict[str, ScenarioInfo] = Field(description="Scenarios with findings, by id.")
+    controls: dict[str, ControlInfo] = Field(description="Controls named by findings, by id.")

@@ -50,8 +50,13 @@ class ConditionError(ValueError):
 
 
 class Condition:
+    """A compiled condition. ``test`` answers fast; ``evaluate`` also explains."""
+
     def evaluate(self, index: ModelIndex, handle: Handle) -> Verdict:
         raise NotImplementedError
+
+    def test(self, index: ModelIndex, handle: Handle) -> Truth:
+        return self.evaluate(index, handle).value
 
     def fields(self) -> set[str]:
         """Field paths this condition reads (for documentation)."""
@@ -184,6 +189,12 @@ class FieldTest(Condition):
             reason = f"{handle.type} '{handle.id}': {self.path} = {shown} (rule: {self.describe()})"
         return Verdict(value, (reason,))
 
+    def test(self, index: ModelIndex, handle: Handle) -> Truth:
+        actual = read_field(handle.obj, self.path)
+        if actual is None:
+            return None
+        return OPERATORS[self.op](actual, self.expected)
+
     def describe(self) -> str:
         return f"{self.path} {_SHOWN[self.op]} {_show(self.expected)}"
 
@@ -209,6 +220,16 @@ class AllOf(Condition):
             )
         return Verdict(True, tuple(r for v in verdicts for r in v.reasons))
 
+    def test(self, index: ModelIndex, handle: Handle) -> Truth:
+        result: Truth = True
+        for child in self.children:
+            value = child.test(index, handle)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
     def fields(self) -> set[str]:
         return set().union(*(c.fields() for c in self.children))
 
@@ -227,6 +248,16 @@ class AnyOf(Condition):
             return Verdict(None, (), tuple(m for v in unknown for m in v.missing))
         return Verdict(False, tuple(r for v in verdicts for r in v.reasons))
 
+    def test(self, index: ModelIndex, handle: Handle) -> Truth:
+        result: Truth = False
+        for child in self.children:
+            value = child.test(index, handle)
+            if value:
+                return True
+            if value is None:
+                result = None
+        return result
+
     def fields(self) -> set[str]:
         return set().union(*(c.fields() for c in self.children))
 
@@ -241,6 +272,10 @@ class NotOf(Condition):
             return verdict
         reasons = tuple(f"NOT {r}" for r in verdict.reasons) if verdict.value else verdict.reasons
         return Verdict(not verdict.value, reasons)
+
+    def test(self, index: ModelIndex, handle: Handle) -> Truth:
+        value = self.child.test(index, handle)
+        return None if value is None else not value
 
     def fields(self) -> set[str]:
         return self.child.fields()
@@ -277,6 +312,21 @@ class Related(Condition):
         note = f"{handle.type} '{handle.id}': {self.relation} -> (no match)"
         return Verdict(self.quantifier == "none", (note,))
 
+    def test(self, index: ModelIndex, handle: Handle) -> Truth:
+        others = index.related(handle, self.relation)
+        if self.where is None:
+            return bool(others) if self.quantifier != "none" else not others
+        values = [self.where.test(index, other) for other in others]
+        if self.quantifier == "all":
+            if False in values:
+                return False
+            return None if None in values else True
+        if True in values:
+            return self.quantifier == "any"
+        if None in values:
+            return None
+        return self.quantifier == "none"
+
     def fields(self) -> set[str]:
         inner = self.where.fields() if self.where else set()
         return {f"{self.relation}.{f}" for f in inner} or {self.relation}
@@ -292,6 +342,9 @@ class PredicateTest(Condition):
         if value is None:
             return Verdict(None, (), (Missing(handle, f"({self.name})"),))
         return Verdict(value, (f"{handle.type} '{handle.id}': {self.name} = {_show(value)}",))
+
+    def test(self, index: ModelIndex, handle: Handle) -> Truth:
+        return self.function(index, handle)
 
 
 # --- compiler ------------------------------------------------------------------------------

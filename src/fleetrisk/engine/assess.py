@@ -28,14 +28,15 @@ from fleetrisk.results import (
     BANDS,
     STATUSES,
     Assessment,
+    ControlInfo,
     ControlState,
     FamilySummary,
     Finding,
     Impact,
     Likelihood,
     MatrixCell,
-    Reference,
     Risk,
+    ScenarioInfo,
     ServiceInfo,
     SourceLocation,
     Status,
@@ -63,9 +64,12 @@ def assess(
     matches = match_all(index, catalog)
     as_of = as_of or dt.date.today()
     decisions = match_tracking(loaded, [m.id for m in matches], as_of)
-    findings = [_finding(loaded, index, catalog, m, decisions.get(m.id), lang) for m in matches]
+    builder = _FindingBuilder(loaded, catalog, lang)
+    findings = [builder.build(m, decisions.get(m.id)) for m in matches]
     findings.sort(key=lambda f: (_STATUS_ORDER[f.status], -f.risk.score, f.id))
     uses_dates = any(entry.expires is not None for entry in loaded.model.tracking)
+    scenario_ids = sorted({f.scenario for f in findings})
+    control_ids = sorted({c.id for f in findings for c in f.controls})
     return Assessment(
         tool=f"fleetrisk {__version__}",
         lang="ja" if lang == "ja" else "en",
@@ -76,6 +80,18 @@ def assess(
         families=_families(catalog, findings, lang),
         matrix=_matrix(loaded, catalog, findings),
         findings=findings,
+        scenarios={sid: builder.scenario_info(sid) for sid in scenario_ids},
+        controls={cid: _control_info(catalog, cid, lang) for cid in control_ids},
+    )
+
+
+def _control_info(catalog: Catalog, control_id: str, lang: str) -> ControlInfo:
+    control = catalog.controls[control_id]
+    return ControlInfo(
+        title=control.title.get(lang),
+        description=control.description.get(lang),
+        evidence=control.evidence.get(lang),
+        cost=control.cost,
     )
 
 
@@ -103,77 +119,95 @@ def check_controls(loaded: LoadedModel, catalog: Catalog) -> None:
 # --- one finding -----------------------------------------------------------------------
 
 
-def _finding(
-    loaded: LoadedModel,
-    index: ModelIndex,
-    catalog: Catalog,
-    match: Match,
-    decision: Decision | None,
-    lang: str,
-) -> Finding:
-    spec = match.scenario.spec
-    fleets = index.fleets_reached(match.element)
-    impact = _impact(index, match, fleets)
-    level = _LEVELS[spec.likelihood]
-    score = level * impact.score
-    status: Status
-    if match.mitigated:
-        status = "mitigated"
-    elif match.verdict.value is None:
-        status = "unknown"
-    else:
-        status = "open"
-    tracking = None
-    if decision is not None:
-        entry = decision.entry
-        tracking = Tracking(
-            status=entry.status,
-            justification=entry.justification,
-            owner=entry.owner,
-            expires=entry.expires.isoformat() if entry.expires else None,
-            expired=decision.expired,
-            ticket=entry.ticket,
+class _FindingBuilder:
+    """Turns matches into findings; per-scenario parts are computed once."""
+
+    def __init__(self, loaded: LoadedModel, catalog: Catalog, lang: str) -> None:
+        self.loaded = loaded
+        self.index = loaded.index
+        self.catalog = catalog
+        self.lang = lang
+        self._refs: dict[str, dict[str, list[str]]] = {}
+
+    def scenario_info(self, scenario_id: str) -> ScenarioInfo:
+        spec = self.catalog.scenario(scenario_id).spec
+        lang = self.lang
+        return ScenarioInfo(
+            title=spec.title.get(lang),
+            description=spec.description.get(lang),
+            fleet_impact=spec.fleet_impact.get(lang),
+            remediation=spec.remediation.get(lang),
+            stride=list(spec.stride),
+            facets={
+                "plane": spec.facets.plane,
+                "entry": list(spec.facets.entry),
+                "objective": list(spec.facets.objective),
+                "outcome": spec.facets.outcome,
+            },
+            references=self._references(scenario_id),
         )
-        if not decision.expired and status != "mitigated":
-            status = entry.status
-    location = loaded.document.locate(match.element.yaml_path)
-    return Finding(
-        id=match.id,
-        scenario=spec.id,
-        family=spec.family,
-        title=spec.title.get(lang),
-        element=match.element.id,
-        element_type=match.element.type,
-        status=status,
-        likelihood=Likelihood(level=spec.likelihood, score=level),
-        impact=impact,
-        risk=Risk(score=score, band=band(score)),
-        fleets=[f.id for f in fleets],
-        explanation=_explain(match, decision, catalog, lang),
-        missing=sorted({_missing_path(m.element, m.field) for m in match.verdict.missing}),
-        description=spec.description.get(lang),
-        fleet_impact=spec.fleet_impact.get(lang),
-        remediation=spec.remediation.get(lang),
-        mitigated_by=match.scenario.mitigated_by.describe(),
-        controls=[
-            ControlState(id=cid, title=catalog.controls[cid].title.get(lang),
-                         status=state, declared_on=where)
-            for cid, state, where in match.controls
-        ],
-        references=[Reference(framework=k, ids=list(v)) for k, v in sorted(spec.references.items())],
-        stride=list(spec.stride),
-        facets={
-            "plane": spec.facets.plane,
-            "entry": list(spec.facets.entry),
-            "objective": list(spec.facets.objective),
-            "outcome": spec.facets.outcome,
-        },
-        location=SourceLocation(
-            file=location.file, line=location.line or 1, column=location.column or 1,
-            path=location.path or "",
-        ),
-        tracking=tracking,
-    )
+
+    def _references(self, scenario_id: str) -> dict[str, list[str]]:
+        if scenario_id not in self._refs:
+            spec = self.catalog.scenario(scenario_id).spec
+            self._refs[scenario_id] = {k: list(v) for k, v in sorted(spec.references.items())}
+        return self._refs[scenario_id]
+
+    def build(self, match: Match, decision: Decision | None) -> Finding:
+        spec = match.scenario.spec
+        lang = self.lang
+        fleets = self.index.fleets_reached(match.element)
+        impact = _impact(self.index, match, fleets)
+        level = _LEVELS[spec.likelihood]
+        score = level * impact.score
+        status: Status
+        if match.mitigated:
+            status = "mitigated"
+        elif match.verdict.value is None:
+            status = "unknown"
+        else:
+            status = "open"
+        tracking = None
+        if decision is not None:
+            entry = decision.entry
+            tracking = Tracking.model_construct(
+                status=entry.status,
+                justification=entry.justification,
+                owner=entry.owner,
+                expires=entry.expires.isoformat() if entry.expires else None,
+                expired=decision.expired,
+                ticket=entry.ticket,
+            )
+            if not decision.expired and status != "mitigated":
+                status = entry.status
+        location = self.loaded.document.locate(match.element.yaml_path)
+        return Finding.model_construct(
+            id=match.id,
+            scenario=spec.id,
+            family=spec.family,
+            title=spec.title.get(lang),
+            element=match.element.id,
+            element_type=match.element.type,
+            status=status,
+            likelihood=Likelihood.model_construct(level=spec.likelihood, score=level),
+            impact=impact,
+            risk=Risk.model_construct(score=score, band=band(score)),
+            fleets=[f.id for f in fleets],
+            explanation=_explain(match, decision, self.catalog, lang),
+            missing=sorted({_missing_path(m.element, m.field) for m in match.verdict.missing}),
+            remediation=spec.remediation.get(lang),
+            mitigated_by=match.scenario.mitigated_by.describe(),
+            controls=[
+                ControlState.model_construct(id=cid, status=state, declared_on=where)  # type: ignore[arg-type]
+                for cid, state, where in match.controls
+            ],
+            references=self._references(spec.id),
+            location=SourceLocation.model_construct(
+                file=location.file, line=location.line or 1, column=location.column or 1,
+                path=location.path or "",
+            ),
+            tracking=tracking,
+        )
 
 
 def _missing_path(element: Handle, field: str) -> str:
@@ -204,7 +238,7 @@ def _impact(index: ModelIndex, match: Match, fleets: list[Handle]) -> Impact:
     else:
         scale = spec.impact.severity
     score = impact_score(safety, spec.impact.severity, scale)
-    return Impact(score=score, safety=safety, service=spec.impact.severity, scale=scale,
+    return Impact.model_construct(score=score, safety=safety, service=spec.impact.severity, scale=scale,
                   devices=devices, records=records)
 
 

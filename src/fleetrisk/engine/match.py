@@ -52,9 +52,9 @@ def match_all(index: ModelIndex, catalog: Catalog) -> list[Match]:
     matches: list[Match] = []
     for scenario in catalog.scenarios:
         for element in candidates(index, scenario):
-            verdict = scenario.applies.evaluate(index, element)
-            if verdict.value is False:
+            if scenario.applies.test(index, element) is False:
                 continue
+            verdict = scenario.applies.evaluate(index, element)
             states = tuple(
                 (cid, *control_status(index.model, element, cid))
                 for cid in dict.fromkeys(scenario.mitigated_by.controls())

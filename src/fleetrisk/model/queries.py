@@ -59,25 +59,28 @@ COLLECTIONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
 class Handle:
     """One element of the model, typed, with its position in its collection."""
 
-    type: str
-    obj: BaseModel
-    index: int = 0
-    owner: Handle | None = None  # the fleet of an acceptance
+    __slots__ = ("id", "index", "obj", "owner", "type")
 
-    @property
-    def id(self) -> str:
-        if self.type == "service":
-            return "service"
-        if self.type == "acceptance":
-            assert self.owner is not None
-            return f"{self.owner.id}.accepts[{self.index}]"
-        element_id = getattr(self.obj, "id", None)
-        assert isinstance(element_id, str)
-        return element_id
+    def __init__(self, type: str, obj: BaseModel, index: int = 0, owner: Handle | None = None) -> None:
+        self.type = type
+        self.obj = obj
+        self.index = index
+        self.owner = owner  # the fleet of an acceptance
+        if type == "service":
+            self.id = "service"
+        elif type == "acceptance":
+            assert owner is not None
+            self.id = f"{owner.id}.accepts[{index}]"
+        else:
+            element_id = getattr(obj, "id", None)
+            assert isinstance(element_id, str)
+            self.id = element_id
+
+    def __repr__(self) -> str:
+        return f"Handle({self.type}:{self.id})"
 
     @property
     def yaml_path(self) -> tuple[str | int, ...]:
@@ -96,7 +99,7 @@ class ModelIndex:
     model: ServiceModel
     by_id: dict[str, Handle] = field(default_factory=dict)
     by_type: dict[str, list[Handle]] = field(default_factory=lambda: defaultdict(list))
-    _rel: dict[tuple[str, str], list[Handle]] = field(default_factory=lambda: defaultdict(list))
+    _rel: dict[tuple[str, str], dict[Handle, None]] = field(default_factory=lambda: defaultdict(dict))
 
     @classmethod
     def build(cls, model: ServiceModel) -> ModelIndex:
@@ -134,9 +137,7 @@ class ModelIndex:
 
     def _link(self, name: str, source: Handle | None, target: Handle | None) -> None:
         if source is not None and target is not None:
-            bucket = self._rel[(name, source.id if source.type != "acceptance" else _akey(source))]
-            if target not in bucket:
-                bucket.append(target)
+            self._rel[(name, source.id if source.type != "acceptance" else _akey(source))][target] = None
 
     def _add_relations(self) -> None:
         get = self.by_id.get
@@ -224,7 +225,7 @@ class ModelIndex:
         if relation == "service":
             return [self.service]
         key = _akey(handle) if handle.type == "acceptance" else handle.id
-        return list(self._rel.get((relation, key), []))
+        return list(self._rel.get((relation, key), ()))
 
     def fleets_reached(self, handle: Handle) -> list[Handle]:
         """Fleets whose devices an element's compromise or failure would touch."""

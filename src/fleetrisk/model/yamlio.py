@@ -1,12 +1,12 @@
 """Safe YAML reading that remembers where every value came from.
 
-The file is checked in three passes, each bounded:
+The file is checked in two bounded passes:
 
 1. bytes: size limit, NUL bytes, UTF-8, line length;
-2. events (PyYAML's iterative parser): nesting depth, number of nodes and aliases;
-3. nodes (composed with the safe resolver), converted to plain Python values by our own
-   walker, which rejects non-core tags, merge keys, duplicate keys, non-string keys and
-   recursive aliases, and caps the expanded size so alias bombs cannot grow.
+2. events from the parser (libyaml when present; iterative, so depth cannot overflow the
+   stack), built into plain Python values by our own builder, which rejects non-core tags,
+   merge keys, duplicate keys, non-text keys, recursive aliases, extra documents and deep
+   nesting, and caps the expanded size so alias bombs cannot grow.
 
 The result is the data plus a map from YAML path (a tuple of keys and indices) to
 (line, column), used to point every later error at the right place.
@@ -23,7 +23,6 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fleetrisk.errors import Location, ModelSyntaxError
 
@@ -125,147 +124,254 @@ def decode(raw: bytes, name: str) -> str:
     return text
 
 
-def _mark(node_or_mark: Any) -> tuple[int, int]:
-    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+def _mark(event: Any) -> tuple[int, int]:
+    mark = getattr(event, "start_mark", event)
     if mark is None:
         return (1, 1)
     return (mark.line + 1, mark.column + 1)
 
 
-def _check_events(text: str, name: str) -> None:
-    depth = 0
-    nodes = 0
-    aliases = 0
-    documents = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    line, column = _mark(event)
-                    raise _fail(name, "more than one YAML document in the file", line, column,
-                                hint="keep one model per file; remove the extra '---'")
-            elif isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                nodes += 1
-                if depth > MAX_DEPTH:
-                    line, column = _mark(event)
-                    raise _fail(name, f"nesting deeper than {MAX_DEPTH} levels", line, column,
-                                hint="a model never needs this depth; check for runaway brackets")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-            elif isinstance(event, yaml.ScalarEvent):
-                nodes += 1
-            elif isinstance(event, yaml.AliasEvent):
-                aliases += 1
-                if aliases > MAX_ALIASES:
-                    line, column = _mark(event)
-                    raise _fail(name, f"more than {MAX_ALIASES} aliases", line, column,
-                                hint="write repeated values out instead of aliasing them")
-            if nodes > MAX_NODES:
-                line, column = _mark(event)
-                raise _fail(name, f"more than {MAX_NODES:,} values", line, column)
-    except yaml.MarkedYAMLError as exc:
-        raise _syntax(exc, name) from exc
-    except yaml.YAMLError as exc:
-        raise _fail(name, f"YAML error: {exc}") from exc
-
-
-def _syntax(exc: yaml.MarkedYAMLError, name: str) -> ModelSyntaxError:
+def _syntax(exc: yaml.MarkedYAMLError, name: str, text: str) -> ModelSyntaxError:
     mark = exc.problem_mark or exc.context_mark
     line, column = _mark(mark)
     problem = exc.problem or "invalid YAML"
     context = f" {exc.context}" if exc.context else ""
-    tabbed = "\t" in problem or "\\t" in problem or "tab" in problem
+    lines = text.split("\n", line)
+    at_tab = len(lines) >= line and "\t" in lines[line - 1][: column + 1]
+    tabbed = at_tab or "\t" in problem or "tab" in problem
     hint = "YAML indentation must use spaces, not tabs" if tabbed else (
         "check indentation, colons and quotes around this point"
     )
     return _fail(name, f"YAML syntax error: {problem}{context}".strip(), line, column, hint=hint)
 
 
-class _Walker:
-    """Turns composed nodes into plain values, enforcing our rules."""
+_PLAIN_SPECIAL = set("0123456789+-.~nNtTfFyYoO")
+_SHORT_TAGS = {"!!" + t.rsplit(":", 1)[-1]: t for t in _CORE_TAGS}
+
+
+@dataclass
+class _Frame:
+    """A collection being built: its value, path, anchor and pending mapping key."""
+
+    value: Any
+    path: YamlPath
+    anchor: str | None
+    size: int = 1
+    key: str | None = None
+    key_event: Any = None
+
+
+class _Builder:
+    """Builds plain values from the event stream in one pass, enforcing our rules.
+
+    It rejects non-core tags, merge keys, duplicate and non-text keys, recursive aliases,
+    more than one document, too deep nesting, and documents whose aliases would expand
+    past the value budget (alias bombs), and it records every value's position.
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.positions: dict[YamlPath, tuple[int, int]] = {}
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
         self.budget = MAX_NODES
-        self.active: set[int] = set()
-        self.scalars = SafeConstructor()
+        self.aliases = 0
+        self.documents = 0
+        self.root: Any = None
+        self.has_root = False
+        self.resolver = yaml.resolver.Resolver()
+        self.constructor = SafeConstructor()
 
-    def fail(self, node: Node, message: str, hint: str | None = None) -> ModelSyntaxError:
-        line, column = _mark(node)
+    def fail(self, event: Any, message: str, hint: str | None = None) -> ModelSyntaxError:
+        line, column = _mark(event)
         return _fail(self.name, message, line, column, hint)
 
-    def walk(self, node: Node, path: YamlPath) -> Any:
-        self.budget -= 1
-        if self.budget < 0:
-            raise self.fail(node, "the document expands to too many values (alias bomb?)",
-                            hint="avoid nested aliases; write values out")
-        self.positions.setdefault(path, _mark(node))
-        if node.tag not in _CORE_TAGS:
-            raise self.fail(node, f"tag {node.tag!r} is not allowed",
-                            hint="only plain YAML values are accepted; remove the '!' tag")
-        if id(node) in self.active:
-            raise self.fail(node, "recursive alias: a value contains itself")
-        if isinstance(node, ScalarNode):
-            return self._scalar(node)
-        self.active.add(id(node))
+    def run(self, text: str) -> Any:
+        handlers = {
+            yaml.ScalarEvent: self.on_scalar,
+            yaml.SequenceStartEvent: self.on_start,
+            yaml.MappingStartEvent: self.on_start,
+            yaml.SequenceEndEvent: self.on_end,
+            yaml.MappingEndEvent: self.on_end,
+            yaml.AliasEvent: self._alias,
+            yaml.DocumentStartEvent: self.on_document,
+        }
+        loader = _Loader(text)
+        stack = self.stack
+        scalar_event = yaml.ScalarEvent
+        special = _PLAIN_SPECIAL
         try:
-            if isinstance(node, SequenceNode):
-                return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
-            if isinstance(node, MappingNode):
-                return self._mapping(node, path)
+            while True:
+                event = loader.get_event()
+                if event is None:
+                    break
+                if (
+                    type(event) is scalar_event
+                    and event.tag is None
+                    and event.anchor is None
+                    and stack
+                    and (not event.implicit[0] or (event.value and event.value[0] not in special))
+                ):
+                    # Fast path for the common case: a plain text scalar inside a collection.
+                    parent = stack[-1]
+                    self.budget -= 1
+                    if self.budget < 0:
+                        raise self.fail(event, f"more than {MAX_NODES:,} values in the document")
+                    parent.size += 1
+                    container = parent.value
+                    if type(container) is list:
+                        self.positions.setdefault((*parent.path, len(container)), _mark(event))
+                        container.append(event.value)
+                    elif parent.key is None:
+                        self._take_key(parent, event, event.value, None)
+                    else:
+                        container[parent.key] = event.value
+                        parent.key = None
+                    continue
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(event)
+        except yaml.MarkedYAMLError as exc:
+            raise _syntax(exc, self.name, text) from exc
+        except yaml.YAMLError as exc:
+            raise _fail(self.name, f"YAML error: {exc}") from exc
         finally:
-            self.active.discard(id(node))
-        raise self.fail(node, "unsupported YAML node")
+            loader.dispose()
+        if not self.has_root:
+            raise _fail(self.name, "the file holds no YAML value", hint="the file has only comments")
+        return self.root
 
-    def _scalar(self, node: ScalarNode) -> Any:
+    def on_document(self, event: Any) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise self.fail(event, "more than one YAML document in the file",
+                            hint="keep one model per file; remove the extra '---'")
+
+    def on_scalar(self, event: Any) -> None:
+        if event.tag is not None:
+            self._check_tag(event)
+        self._add(event, self._scalar(event), 1, event.anchor)
+
+    def on_start(self, event: Any) -> None:
+        self._check_tag(event)
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.fail(event, f"nesting deeper than {MAX_DEPTH} levels",
+                            hint="a model never needs this depth; check for runaway brackets")
+        path = self._child_path(event)
+        value: Any = [] if isinstance(event, yaml.SequenceStartEvent) else {}
+        self.positions.setdefault(path, _mark(event))
+        if event.anchor:
+            self.open_anchors.add(event.anchor)
+        self.stack.append(_Frame(value, path, event.anchor))
+
+    def on_end(self, event: Any) -> None:
+        frame = self.stack.pop()
+        if frame.anchor:
+            self.open_anchors.discard(frame.anchor)
+        self._add(event, frame.value, frame.size, frame.anchor, built=frame)
+
+    def _check_tag(self, event: Any) -> None:
+        tag = event.tag
+        if tag is None or tag == "!":
+            return
+        tag = _SHORT_TAGS.get(tag, tag)
+        if tag not in _CORE_TAGS:
+            raise self.fail(event, f"tag {event.tag!r} is not allowed",
+                            hint="only plain YAML values are accepted; remove the '!' tag")
+
+    def _alias(self, event: Any) -> None:
+        self.aliases += 1
+        if self.aliases > MAX_ALIASES:
+            raise self.fail(event, f"more than {MAX_ALIASES} aliases",
+                            hint="write repeated values out instead of aliasing them")
+        if event.anchor in self.open_anchors:
+            raise self.fail(event, "recursive alias: a value contains itself")
+        if event.anchor not in self.anchors:
+            raise self.fail(event, f"alias *{event.anchor} names no anchor")
+        value, size = self.anchors[event.anchor]
+        self._add(event, value, size, None)
+
+    def _scalar(self, event: Any) -> Any:
+        value: str = event.value
+        tag = _SHORT_TAGS.get(event.tag, event.tag) if event.tag not in (None, "!") else None
+        if tag is None:
+            plain = event.implicit[0]
+            if not plain or (value and value[0] not in _PLAIN_SPECIAL):
+                return value
+            tag = self.resolver.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+        if tag == "tag:yaml.org,2002:str":
+            return value
+        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
         try:
-            value = self.scalars.construct_object(node, deep=True)
+            result = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise self.fail(node, f"cannot read value {node.value[:40]!r}: {exc}") from exc
-        if isinstance(value, dt.datetime):
-            value = value.date() if value.time() == dt.time() and value.tzinfo is None else value
-        if isinstance(value, float) and math.isnan(value):
-            raise self.fail(node, "NaN is not a valid value")
-        return value
-
-    def _mapping(self, node: MappingNode, path: YamlPath) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise self.fail(key_node, "merge keys ('<<') are not supported",
-                                hint="write the keys out; models must read the same to every tool")
-            if not isinstance(key_node, ScalarNode) or key_node.tag not in _CORE_TAGS:
-                raise self.fail(key_node, "mapping keys must be plain text")
-            key = self._scalar(key_node)
-            if not isinstance(key, str):
-                key = str(key_node.value)
-            if key in result:
-                first = self.positions.get((*path, key), (0, 0))[0]
-                raise self.fail(key_node, f"duplicate key {key!r} (first at line {first})",
-                                hint="each key may appear once in a mapping; merge the two entries")
-            self.positions[(*path, key)] = _mark(key_node)
-            result[key] = self.walk(value_node, (*path, key))
-            self.positions[(*path, key)] = _mark(key_node)
+            raise self.fail(event, f"cannot read value {value[:40]!r}: {exc}") from exc
+        if isinstance(result, dt.datetime) and result.time() == dt.time() and result.tzinfo is None:
+            result = result.date()
+        if isinstance(result, float) and math.isnan(result):
+            raise self.fail(event, "NaN is not a valid value")
         return result
+
+    def _child_path(self, event: Any) -> YamlPath:
+        if not self.stack:
+            return ()
+        parent = self.stack[-1]
+        if isinstance(parent.value, list):
+            return (*parent.path, len(parent.value))
+        if parent.key is None:
+            raise self.fail(event, "mapping keys must be plain text")
+        return (*parent.path, parent.key)
+
+    def _add(self, event: Any, value: Any, size: int, anchor: str | None, built: _Frame | None = None) -> None:
+        self.budget -= 1 if built is not None else size  # a collection's children are counted already
+        if self.budget < 0:
+            raise self.fail(event, "the document expands to too many values (alias bomb?)",
+                            hint="avoid nested aliases; write values out")
+        if anchor:
+            self.anchors[anchor] = (value, size)
+        if not self.stack:
+            self.root, self.has_root = value, True
+            self.positions.setdefault((), _mark(event))
+            return
+        parent = self.stack[-1]
+        parent.size += size
+        if isinstance(parent.value, list):
+            if built is None:
+                self.positions.setdefault((*parent.path, len(parent.value)), _mark(event))
+            parent.value.append(value)
+            return
+        if parent.key is None:
+            self._take_key(parent, event, value, built)
+            return
+        parent.value[parent.key] = value  # its position is the key's, recorded in _take_key
+        parent.key = None
+
+    def _take_key(self, parent: _Frame, event: Any, key: Any, built: _Frame | None) -> None:
+        if built is not None or isinstance(key, list | dict) or not isinstance(event, yaml.ScalarEvent):
+            raise self.fail(event, "mapping keys must be plain text")
+        if key == "<<" and event.implicit[0]:
+            raise self.fail(event, "merge keys ('<<') are not supported",
+                            hint="write the keys out; models must read the same to every tool")
+        if not isinstance(key, str):
+            key = str(event.value)
+        if key in parent.value:
+            first = self.positions.get((*parent.path, key), (0, 0))[0]
+            raise self.fail(event, f"duplicate key {key!r} (first at line {first})",
+                            hint="each key may appear once in a mapping; merge the two entries")
+        parent.key = key
+        parent.value[key] = None  # reserve, so duplicates are caught even before the value
+        self.positions[(*parent.path, key)] = _mark(event)
+
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse(text: str, name: str) -> Document:
     """Parse YAML text under all limits; raise ModelSyntaxError with a location on failure."""
-    _check_events(text, name)
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        raise _syntax(exc, name) from exc
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise _fail(name, f"YAML error: {exc}") from exc
-    if node is None:
-        raise _fail(name, "the file holds no YAML value", hint="the file has only comments")
-    walker = _Walker(name)
-    data = walker.walk(node, ())
-    return Document(name, data, walker.positions)
+    builder = _Builder(name)
+    data = builder.run(text)
+    return Document(name, data, builder.positions)
 
 
 def load_path(path: Path) -> Document:

@@ -64,7 +64,7 @@ def render_markdown(assessment: Assessment) -> str:
             add(f"{len(open_findings) - TABLE_LIMIT} {t['more']}")
         add("")
         for f in open_findings[:DETAIL_LIMIT]:
-            lines.extend(_detail(f, lang))
+            lines.extend(_detail(f, assessment))
     else:
         add(t["none"])
         add("")
@@ -101,7 +101,9 @@ def render_markdown(assessment: Assessment) -> str:
     return "\n".join(lines)
 
 
-def _detail(f: Finding, lang: str) -> list[str]:
+def _detail(f: Finding, assessment: Assessment) -> list[str]:
+    lang = assessment.lang
+    scenario = assessment.scenarios[f.scenario]
     t = labels(lang)
     likelihood = LIKELIHOOD_JA[f.likelihood.level] if lang == "ja" else f.likelihood.level
     out = [
@@ -111,14 +113,14 @@ def _detail(f: Finding, lang: str) -> list[str]:
         f"{t['likelihood']} {likelihood} ({f.likelihood.score}) x {t['impact']} {f.impact.score}; "
         f"{t['devices']} {number(f.impact.devices, lang)}",
         "",
-        esc(f.description),
+        esc(scenario.description),
         "",
         f"- **{t['why']}**: " + "; ".join(esc(r) for r in f.explanation),
-        f"- **{t['fleet_impact']}**: {esc(f.fleet_impact)}",
+        f"- **{t['fleet_impact']}**: {esc(scenario.fleet_impact)}",
         f"- **{t['fix']}**: {esc(f.remediation)}",
         f"- **{t['closed_by']}**: `{f.mitigated_by}`",
         f"- **{t['references']}**: "
-        + "; ".join(f"{r.framework} {', '.join(r.ids)}" for r in f.references),
+        + "; ".join(f"{name} {', '.join(ids)}" for name, ids in f.references.items()),
         f"- **{t['location']}**: {esc(f.location.file)}:{f.location.line}",
         "",
     ]
