@@ -301,7 +301,8 @@ class Related(Condition):
                 return Verdict(False, bad.reasons)
             if missing:
                 return Verdict(None, (), missing)
-            return Verdict(True, tuple(r for v in verdicts for r in v.reasons))
+            reasons = tuple(r for v in verdicts for r in v.reasons)
+            return Verdict(True, reasons or (f"{handle.type} '{handle.id}': {self.relation} -> (none)",))
         hits = [v for v in verdicts if v.value]
         if hits:
             value = self.quantifier == "any"

@@ -75,6 +75,9 @@ class Catalog:
                 return item
         raise KeyError(scenario_id)
 
+    def by_family(self, family: str) -> list[CompiledScenario]:
+        return [s for s in self.scenarios if s.spec.family == family]
+
     def by_target(self, target: str) -> list[CompiledScenario]:
         return [s for s in self.scenarios if s.spec.target == target]
 

@@ -224,6 +224,8 @@ class ModelIndex:
         """Elements linked to ``handle`` by ``relation`` (see :data:`RELATIONS`)."""
         if relation == "service":
             return [self.service]
+        if handle.type == "service" and relation in _SERVICE_RELATIONS:
+            return list(self.by_type[_SERVICE_RELATIONS[relation]])
         key = _akey(handle) if handle.type == "acceptance" else handle.id
         return list(self._rel.get((relation, key), ()))
 
@@ -253,6 +255,11 @@ class ModelIndex:
         return []
 
 
+_SERVICE_RELATIONS = {
+    "fleets": "fleet", "components": "component", "keys": "key", "data": "data", "accounts": "account"
+}
+
+
 def _akey(handle: Handle) -> str:
     return f"acceptance:{handle.id}"
 
@@ -273,7 +280,6 @@ RELATIONS: dict[str, dict[str, str]] = {
     "dependents": {"component": "component"},
     "keys_held": {"component": "key"},
     "data_stored": {"component": "data"},
-    "accounts": {"component": "account"},
     "holder": {"key": "component"},
     "threshold_holders": {"key": "component"},
     "verified_by": {"key": "acceptance"},
@@ -281,6 +287,11 @@ RELATIONS: dict[str, dict[str, str]] = {
     "carried_by": {"data": "flow"},
     "carries": {"flow": "data"},
     "via": {"account": "component"},
+    "fleets": {"service": "fleet"},
+    "components": {"service": "component"},
+    "keys": {"service": "key"},
+    "data": {"service": "data"},
+    "accounts": {"component": "account", "service": "account"},
     "flows_out": {"fleet": "flow", "component": "flow", "account": "flow"},
     "flows_in": {"fleet": "flow", "component": "flow", "account": "flow"},
     "from_fleet": {"flow": "fleet"},

@@ -206,7 +206,9 @@ class Dependency(Strict):
     """Facts about an external dependency (kind ``external-dependency``)."""
 
     kind: DependencyKind
-    redundancy: Redundancy | None = None
+    redundancy: Redundancy | None = Field(
+        default=None, description="Whether a second provider or instance takes over (multi) or not (single)."
+    )
 
 
 class Privileged(Strict):
@@ -220,7 +222,7 @@ class Privileged(Strict):
 
 
 class MassOperations(Strict):
-    """Fleet-wide commands, configuration or wipes."""
+    """Fleet-wide commands, configuration, wipes, or information and content broadcasts."""
 
     allowed: StrictBool
     approval: Approval | None = None
@@ -234,7 +236,9 @@ class Partner(Strict):
     """Facts about a partner or third-party integration (kind ``partner-api``)."""
 
     scope: PartnerScope | None = None
-    capabilities: list[PartnerCapability] = Field(default_factory=list)
+    capabilities: list[PartnerCapability] | None = Field(
+        default=None, description="What the partner may do; [] means nothing, absent means not stated."
+    )
     vetting: PartnerVetting | None = None
     token_lifetime: TokenLifetime | None = None
     token_storage: Literal["vault", "partner-managed", "plaintext"] | None = None
@@ -256,11 +260,14 @@ class Component(Strict):
         default=None, description="Authorisation depends on a cache or eventually consistent map."
     )
     rate_limited: StrictBool | None = None
-    redundancy: Redundancy | None = None
+    redundancy: Redundancy | None = Field(
+        default=None, description="Redundancy of this provider-run component (region or zone failover)."
+    )
     depends_on: list[Id] = Field(default_factory=list)
     encryption_at_rest: StrictBool | None = None
     secrets_exposed_in: list[SecretsPlace] | None = Field(
-        default=None, description="Where its credentials can be found; [] means nowhere."
+        default=None,
+        description="Where credentials that unlock this component can be found; [] means nowhere.",
     )
     data_copy: DataCopyKind | None = None
     dependency: Dependency | None = None

@@ -1,0 +1,151 @@
+"""Assessment behaviour: statuses, tracking, scoring, explanations, determinism."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from fleetrisk.engine.assess import assess
+from fleetrisk.engine.score import DEVICE_BANDS, band, impact_score, log_band
+from fleetrisk.errors import ModelValidationError
+from fleetrisk.model.loader import from_data, load_model_text
+
+BASE: dict[str, Any] = {
+    "fleetrisk": 1,
+    "service": {"name": "t", "types": ["software-distribution"]},
+    "fleets": [{
+        "id": "washers", "devices": 2_000_000, "safety": "moderate",
+        "accepts": [{"from": "ota", "input": "firmware", "verification": "signature", "key": "fw"}],
+    }],
+    "components": [{"id": "ota", "kind": "ota-service", "exposure": ["internet"]}],
+    "keys": [{"id": "fw", "holder": "ota", "custody": "online-file", "signs": ["firmware"]}],
+}
+FINDING = "T6.online-signing-key@fw"
+
+
+def run(data: dict[str, Any], **kwargs: Any):  # type: ignore[no-untyped-def]
+    return assess(from_data(data), **kwargs)
+
+
+def by_id(result) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {f.id: f for f in result.findings}
+
+
+def test_online_key_is_open_with_trace_and_fleet_scale() -> None:
+    finding = by_id(run(BASE))[FINDING]
+    assert finding.status == "open"
+    assert finding.family == "T6"
+    assert finding.fleets == ["washers"]
+    assert finding.impact.devices == 2_000_000
+    assert finding.impact.scale == 5
+    assert finding.risk.band == "critical"
+    assert any("key_signs_from_holder = true" in line for line in finding.explanation)
+    assert any("offline-root-threshold-signing" in line and "not-declared" in line for line in finding.explanation)
+
+
+def test_declared_control_mitigates_and_planned_does_not() -> None:
+    for status, expected in (("implemented", "mitigated"), ("verified", "mitigated"),
+                             ("planned", "open"), ("absent", "open")):
+        data = copy.deepcopy(BASE)
+        data["keys"][0]["controls"] = {"offline-root-threshold-signing": status}
+        assert by_id(run(data))[FINDING].status == expected, status
+
+
+def test_service_wide_control_counts() -> None:
+    data = copy.deepcopy(BASE)
+    data["controls"] = {"offline-root-threshold-signing": "implemented"}
+    finding = by_id(run(data))[FINDING]
+    assert finding.status == "mitigated"
+    assert finding.controls[0].declared_on == "service"
+
+
+def test_offline_key_is_silent() -> None:
+    data = copy.deepcopy(BASE)
+    data["keys"][0]["custody"] = "offline-hsm"
+    assert FINDING not in by_id(run(data))
+
+
+def test_unknown_names_the_missing_field() -> None:
+    data = copy.deepcopy(BASE)
+    result = run(data)
+    unknown = [f for f in result.findings if f.status == "unknown"]
+    assert unknown, "a model with facts left out must yield unknown findings"
+    assert all(f.missing for f in unknown)
+    assert any("fleets[0]" in m for f in unknown for m in f.missing)
+
+
+def test_tracking_accepts_and_expiry_reopens() -> None:
+    data = copy.deepcopy(BASE)
+    data["tracking"] = [{"id": FINDING, "status": "accepted", "justification": "HSM migration in Q3",
+                         "owner": "secops", "expires": dt.date(2030, 1, 1)}]
+    live = by_id(run(data, as_of=dt.date(2029, 12, 31)))[FINDING]
+    assert live.status == "accepted"
+    assert live.tracking is not None and live.tracking.owner == "secops"
+    expired = by_id(run(data, as_of=dt.date(2030, 1, 2)))[FINDING]
+    assert expired.status == "open"
+    assert expired.tracking is not None and expired.tracking.expired
+    assert any("expired" in line for line in expired.explanation)
+
+
+def test_tracking_wildcards_and_stale_entries() -> None:
+    data = copy.deepcopy(BASE)
+    data["tracking"] = [{"id": "T6.*@fw", "status": "in-progress", "justification": "j", "owner": "o"}]
+    assert by_id(run(data))[FINDING].status == "in-progress"
+    data["tracking"] = [{"id": "T6.online-signing-key@fw-typo", "status": "accepted",
+                         "justification": "j", "owner": "o"}]
+    with pytest.raises(ModelValidationError, match="matches no finding") as info:
+        run(data)
+    assert "did you mean 'T6.online-signing-key@fw'" in info.value.render()
+
+
+def test_unknown_control_in_model_is_an_error() -> None:
+    text = (
+        "fleetrisk: 1\nservice: {name: t, types: [telemetry]}\n"
+        "fleets: [{id: f, devices: 1, safety: low}]\n"
+        "components:\n  - id: c\n    kind: ota-service\n    controls: {ddos-protectoin: implemented}\n"
+    )
+    with pytest.raises(ModelValidationError) as info:
+        assess(load_model_text(text, "m.yaml"))
+    rendered = info.value.render()
+    assert "m.yaml:7:" in rendered and "did you mean 'ddos-protection'" in rendered
+
+
+def test_location_points_at_the_element() -> None:
+    text = (
+        "fleetrisk: 1\nservice: {name: t, types: [telemetry]}\n"
+        "fleets:\n  - id: washers\n    devices: 10\n    safety: low\n"
+        "    accepts: [{from: ota, input: firmware, verification: signature, key: fw}]\n"
+        "components:\n  - {id: ota, kind: ota-service}\n"
+        "keys:\n  - {id: fw, holder: ota, custody: online-file, signs: [firmware]}\n"
+    )
+    finding = by_id(assess(load_model_text(text, "m.yaml")))[FINDING]
+    assert (finding.location.file, finding.location.line) == ("m.yaml", 11)
+    assert finding.location.path == "keys[0]"
+
+
+@pytest.mark.parametrize(("count", "expected"), [(0, 1), (100, 1), (101, 2), (10_000, 2), (100_001, 4),
+                                                 (1_000_000, 4), (1_000_001, 5)])
+def test_device_log_bands(count: int, expected: int) -> None:
+    assert log_band(count, DEVICE_BANDS) == expected
+
+
+def test_impact_and_bands() -> None:
+    assert impact_score(1, 1, 1) == 1
+    assert impact_score(2, 5, 5) == 4  # mean 4
+    assert impact_score(1, 1, 5) == 4  # never more than one below the largest axis
+    assert [band(s) for s in (1, 4, 5, 9, 10, 15, 16, 25)] == [
+        "low", "low", "medium", "medium", "high", "high", "critical", "critical"]
+
+
+def test_bigger_fleet_never_lowers_risk() -> None:
+    small, big = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    small["fleets"][0]["devices"] = 50
+    assert by_id(run(small))[FINDING].risk.score <= by_id(run(big))[FINDING].risk.score
+
+
+def test_japanese_assessment_uses_japanese_catalog_text() -> None:
+    finding = by_id(run(BASE, lang="ja"))[FINDING]
+    assert "署名鍵" in finding.title

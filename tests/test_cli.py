@@ -1,0 +1,157 @@
+"""The command line, run as a user runs it: exit codes, outputs, languages, determinism."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import DEFAULT, EXAMPLES, HARDENED, ROOT, run_cli
+from fleetrisk.catalog.loader import load_catalog
+from fleetrisk.cli import schema_text
+
+FAMILIES = [f"T{i}" for i in range(1, 9)]
+
+
+def assess_json(model: Path, *extra: str) -> dict:  # type: ignore[type-arg]
+    result = run_cli("assess", str(model), "--format", "json", *extra)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert re.fullmatch(r"fleetrisk \d+\.\d+\.\d+\n", result.stdout)
+
+
+def test_default_example_shows_all_eight_families() -> None:
+    report = assess_json(DEFAULT)
+    open_families = {f["family"] for f in report["findings"] if f["status"] == "open"}
+    assert open_families == set(FAMILIES)
+    assert any(f["scenario"] == "T6.online-signing-key" and f["status"] == "open" for f in report["findings"])
+
+
+def test_hardened_example_has_fewer_serious_findings() -> None:
+    def serious(report: dict) -> int:  # type: ignore[type-arg]
+        return sum(1 for f in report["findings"]
+                   if f["status"] == "open" and f["risk"]["band"] in ("high", "critical"))
+
+    weak, hardened = serious(assess_json(DEFAULT)), serious(assess_json(HARDENED))
+    assert weak > 0
+    assert hardened < weak
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_every_example_validates_and_assesses(name: str) -> None:
+    assert run_cli("validate", str(EXAMPLES / name)).returncode == 0
+    report = assess_json(EXAMPLES / name)
+    for finding in report["findings"]:
+        assert finding["location"]["line"] >= 1
+        assert finding["explanation"]
+        assert finding["remediation"]
+
+
+def test_json_report_has_the_documented_shape_and_validates() -> None:
+    report = assess_json(DEFAULT)
+    jsonschema.validate(report, json.loads(schema_text("report")))
+    finding = report["findings"][0]
+    for key in ("id", "scenario", "family", "element", "status", "likelihood", "impact", "risk",
+                "explanation", "remediation", "controls", "references", "location"):
+        assert key in finding
+    assert finding["id"] == f"{finding['scenario']}@{finding['element']}"
+    assert {"file", "line"} <= set(finding["location"])
+    assert [f["family"] for f in report["families"]] == FAMILIES
+    assert report["matrix"] and report["summary"]["by_status"]
+
+
+def test_output_is_byte_identical(tmp_path: Path) -> None:
+    first = run_cli("assess", str(DEFAULT), "--format", "json,md", "--output", str(tmp_path / "a"))
+    second = run_cli("assess", str(DEFAULT), "--format", "json,md", "--output", str(tmp_path / "b"))
+    assert first.returncode == second.returncode == 0
+    for name in ("report.json", "report.md"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_fail_on_gates_open_findings() -> None:
+    assert run_cli("assess", str(DEFAULT), "--fail-on", "high").returncode == 1
+    assert run_cli("assess", str(HARDENED), "--fail-on", "high").returncode == 0
+    assert run_cli("assess", str(HARDENED), "--fail-on", "low").returncode == 0
+
+
+def test_usage_errors_exit_2() -> None:
+    for args in (["assess", str(DEFAULT), "--format", "pdf"],
+                 ["assess", str(DEFAULT), "--format", "md,json"],
+                 ["assess", str(DEFAULT), "--fail-on", "severe"],
+                 ["assess", str(DEFAULT), "--as-of", "yesterday"],
+                 ["catalog", "--family", "T9"],
+                 ["schema", "--kind", "nope"],
+                 ["no-such-command"]):
+        result = run_cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_assess_without_model_uses_the_default_example() -> None:
+    result = run_cli("assess", "--format", "json", cwd=ROOT)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["model"].endswith("smart-appliance-cloud.yaml")
+
+
+def test_summary_table_and_output_dir(tmp_path: Path) -> None:
+    result = run_cli("assess", str(DEFAULT), "--output", str(tmp_path))
+    assert result.returncode == 0
+    assert (tmp_path / "report.md").exists() and (tmp_path / "report.json").exists()
+    assert "T6" in result.stdout and "critical" in result.stdout
+
+
+def test_japanese_report_has_no_english_catalog_text(tmp_path: Path) -> None:
+    result = run_cli("assess", str(DEFAULT), "--lang", "ja", "--format", "md,json", "--output", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    catalog = load_catalog()
+    english = [s.spec.title.en for s in catalog.scenarios] + [s.spec.remediation.en for s in catalog.scenarios]
+    english += [s.spec.description.en for s in catalog.scenarios] + [s.spec.fleet_impact.en for s in catalog.scenarios]
+    english += [c.title.en for c in catalog.controls.values()] + [c.evidence.en for c in catalog.controls.values()]
+    english += [f.title.en for f in catalog.taxonomy.families]
+    for name in ("report.md", "report.json"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        leaked = [e for e in english if e in text]
+        assert not leaked, f"{name} has English catalog text: {leaked[:3]}"
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    for label in ("Open findings", "Summary", "Why it applies", "How to fix", "Threats by family"):
+        assert label not in md
+    assert "未対応の指摘事項" in md and "フリート規模での影響" in md
+
+
+def test_catalog_json_shape() -> None:
+    result = run_cli("catalog", "--format", "json")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    scenario = data["scenarios"][0]
+    assert {"id", "family", "title", "references"} <= set(scenario)
+    assert set(scenario["title"]) == {"en", "ja"}
+    assert {"id", "title"} <= set(data["controls"][0])
+    only_t6 = json.loads(run_cli("catalog", "--family", "T6", "--format", "json").stdout)
+    assert only_t6["scenarios"] and all(s["family"] == "T6" for s in only_t6["scenarios"])
+
+
+def test_catalog_markdown_in_japanese() -> None:
+    result = run_cli("catalog", "--format", "md", "--lang", "ja")
+    assert result.returncode == 0
+    assert "## T6" in result.stdout and "対策" in result.stdout
+
+
+def test_committed_schemas_are_current() -> None:
+    for kind in ("model", "report"):
+        committed = (ROOT / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
+        assert committed == schema_text(kind), f"run 'make schemas' to refresh schemas/{kind}.schema.json"
+
+
+def test_schema_command_prints_model_schema() -> None:
+    result = run_cli("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert "fleets" in schema["properties"] and schema["additionalProperties"] is False
