@@ -7,6 +7,7 @@ Errors are printed as ``file:line:col: error[...]: message`` with a hint, never 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -251,6 +252,9 @@ def catalog(
 
 def main() -> None:
     """Console-script entry point."""
+    # One short-lived run builds a large, acyclic object graph: the cyclic collector would
+    # rescan it again and again for nothing, so the command line does without it.
+    gc.disable()
     try:
         app()
     except KeyboardInterrupt:

@@ -102,7 +102,8 @@ def check_controls(loaded: LoadedModel, catalog: Catalog) -> None:
     places: list[tuple[tuple[str | int, ...], Iterable[str]]] = [(("controls",), loaded.model.controls)]
     for collection in ("fleets", "components", "keys", "data", "flows", "accounts"):
         for i, element in enumerate(getattr(loaded.model, collection)):
-            places.append(((collection, i, "controls"), element.controls))
+            if element.controls:
+                places.append(((collection, i, "controls"), element.controls))
     for base, controls in places:
         for cid in controls:
             if cid not in catalog.controls:

@@ -42,4 +42,4 @@ def band(score: int) -> Band:
     for floor, name in BAND_FLOORS:
         if score >= floor:
             return name
-    return "low"
+    return "low"  # scores start at 1, so this is only reached for out-of-range input

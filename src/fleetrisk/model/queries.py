@@ -62,7 +62,7 @@ COLLECTIONS: dict[str, str] = {
 class Handle:
     """One element of the model, typed, with its position in its collection."""
 
-    __slots__ = ("id", "index", "obj", "owner", "type")
+    __slots__ = ("id", "index", "key", "obj", "owner", "type")
 
     def __init__(self, type: str, obj: BaseModel, index: int = 0, owner: Handle | None = None) -> None:
         self.type = type
@@ -78,6 +78,8 @@ class Handle:
             element_id = getattr(obj, "id", None)
             assert isinstance(element_id, str)
             self.id = element_id
+        # Relation-table key: element ids are unique, acceptances live in their own space.
+        self.key = f"acceptance:{self.id}" if type == "acceptance" else self.id
 
     def __repr__(self) -> str:
         return f"Handle({self.type}:{self.id})"
@@ -137,7 +139,7 @@ class ModelIndex:
 
     def _link(self, name: str, source: Handle | None, target: Handle | None) -> None:
         if source is not None and target is not None:
-            self._rel[(name, source.id if source.type != "acceptance" else _akey(source))][target] = None
+            self._rel[(name, source.key)][target] = None
 
     def _add_relations(self) -> None:
         get = self.by_id.get
@@ -226,8 +228,7 @@ class ModelIndex:
             return [self.service]
         if handle.type == "service" and relation in _SERVICE_RELATIONS:
             return list(self.by_type[_SERVICE_RELATIONS[relation]])
-        key = _akey(handle) if handle.type == "acceptance" else handle.id
-        return list(self._rel.get((relation, key), ()))
+        return list(self._rel.get((relation, handle.key), ()))
 
     def fleets_reached(self, handle: Handle) -> list[Handle]:
         """Fleets whose devices an element's compromise or failure would touch."""
@@ -258,10 +259,6 @@ class ModelIndex:
 _SERVICE_RELATIONS = {
     "fleets": "fleet", "components": "component", "keys": "key", "data": "data", "accounts": "account"
 }
-
-
-def _akey(handle: Handle) -> str:
-    return f"acceptance:{handle.id}"
 
 
 #: relation name -> (element type it starts from, element type it yields)

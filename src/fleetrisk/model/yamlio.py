@@ -224,7 +224,12 @@ class _Builder:
                         self.positions.setdefault((*parent.path, len(container)), _mark(event))
                         container.append(event.value)
                     elif parent.key is None:
-                        self._take_key(parent, event, event.value, None)
+                        key = event.value
+                        if key in container or key == "<<":
+                            self._take_key(parent, event, key, None)  # reports the problem
+                        parent.key = key
+                        container[key] = None
+                        self.positions[(*parent.path, key)] = _mark(event)
                     else:
                         container[parent.key] = event.value
                         parent.key = None
