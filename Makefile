@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.fleetrisk-installed
 
-.PHONY: demo test lint typecheck unit bench schemas clean
+.PHONY: demo test lint typecheck unit bench schemas docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ bench: $(STAMP)
 schemas: $(STAMP)
 	$(BIN)/fleetrisk schema --kind model > schemas/model.schema.json
 	$(BIN)/fleetrisk schema --kind report > schemas/report.schema.json
+
+docs: $(STAMP)
+	$(BIN)/fleetrisk catalog --format md --lang en > docs/catalog.md
+	$(BIN)/fleetrisk catalog --format md --lang ja > docs/catalog.ja.md
 
 clean:
 	rm -rf fleetrisk-report .pytest_cache .mypy_cache .ruff_cache

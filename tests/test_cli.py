@@ -155,3 +155,20 @@ def test_schema_command_prints_model_schema() -> None:
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     assert "fleets" in schema["properties"] and schema["additionalProperties"] is False
+
+
+def test_committed_catalog_docs_are_current() -> None:
+    for lang, name in (("en", "catalog.md"), ("ja", "catalog.ja.md")):
+        committed = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        result = run_cli("catalog", "--format", "md", "--lang", lang)
+        assert committed == result.stdout, f"run 'make docs' to refresh docs/{name}"
+
+
+def test_init_writes_a_valid_starter_and_never_overwrites(tmp_path: Path) -> None:
+    target = tmp_path / "model.yaml"
+    assert run_cli("init", str(target)).returncode == 0
+    assert run_cli("validate", str(target)).returncode == 0
+    before = target.read_bytes()
+    again = run_cli("init", str(target))
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert target.read_bytes() == before

@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable
 from enum import StrEnum
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -182,6 +183,25 @@ def _print_summary(result: Assessment) -> None:
     bands = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.open_by_band.items())
     out.print(f"{t['top_risks']}: {bands}", markup=False)
     out.print(f"{t['devices_at_risk']}: {number(result.summary.devices_at_risk, result.lang)}", markup=False)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter model.")] = Path("fleetrisk.yaml"),
+) -> None:
+    """Write a commented starter model to edit."""
+
+    def run() -> None:
+        if path.exists():
+            raise UsageError(f"{path} already exists", hint="choose another path; fleetrisk never overwrites a model")
+        text = (resources.files("fleetrisk") / "templates" / "starter.yaml").read_text(encoding="utf-8")
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        out.print(f"wrote {path}; next: fleetrisk validate {path} && fleetrisk assess {path}", markup=False)
+
+    _guard(run)
 
 
 @app.command()

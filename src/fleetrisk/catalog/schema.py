@@ -6,9 +6,10 @@ once the whole catalog is known.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from fleetrisk.model.schema import ComponentKind, ServiceType
 
@@ -57,11 +58,21 @@ class CatalogBase(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
+_FOLDED_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+
+
 class Bilingual(CatalogBase):
     """A text in English and Japanese."""
 
     en: Annotated[str, Field(min_length=1)]
     ja: Annotated[str, Field(min_length=1)]
+
+    @field_validator("ja")
+    @classmethod
+    def _unfold_japanese(cls, text: str) -> str:
+        """YAML folding joins lines with a space; Japanese never wants one between its characters."""
+        return _FOLDED_SPACE.sub("", text)
 
     def get(self, lang: str) -> str:
         return self.ja if lang == "ja" else self.en
