@@ -124,6 +124,20 @@ def test_location_points_at_the_element() -> None:
     finding = by_id(assess(load_model_text(text, "m.yaml")))[FINDING]
     assert (finding.location.file, finding.location.line) == ("m.yaml", 11)
     assert finding.location.path == "keys[0]"
+    assert "key 'fw': signs = [firmware] (line 11)" in finding.explanation
+
+
+def test_unknown_explanation_names_element_field_and_line() -> None:
+    text = (
+        "fleetrisk: 1\nservice: {name: t, types: [telemetry]}\n"
+        "fleets:\n  - id: big\n    devices: 500000\n    safety: low\n"
+        "components:\n  - {id: gw, kind: device-gateway}\n"
+    )
+    result = assess(load_model_text(text, "m.yaml"))
+    storm = by_id(result)["T1.reconnect-storm@big"]
+    assert storm.status == "unknown"
+    assert storm.missing == ["fleets[0].reconnect"]
+    assert "unknown: fleet 'big' does not state reconnect (fleets[0].reconnect, line 4)" in storm.explanation
 
 
 @pytest.mark.parametrize(("count", "expected"), [(0, 1), (100, 1), (101, 2), (10_000, 2), (100_001, 4),

@@ -37,11 +37,26 @@ class Missing:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """One step of an explanation: what held (or not) on which element and field."""
+
+    element: Handle
+    field: str | None
+    text: str
+
+    def negated(self) -> Reason:
+        return Reason(self.element, self.field, f"NOT {self.text}")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """Outcome of a condition on one element, with the reasons behind it."""
 
     value: Truth
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
     missing: tuple[Missing, ...] = ()
 
 
@@ -187,7 +202,7 @@ class FieldTest(Condition):
         reason = f"{handle.type} '{handle.id}': {self.path} = {shown}"
         if not value:
             reason = f"{handle.type} '{handle.id}': {self.path} = {shown} (rule: {self.describe()})"
-        return Verdict(value, (reason,))
+        return Verdict(value, (Reason(handle, self.path, reason),))
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
         actual = read_field(handle.obj, self.path)
@@ -270,7 +285,7 @@ class NotOf(Condition):
         verdict = self.child.evaluate(index, handle)
         if verdict.value is None:
             return verdict
-        reasons = tuple(f"NOT {r}" for r in verdict.reasons) if verdict.value else verdict.reasons
+        reasons = tuple(r.negated() for r in verdict.reasons) if verdict.value else verdict.reasons
         return Verdict(not verdict.value, reasons)
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
@@ -292,7 +307,7 @@ class Related(Condition):
         if self.where is None:
             found = bool(others) if self.quantifier != "none" else not others
             ids = ", ".join(o.id for o in others) or "none"
-            return Verdict(found, (f"{handle.type} '{handle.id}': {self.relation} -> {ids}",))
+            return Verdict(found, (Reason(handle, None, f"{handle.type} '{handle.id}': {self.relation} -> {ids}"),))
         verdicts = [self.where.evaluate(index, other) for other in others]
         missing = tuple(m for v in verdicts if v.value is None for m in v.missing)
         if self.quantifier == "all":
@@ -302,7 +317,8 @@ class Related(Condition):
             if missing:
                 return Verdict(None, (), missing)
             reasons = tuple(r for v in verdicts for r in v.reasons)
-            return Verdict(True, reasons or (f"{handle.type} '{handle.id}': {self.relation} -> (none)",))
+            empty = Reason(handle, None, f"{handle.type} '{handle.id}': {self.relation} -> (none)")
+            return Verdict(True, reasons or (empty,))
         hits = [v for v in verdicts if v.value]
         if hits:
             value = self.quantifier == "any"
@@ -310,7 +326,7 @@ class Related(Condition):
             return Verdict(value, reasons)
         if missing:
             return Verdict(None, (), missing)
-        note = f"{handle.type} '{handle.id}': {self.relation} -> (no match)"
+        note = Reason(handle, None, f"{handle.type} '{handle.id}': {self.relation} -> (no match)")
         return Verdict(self.quantifier == "none", (note,))
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
@@ -342,7 +358,7 @@ class PredicateTest(Condition):
         value = self.function(index, handle)
         if value is None:
             return Verdict(None, (), (Missing(handle, f"({self.name})"),))
-        return Verdict(value, (f"{handle.type} '{handle.id}': {self.name} = {_show(value)}",))
+        return Verdict(value, (Reason(handle, None, f"{handle.type} '{handle.id}': {self.name} = {_show(value)}"),))
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
         return self.function(index, handle)

@@ -23,7 +23,7 @@ from fleetrisk.errors import InputError, ModelValidationError
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.queries import Handle, ModelIndex
 from fleetrisk.model.schema import Component, DataSet, Fleet
-from fleetrisk.model.yamlio import format_path
+from fleetrisk.model.yamlio import Document, format_path
 from fleetrisk.results import (
     BANDS,
     STATUSES,
@@ -194,7 +194,7 @@ class _FindingBuilder:
             impact=impact,
             risk=Risk.model_construct(score=score, band=band(score)),
             fleets=[f.id for f in fleets],
-            explanation=_explain(match, decision, self.catalog, lang),
+            explanation=_explain(match, decision, self.catalog, lang, self.loaded.document),
             missing=sorted({_missing_path(m.element, m.field) for m in match.verdict.missing}),
             remediation=spec.remediation.get(lang),
             mitigated_by=match.scenario.mitigated_by.describe(),
@@ -262,12 +262,31 @@ def _records(index: ModelIndex, element: Handle) -> int | None:
     return sum(known) if known else None
 
 
-def _explain(match: Match, decision: Decision | None, catalog: Catalog, lang: str) -> list[str]:
+def _line_of(document: Document, element: Handle, field: str | None) -> int | None:
+    """Line of ``field`` on ``element`` in the model file (or of the element itself)."""
+    path: tuple[str | int, ...] = element.yaml_path
+    if field and not field.startswith("("):
+        path = (*path, *(_YAML_NAMES.get(part, part) for part in field.split(".")))
+    return document.locate(path).line if document.positions else None
+
+
+def _explain(
+    match: Match, decision: Decision | None, catalog: Catalog, lang: str, document: Document
+) -> list[str]:
     ja = lang == "ja"
-    lines = list(dict.fromkeys(match.verdict.reasons))
+    lines: list[str] = []
+    for reason in match.verdict.reasons:
+        line = _line_of(document, reason.element, reason.field)
+        text = f"{reason.text} ({'行' if ja else 'line'} {line})" if line else reason.text
+        if text not in lines:
+            lines.append(text)
     for missing in match.verdict.missing:
         path = _missing_path(missing.element, missing.field)
-        lines.append(f"不明: {path} が記述されていない" if ja else f"unknown: {path} is not stated")
+        line = _line_of(document, missing.element, None)
+        subject = f"{missing.element.type} '{missing.element.id}'"
+        at = f", {'行' if ja else 'line'} {line}" if line else ""
+        lines.append(f"情報不足: {subject} に {missing.field} の記述がない({path}{at})" if ja
+                     else f"unknown: {subject} does not state {missing.field} ({path}{at})")
     for cid, state, where in match.controls:
         title = catalog.controls[cid].title.get(lang)
         place = {"element": "element", "service": "service-wide", None: ""}[where]
@@ -290,6 +309,9 @@ def _explain(match: Match, decision: Decision | None, catalog: Catalog, lang: st
             )
     return lines
 
+
+#: Python field names whose YAML key differs.
+_YAML_NAMES = {"source": "from", "target": "to"}
 
 _STATE_JA = {"implemented": "実装済み", "verified": "検証済み", "planned": "計画中",
              "absent": "未実装", "not-declared": "宣言なし"}
