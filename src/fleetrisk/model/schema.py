@@ -106,6 +106,8 @@ PartnerVetting = Literal["strong", "weak", "self-service"]
 TokenLifetime = Literal["short-bound", "long-bearer"]
 DataCopyKind = Literal["production", "analytics", "backup", "non-production"]
 ProdDataInNonProd = Literal["none", "masked", "raw"]
+OutboundUrls = Literal["none", "fixed", "partner-configured", "user-configured"]
+Precision = Literal["precise", "coarse", "aggregated"]
 
 Controls = dict[str, ControlStatus]
 
@@ -270,6 +272,11 @@ class Component(Strict):
         description="Where credentials that unlock this component can be found; [] means nowhere.",
     )
     data_copy: DataCopyKind | None = None
+    outbound_urls: OutboundUrls | None = Field(
+        default=None,
+        description="Who chooses the URLs it calls out to (webhooks, callbacks, fetches): none, fixed by "
+        "the provider, or configured by partners or users.",
+    )
     dependency: Dependency | None = None
     privileged: Privileged | None = None
     mass_operations: MassOperations | None = None
@@ -308,6 +315,9 @@ class DataSet(Strict):
     records: Count | None = None
     stored_in: Annotated[list[Id], Field(min_length=1)]
     retention_days: Count | None = None
+    precision: Precision | None = Field(
+        default=None, description="For location and similar data: precise, coarse or aggregated."
+    )
     anonymised: StrictBool | None = None
     controls: Controls = Field(default_factory=dict)
 
