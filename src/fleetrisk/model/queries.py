@@ -200,7 +200,9 @@ class ModelIndex:
             assert isinstance(obj, Account)
             self._link("via", account, get(obj.via) if obj.via else None)
             self._link("accounts", get(obj.via) if obj.via else None, account)
-        # A component serves the fleets of every component that depends on it.
+        # A component reaches the fleets of every component that depends on it or that it
+        # sends flows to, transitively: a partner API feeding the command service reaches
+        # the fleets the command service commands.
         for comp in self.by_type["component"]:
             for fleet in self._served_transitively(comp):
                 self._link("fleets_reached", comp, fleet)
@@ -211,13 +213,16 @@ class ModelIndex:
         fleets: list[Handle] = []
         while stack:
             current = stack.pop()
-            for fleet in self._rel.get(("fleets_served", current.id), []):
+            for fleet in self._rel.get(("fleets_served", current.key), ()):
                 if fleet not in fleets:
                     fleets.append(fleet)
-            for dependent in self._rel.get(("dependents", current.id), []):
-                if dependent.id not in seen:
-                    seen.add(dependent.id)
-                    stack.append(dependent)
+            downstream = list(self._rel.get(("dependents", current.key), ()))
+            for flow in self._rel.get(("flows_out", current.key), ()):
+                downstream.extend(self._rel.get(("to_component", flow.key), ()))
+            for nxt in downstream:
+                if nxt.id not in seen:
+                    seen.add(nxt.id)
+                    stack.append(nxt)
         return sorted(fleets, key=lambda h: h.index)
 
     # --- queries ----------------------------------------------------------------------
