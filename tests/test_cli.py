@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DEFAULT, EXAMPLES, HARDENED, ROOT, run_cli
 from fleetrisk.catalog.loader import load_catalog
-from fleetrisk.cli import schema_text
+from fleetrisk.cli.core import schema_text
 
 FAMILIES = [f"T{i}" for i in range(1, 9)]
 

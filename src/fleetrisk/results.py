@@ -137,6 +137,51 @@ class Summary(Out):
     devices_at_risk: int = Field(description="Devices in fleets reached by an open high or critical finding.")
 
 
+class PathStep(Out):
+    """One move along an attack path: a matched scenario on one element."""
+
+    finding: str = Field(description="Finding id <scenario>@<element>.")
+    scenario: str
+    element: str
+    title: str
+    requires: list[str] = Field(description="Attacker positions this step needs.")
+    gains: list[str] = Field(description="Positions or outcomes it hands over.")
+    likelihood: int = Field(ge=1, le=5)
+    why: list[str]
+    cut_by: str = Field(description="Control expression that would cut this step.")
+
+
+class AttackPath(Out):
+    """An easiest way from an attacker entry to an outcome on one fleet."""
+
+    outcome: str
+    fleet: str
+    entry: str
+    likelihood: int = Field(ge=1, le=5, description="The hardest step's likelihood.")
+    devices: int
+    steps: list[PathStep]
+
+
+class BlastRadius(Out):
+    """What falls if one component or key is compromised."""
+
+    element: str
+    element_type: Literal["component", "key"]
+    devices_at_risk: int
+    by_fleet: dict[str, int]
+    by_outcome: dict[str, int] = Field(description="Outcome -> devices (or records for data-exposed).")
+
+
+class CutSet(Out):
+    """A minimal set of components or keys whose compromise yields an outcome on a fleet."""
+
+    outcome: str
+    fleet: str
+    members: list[str]
+    size: int
+    devices: int
+
+
 class Assessment(Out):
     schema_version: str = REPORT_SCHEMA_VERSION
     tool: str
@@ -148,5 +193,8 @@ class Assessment(Out):
     families: list[FamilySummary]
     matrix: list[MatrixCell]
     findings: list[Finding]
+    attack_paths: list[AttackPath] = Field(default_factory=list)
+    blast_radius: list[BlastRadius] = Field(default_factory=list)
+    cut_sets: list[CutSet] = Field(default_factory=list)
     scenarios: dict[str, ScenarioInfo] = Field(description="Scenarios with findings, by id.")
     controls: dict[str, ControlInfo] = Field(description="Controls named by findings, by id.")

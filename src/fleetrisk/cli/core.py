@@ -1,108 +1,33 @@
-"""Command-line interface: a thin shell over the library.
-
-Exit codes: 0 ok; 1 findings at or above ``--fail-on``; 2 bad input or usage.
-Errors are printed as ``file:line:col: error[...]: message`` with a hint, never a traceback.
-"""
+"""Core commands: assess, validate, schema, catalog, init."""
 
 from __future__ import annotations
 
-import datetime as dt
-import gc
 import json
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from fleetrisk._version import __version__
 from fleetrisk.catalog.loader import load_catalog
+from fleetrisk.cli._common import Lang, Level, default_model, err, guard, out, parse_date
 from fleetrisk.engine.assess import assess as run_assessment
-from fleetrisk.errors import FleetriskError, UsageError
+from fleetrisk.errors import UsageError
 from fleetrisk.model.loader import load_model
 from fleetrisk.model.schema import ServiceModel
+from fleetrisk.reports import WRITERS
 from fleetrisk.reports.catalog_view import render_catalog_json, render_catalog_md, render_catalog_table
 from fleetrisk.reports.i18n import labels, number
-from fleetrisk.reports.json_report import render_json
-from fleetrisk.reports.markdown import render_markdown
 from fleetrisk.results import BANDS, Assessment
-
-DEFAULT_MODEL = "examples/smart-appliance-cloud.yaml"
-WRITERS: dict[str, Callable[[Assessment], str]] = {"json": render_json, "md": render_markdown}
-
-app = typer.Typer(
-    name="fleetrisk",
-    help="Threat modeling and risk assessment for IoT cloud services, at fleet scale.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
-
-T = TypeVar("T")
-
-
-class Lang(StrEnum):
-    en = "en"
-    ja = "ja"
-
-
-class Level(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
-    none = "none"
 
 
 class CatalogFormat(StrEnum):
     table = "table"
     json = "json"
     md = "md"
-
-
-def _guard(action: Callable[[], T]) -> T:
-    """Run ``action``; turn our errors into a message and exit code 2."""
-    try:
-        return action()
-    except FleetriskError as exc:
-        err.print(exc.render(), markup=False)
-        raise typer.Exit(2) from None
-    except RecursionError:
-        err.print("error[input]: input too deeply nested to process", markup=False)
-        raise typer.Exit(2) from None
-
-
-def _version(value: bool) -> None:
-    if value:
-        out.print(f"fleetrisk {__version__}", markup=False)
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
-    """fleetrisk: describe an IoT cloud service, get its threats ranked by fleet impact."""
-
-
-def _default_model(model: Path | None) -> Path:
-    if model is not None:
-        return model
-    candidate = Path(DEFAULT_MODEL)
-    if candidate.exists():
-        return candidate
-    raise UsageError("no MODEL given and no examples/smart-appliance-cloud.yaml here",
-                     hint="pass the path of a model file")
 
 
 def _formats(raw: str | None) -> list[str]:
@@ -116,7 +41,6 @@ def _formats(raw: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-@app.command()
 def assess(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="Comma-separated: md,json.")] = None,
@@ -131,8 +55,8 @@ def assess(
         formats = _formats(fmt)
         if output is None and len(formats) > 1:
             raise UsageError("several formats need --output DIR", hint="or give a single --format")
-        date = _parse_date(as_of)
-        loaded = load_model(_default_model(model))
+        date = parse_date(as_of)
+        loaded = load_model(default_model(model))
         result = run_assessment(loaded, lang=lang.value, as_of=date)
         if output is not None:
             _write_reports(result, formats or ["md", "json"], output)
@@ -143,22 +67,13 @@ def assess(
             _print_summary(result)
         return result
 
-    result = _guard(run)
+    result = guard(run)
     if fail_on is not Level.none:
         floor = BANDS.index(fail_on.value)
         gating = [f for f in result.findings if f.status == "open" and BANDS.index(f.risk.band) >= floor]
         if gating:
             err.print(f"{len(gating)} open finding(s) at or above {fail_on.value}", markup=False)
             raise typer.Exit(1)
-
-
-def _parse_date(raw: str | None) -> dt.date | None:
-    if raw is None:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise UsageError(f"--as-of {raw!r} is not a date", hint="use YYYY-MM-DD") from exc
 
 
 def _write_reports(result: Assessment, formats: list[str], directory: Path) -> None:
@@ -185,7 +100,6 @@ def _print_summary(result: Assessment) -> None:
     out.print(f"{t['devices_at_risk']}: {number(result.summary.devices_at_risk, result.lang)}", markup=False)
 
 
-@app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the starter model.")] = Path("fleetrisk.yaml"),
 ) -> None:
@@ -201,10 +115,9 @@ def init(
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
         out.print(f"wrote {path}; next: fleetrisk validate {path} && fleetrisk assess {path}", markup=False)
 
-    _guard(run)
+    guard(run)
 
 
-@app.command()
 def validate(model: Annotated[Path, typer.Argument(help="Model file.")]) -> None:
     """Check a model file; report every problem with its line and column."""
 
@@ -218,10 +131,9 @@ def validate(model: Annotated[Path, typer.Argument(help="Model file.")]) -> None
             markup=False,
         )
 
-    _guard(run)
+    guard(run)
 
 
-@app.command()
 def schema(
     kind: Annotated[str, typer.Option(help="model or report")] = "model",
 ) -> None:
@@ -232,7 +144,7 @@ def schema(
             raise UsageError(f"unknown schema kind {kind!r}", hint="model or report")
         sys.stdout.write(schema_text(kind))
 
-    _guard(run)
+    guard(run)
 
 
 def schema_text(kind: str) -> str:
@@ -248,7 +160,6 @@ def schema_text(kind: str) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-@app.command()
 def catalog(
     family: Annotated[str | None, typer.Option(help="Only this family, e.g. T6.")] = None,
     fmt: Annotated[CatalogFormat, typer.Option("--format", "-f")] = CatalogFormat.table,
@@ -267,16 +178,13 @@ def catalog(
         else:
             out.print(render_catalog_table(cat, family, lang.value))
 
-    _guard(run)
+    guard(run)
 
 
-def main() -> None:
-    """Console-script entry point."""
-    # One short-lived run builds a large, acyclic object graph: the cyclic collector would
-    # rescan it again and again for nothing, so the command line does without it.
-    gc.disable()
-    try:
-        app()
-    except KeyboardInterrupt:
-        err.print("interrupted", markup=False)
-        sys.exit(130)
+def register(app: typer.Typer) -> None:
+    """Add the core commands to ``app``."""
+    app.command()(assess)
+    app.command()(validate)
+    app.command()(schema)
+    app.command()(catalog)
+    app.command()(init)
