@@ -2,38 +2,48 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.fleetrisk-installed
+RUN_STAMP := $(VENV)/.fleetrisk-run
+TEST_STAMP := $(VENV)/.fleetrisk-test
 
-.PHONY: demo test lint typecheck unit bench schemas docs clean
+.PHONY: demo test system-deps lint typecheck unit bench schemas docs clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-demo: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+demo: $(RUN_STAMP)
 	$(BIN)/fleetrisk assess examples/smart-appliance-cloud.yaml --format md,json --output fleetrisk-report
 
-test: $(STAMP) lint typecheck unit
+test: $(TEST_STAMP) system-deps lint typecheck unit
 
-lint: $(STAMP)
+system-deps:
+	./scripts/system-deps.sh
+
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy src
 
-unit: $(STAMP)
+unit: $(TEST_STAMP)
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_assess.py
 
-schemas: $(STAMP)
+schemas: $(RUN_STAMP)
 	$(BIN)/fleetrisk schema --kind model > schemas/model.schema.json
 	$(BIN)/fleetrisk schema --kind report > schemas/report.schema.json
 
-docs: $(STAMP)
+docs: $(RUN_STAMP)
 	$(BIN)/fleetrisk catalog --format md --lang en > docs/catalog.md
 	$(BIN)/fleetrisk catalog --format md --lang ja > docs/catalog.ja.md
 
