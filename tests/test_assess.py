@@ -163,3 +163,22 @@ def test_bigger_fleet_never_lowers_risk() -> None:
 def test_japanese_assessment_uses_japanese_catalog_text() -> None:
     finding = by_id(run(BASE, lang="ja"))[FINDING]
     assert "署名鍵" in finding.title
+
+
+def test_refuted_evidence_reopens_a_declared_control() -> None:
+    from fleetrisk.evidence import Check, Evidence
+
+    data = copy.deepcopy(BASE)
+    data["keys"][0]["controls"] = {"offline-root-threshold-signing": "implemented"}
+    assert by_id(run(data))[FINDING].status == "mitigated"
+    refuted = Evidence([Check(check="tuf.static-audit", control="offline-root-threshold-signing", element="fw",
+                              status="refuted", target="http://127.0.0.1:8000/metadata",
+                              details="root and targets signed by the same online key",
+                              timestamp="2026-11-25T00:00:00Z", tier="static")])
+    finding = by_id(run(data, evidence=refuted))[FINDING]
+    assert finding.status == "open"
+    assert finding.controls[0].status == "refuted"
+    assert finding.evidence and finding.evidence[0].status == "refuted"
+    verified = Evidence([c.model_copy(update={"status": "verified"}) for c in refuted.checks])
+    data["keys"][0]["controls"] = {}
+    assert by_id(run(data, evidence=verified))[FINDING].status == "mitigated"

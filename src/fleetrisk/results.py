@@ -52,8 +52,19 @@ class Risk(Out):
 
 class ControlState(Out):
     id: str
-    status: Literal["implemented", "verified", "planned", "absent", "not-declared"]
+    status: Literal["implemented", "verified", "planned", "absent", "not-declared", "refuted"]
     declared_on: Literal["element", "service"] | None = None
+
+
+class EvidenceRef(Out):
+    """A live check about one of the finding's controls."""
+
+    check: str
+    control: str
+    status: Literal["verified", "refuted", "inconclusive"]
+    target: str
+    details: str
+    timestamp: str
 
 
 class Tracking(Out):
@@ -85,6 +96,7 @@ class Finding(Out):
     references: dict[str, list[str]] = Field(description="Framework id -> identifiers.")
     location: SourceLocation
     tracking: Tracking | None = None
+    evidence: list[EvidenceRef] = Field(default_factory=list, description="Live checks on its controls.")
 
 
 class ScenarioInfo(Out):

@@ -16,6 +16,7 @@ from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.cli._common import Lang, Level, default_model, err, guard, out, parse_date
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import UsageError
+from fleetrisk.evidence import load_evidence
 from fleetrisk.model.loader import load_model
 from fleetrisk.model.schema import ServiceModel
 from fleetrisk.reports import WRITERS
@@ -48,6 +49,9 @@ def assess(
     lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
     fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 on an open finding at or above.")] = Level.none,
     as_of: Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")] = None,
+    evidence: Annotated[
+        Path | None, typer.Option(help="Evidence file from 'fleetrisk verify': refuted controls stop mitigating.")
+    ] = None,
 ) -> None:
     """Assess a model: findings ranked by fleet impact."""
 
@@ -57,7 +61,8 @@ def assess(
             raise UsageError("several formats need --output DIR", hint="or give a single --format")
         date = parse_date(as_of)
         loaded = load_model(default_model(model))
-        result = run_assessment(loaded, lang=lang.value, as_of=date)
+        checks = load_evidence(evidence) if evidence is not None else None
+        result = run_assessment(loaded, lang=lang.value, as_of=date, evidence=checks)
         if output is not None:
             _write_reports(result, formats or ["md", "json"], output)
             _print_summary(result)

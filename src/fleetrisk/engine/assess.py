@@ -20,6 +20,7 @@ from fleetrisk.engine.score import (
 )
 from fleetrisk.engine.tracking import Decision, match_tracking
 from fleetrisk.errors import InputError, ModelValidationError
+from fleetrisk.evidence import Evidence
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.queries import Handle, ModelIndex
 from fleetrisk.model.schema import Component, DataSet, Fleet
@@ -30,6 +31,7 @@ from fleetrisk.results import (
     Assessment,
     ControlInfo,
     ControlState,
+    EvidenceRef,
     FamilySummary,
     Finding,
     Impact,
@@ -56,15 +58,16 @@ def assess(
     *,
     lang: str = "en",
     as_of: dt.date | None = None,
+    evidence: Evidence | None = None,
 ) -> Assessment:
-    """Assess a loaded model against the catalog."""
+    """Assess a loaded model against the catalog, with live evidence if given."""
     catalog = catalog or load_catalog()
     check_controls(loaded, catalog)
     index = loaded.index
-    matches = match_all(index, catalog)
+    matches = match_all(index, catalog, evidence)
     as_of = as_of or dt.date.today()
     decisions = match_tracking(loaded, [m.id for m in matches], as_of)
-    builder = _FindingBuilder(loaded, catalog, lang)
+    builder = _FindingBuilder(loaded, catalog, lang, evidence)
     findings = [builder.build(m, decisions.get(m.id)) for m in matches]
     findings.sort(key=lambda f: (_STATUS_ORDER[f.status], -f.risk.score, f.id))
     uses_dates = any(entry.expires is not None for entry in loaded.model.tracking)
@@ -123,7 +126,8 @@ def check_controls(loaded: LoadedModel, catalog: Catalog) -> None:
 class _FindingBuilder:
     """Turns matches into findings; per-scenario parts are computed once."""
 
-    def __init__(self, loaded: LoadedModel, catalog: Catalog, lang: str) -> None:
+    def __init__(self, loaded: LoadedModel, catalog: Catalog, lang: str, evidence: Evidence | None) -> None:
+        self.evidence = evidence
         self.loaded = loaded
         self.index = loaded.index
         self.catalog = catalog
@@ -208,7 +212,19 @@ class _FindingBuilder:
                 path=location.path or "",
             ),
             tracking=tracking,
+            evidence=self._evidence(match),
         )
+
+    def _evidence(self, match: Match) -> list[EvidenceRef]:
+        if self.evidence is None:
+            return []
+        element = None if match.element.type == "service" else match.element.id
+        return [
+            EvidenceRef.model_construct(check=c.check, control=c.control, status=c.status, target=c.target,
+                                        details=c.details, timestamp=c.timestamp)
+            for cid, _, _ in match.controls
+            for c in self.evidence.about(cid, element)
+        ]
 
 
 def _missing_path(element: Handle, field: str) -> str:
@@ -314,7 +330,7 @@ def _explain(
 _YAML_NAMES = {"source": "from", "target": "to"}
 
 _STATE_JA = {"implemented": "実装済み", "verified": "検証済み", "planned": "計画中",
-             "absent": "未実装", "not-declared": "宣言なし"}
+             "absent": "未実装", "not-declared": "宣言なし", "refuted": "実地検証で否定"}
 
 
 # --- summaries -------------------------------------------------------------------------

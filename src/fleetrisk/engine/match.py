@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fleetrisk.catalog.conditions import Verdict
 from fleetrisk.catalog.loader import Catalog, CompiledScenario
+from fleetrisk.evidence import Evidence
 from fleetrisk.model.queries import Handle, ModelIndex
 from fleetrisk.model.schema import ControlStatus, ServiceModel
 
@@ -27,14 +28,30 @@ class Match:
         return f"{self.scenario.id}@{self.element.id}"
 
 
-def control_status(model: ServiceModel, element: Handle, control: str) -> tuple[str, str | None]:
-    """Status of ``control`` for ``element``: its own declaration first, then service-wide."""
+def control_status(
+    model: ServiceModel, element: Handle, control: str, evidence: Evidence | None = None
+) -> tuple[str, str | None]:
+    """Status of ``control`` for ``element``: its own declaration first, then service-wide.
+
+    Live evidence overrides the declaration: a refuted control does not hold, a verified
+    one does.
+    """
     own: dict[str, ControlStatus] = getattr(element.obj, "controls", {}) if element.type != "service" else {}
+    status: str
+    where: str | None
     if control in own:
-        return own[control], "element"
-    if control in model.controls:
-        return model.controls[control], "service"
-    return "not-declared", None
+        status, where = own[control], "element"
+    elif control in model.controls:
+        status, where = model.controls[control], "service"
+    else:
+        status, where = "not-declared", None
+    if evidence is not None:
+        seen = evidence.verdict(control, None if element.type == "service" else element.id)
+        if seen == "refuted":
+            return "refuted", where
+        if seen == "verified":
+            return "verified", where
+    return status, where
 
 
 def candidates(index: ModelIndex, scenario: CompiledScenario) -> list[Handle]:
@@ -47,7 +64,7 @@ def candidates(index: ModelIndex, scenario: CompiledScenario) -> list[Handle]:
     return list(elements)
 
 
-def match_all(index: ModelIndex, catalog: Catalog) -> list[Match]:
+def match_all(index: ModelIndex, catalog: Catalog, evidence: Evidence | None = None) -> list[Match]:
     """Every (scenario, element) pair whose ``applies`` is true or unknown."""
     matches: list[Match] = []
     for scenario in catalog.scenarios:
@@ -56,7 +73,7 @@ def match_all(index: ModelIndex, catalog: Catalog) -> list[Match]:
                 continue
             verdict = scenario.applies.evaluate(index, element)
             states = tuple(
-                (cid, *control_status(index.model, element, cid))
+                (cid, *control_status(index.model, element, cid, evidence))
                 for cid in dict.fromkeys(scenario.mitigated_by.controls())
             )
             holding = {cid for cid, status, _ in states if status in _HOLDING}

@@ -246,6 +246,17 @@ class Partner(Strict):
     token_storage: Literal["vault", "partner-managed", "plaintext"] | None = None
 
 
+class Endpoint(Strict):
+    """A network endpoint of a component, for live verification (``fleetrisk verify``)."""
+
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    protocol: Literal["mqtt", "mqtts", "http", "https", "tls", "tuf"]
+    purpose: str | None = None
+    protected: StrictBool | None = Field(
+        default=None, description="Declared to require credentials (HTTP checks expect 401/403 without them)."
+    )
+
+
 class Component(Strict):
     """A server-side or third-party part of the service."""
 
@@ -281,6 +292,7 @@ class Component(Strict):
     privileged: Privileged | None = None
     mass_operations: MassOperations | None = None
     partner: Partner | None = None
+    endpoints: list[Endpoint] = Field(default_factory=list)
     controls: Controls = Field(default_factory=dict)
 
 

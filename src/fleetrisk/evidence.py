@@ -1,0 +1,88 @@
+"""Live evidence about controls: what a probe run found, as the assessment consumes it.
+
+Probes write an evidence file; ``assess --evidence FILE`` reads it. A ``refuted`` check
+means the control does not hold, whatever the model declares; ``verified`` means it was
+seen to hold; ``inconclusive`` changes nothing but is shown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from fleetrisk.errors import InputError, Location
+
+EVIDENCE_FORMAT = 1
+CheckStatus = Literal["verified", "refuted", "inconclusive"]
+
+
+class Check(BaseModel):
+    """One probe result about one control on one element (or service-wide)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    check: Annotated[str, Field(min_length=1, max_length=200, description="Check id, e.g. mqtt.anonymous-connect.")]
+    control: Annotated[str, Field(min_length=1, max_length=80)]
+    element: str | None = Field(default=None, description="Component id; absent means service-wide.")
+    status: CheckStatus
+    target: str = Field(description="What was probed, e.g. mqtts://127.0.0.1:8883.")
+    details: str
+    timestamp: str = Field(description="ISO 8601 time of the check.")
+    tier: Literal["safe", "intrusive", "static"] = "safe"
+
+
+class EvidenceFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fleetrisk_evidence: Literal[1]
+    checks: list[Check] = Field(default_factory=list)
+
+
+class Evidence:
+    """Checks indexed by (control, element); element None is service-wide."""
+
+    def __init__(self, checks: Iterable[Check] = ()) -> None:
+        self.checks = list(checks)
+        self._by_key: dict[tuple[str, str | None], list[Check]] = {}
+        for check in self.checks:
+            self._by_key.setdefault((check.control, check.element), []).append(check)
+
+    def about(self, control: str, element: str | None) -> list[Check]:
+        """Checks on ``control`` for ``element``, then service-wide ones."""
+        return self._by_key.get((control, element), []) + (
+            self._by_key.get((control, None), []) if element is not None else []
+        )
+
+    def verdict(self, control: str, element: str | None) -> CheckStatus | None:
+        """refuted beats verified beats inconclusive; None when nothing was checked."""
+        statuses = {c.status for c in self.about(control, element)}
+        for status in ("refuted", "verified", "inconclusive"):
+            if status in statuses:
+                return status
+        return None
+
+
+def load_evidence(path: str | Path) -> Evidence:
+    """Read an evidence JSON file; errors name the file and line."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read evidence file: {exc}", location=Location(name)) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"evidence is not valid JSON: {exc.msg}",
+                         location=Location(name, exc.lineno, exc.colno)) from exc
+    try:
+        parsed = EvidenceFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{where}: {first['msg']}", location=Location(name),
+                         hint="evidence files are written by 'fleetrisk verify'") from exc
+    return Evidence(parsed.checks)
