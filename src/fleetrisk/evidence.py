@@ -28,6 +28,10 @@ class Check(BaseModel):
     check: Annotated[str, Field(min_length=1, max_length=200, description="Check id, e.g. mqtt.anonymous-connect.")]
     control: Annotated[str, Field(min_length=1, max_length=80)]
     element: str | None = Field(default=None, description="Component id; absent means service-wide.")
+    applies_to: list[str] = Field(
+        default_factory=list,
+        description="Other elements the result bears on, e.g. the fleets and keys behind an update repository.",
+    )
     status: CheckStatus
     target: str = Field(description="What was probed, e.g. mqtts://127.0.0.1:8883.")
     details: str
@@ -50,6 +54,9 @@ class Evidence:
         self._by_key: dict[tuple[str, str | None], list[Check]] = {}
         for check in self.checks:
             self._by_key.setdefault((check.control, check.element), []).append(check)
+            for other in dict.fromkeys(check.applies_to):
+                if other != check.element:
+                    self._by_key.setdefault((check.control, other), []).append(check)
 
     def about(self, control: str, element: str | None) -> list[Check]:
         """Checks on ``control`` for ``element``, then service-wide ones."""

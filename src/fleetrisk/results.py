@@ -31,9 +31,18 @@ class SourceLocation(Out):
     path: str
 
 
+LikelihoodLevel = Literal["rare", "unlikely", "possible", "likely", "almost-certain"]
+
+
 class Likelihood(Out):
-    level: Literal["rare", "unlikely", "possible", "likely", "almost-certain"]
+    level: LikelihoodLevel
     score: int = Field(ge=1, le=5)
+    base: int = Field(ge=1, le=5, description="The scenario's own likelihood, before reachability.")
+    reach: int | None = Field(
+        default=None, ge=0, le=5,
+        description="Likelihood of reaching what the scenario needs from the attacker's entries "
+        "(0: no known way); the score is the lower of base and reach.",
+    )
 
 
 class Impact(Out):
@@ -150,10 +159,11 @@ class Summary(Out):
 
 
 class PathStep(Out):
-    """One move along an attack path: a matched scenario on one element."""
+    """One move along an attack path: a finding, or an authority, custody or foothold fact."""
 
-    finding: str = Field(description="Finding id <scenario>@<element>.")
-    scenario: str
+    kind: Literal["finding", "authority", "custody", "foothold"]
+    finding: str | None = Field(default=None, description="Finding id <scenario>@<element>, for finding steps.")
+    scenario: str | None = None
     element: str
     title: str
     requires: list[str] = Field(description="Attacker positions this step needs.")
@@ -167,9 +177,11 @@ class AttackPath(Out):
     """An easiest way from an attacker entry to an outcome on one fleet."""
 
     outcome: str
-    fleet: str
+    fleet: str = Field(description="Fleet id, or data:<id> for a data set.")
     entry: str
     likelihood: int = Field(ge=1, le=5, description="The hardest step's likelihood.")
+    risk: int = Field(ge=1, le=25, description="Likelihood x impact of the outcome.")
+    band: Band
     devices: int
     steps: list[PathStep]
 
@@ -188,10 +200,12 @@ class CutSet(Out):
     """A minimal set of components or keys whose compromise yields an outcome on a fleet."""
 
     outcome: str
-    fleet: str
-    members: list[str]
+    fleet: str = Field(description="Fleet id, or data:<id> for a data set.")
+    members: list[str] = Field(description="Component and key ids; empty = reachable with no compromise.")
     size: int
     devices: int
+    records: int | None = None
+    truncated: bool = Field(default=False, description="The model was too large to list every set here.")
 
 
 class Assessment(Out):

@@ -17,9 +17,9 @@ from fleetrisk.cli._common import Lang, Level, default_model, err, guard, out, p
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import UsageError
 from fleetrisk.evidence import load_evidence
-from fleetrisk.model.loader import load_model
+from fleetrisk.model.loader import LoadedModel, load_model
 from fleetrisk.model.schema import ServiceModel
-from fleetrisk.reports import WRITERS
+from fleetrisk.reports import WRITERS, render_report
 from fleetrisk.reports.catalog_view import render_catalog_json, render_catalog_md, render_catalog_table
 from fleetrisk.reports.i18n import labels, number
 from fleetrisk.results import BANDS, Assessment
@@ -44,7 +44,7 @@ def _formats(raw: str | None) -> list[str]:
 
 def assess(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Comma-separated: md,json.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Comma-separated: md,json,html,sarif,csv.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write DIR/report.<ext>.")] = None,
     lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
     fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 on an open finding at or above.")] = Level.none,
@@ -64,10 +64,10 @@ def assess(
         checks = load_evidence(evidence) if evidence is not None else None
         result = run_assessment(loaded, lang=lang.value, as_of=date, evidence=checks)
         if output is not None:
-            _write_reports(result, formats or ["md", "json"], output)
+            _write_reports(result, formats or ["md", "json"], output, loaded)
             _print_summary(result)
         elif formats:
-            sys.stdout.write(WRITERS[formats[0]](result))
+            sys.stdout.write(render_report(formats[0], result, loaded))
         else:
             _print_summary(result)
         return result
@@ -81,11 +81,11 @@ def assess(
             raise typer.Exit(1)
 
 
-def _write_reports(result: Assessment, formats: list[str], directory: Path) -> None:
+def _write_reports(result: Assessment, formats: list[str], directory: Path, loaded: LoadedModel) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         for name in formats:
-            (directory / f"report.{name}").write_text(WRITERS[name](result), encoding="utf-8")
+            (directory / f"report.{name}").write_text(render_report(name, result, loaded), encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write reports to {directory}: {exc.strerror or exc}") from exc
     err.print(f"wrote {', '.join(f'{directory}/report.{n}' for n in formats)}", markup=False)

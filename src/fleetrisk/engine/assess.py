@@ -9,7 +9,9 @@ from collections.abc import Iterable
 
 from fleetrisk._version import __version__
 from fleetrisk.catalog.loader import Catalog, load_catalog
+from fleetrisk.engine.graph import build_graph
 from fleetrisk.engine.match import Match, match_all
+from fleetrisk.engine.paths import FleetAnalysis, analyse, attack_paths, blast_radius, cut_sets
 from fleetrisk.engine.score import (
     DEVICE_BANDS,
     RECORD_BANDS,
@@ -36,6 +38,7 @@ from fleetrisk.results import (
     Finding,
     Impact,
     Likelihood,
+    LikelihoodLevel,
     MatrixCell,
     Risk,
     ScenarioInfo,
@@ -48,6 +51,17 @@ from fleetrisk.results import (
 
 _STATUS_ORDER = {status: i for i, status in enumerate(STATUSES)}
 _LEVELS = {"rare": 1, "unlikely": 2, "possible": 3, "likely": 4, "almost-certain": 5}
+_LEVEL_NAMES: dict[int, LikelihoodLevel] = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost-certain"}
+
+
+def _lowered(base: int, level: int, reach: int, lang: str) -> str:
+    if lang == "ja":
+        if reach == 0:
+            return f"発生可能性を {base} から {level} に下げた: 攻撃者の侵入口から前提条件に至る既知の経路がない"
+        return f"発生可能性を {base} から {level} に下げた: 前提条件に至る最も容易な経路の発生可能性が {reach}"
+    if reach == 0:
+        return f"likelihood lowered from {base} to {level}: no known way from any entry to what this needs"
+    return f"likelihood lowered from {base} to {level}: the easiest way to what this needs is at {reach}"
 _SAFETY_OUTCOMES = {"device-control", "safety", "fleet-compromise", "availability",
                     "information-integrity", "trust-anchor-loss"}
 
@@ -59,16 +73,30 @@ def assess(
     lang: str = "en",
     as_of: dt.date | None = None,
     evidence: Evidence | None = None,
+    paths_per_outcome: int = 3,
+    max_cut_size: int = 3,
 ) -> Assessment:
-    """Assess a loaded model against the catalog, with live evidence if given."""
+    """Assess a loaded model against the catalog, with live evidence if given.
+
+    Findings are matched and tracked, then the attack graph built from them gives each
+    finding's likelihood from how reachable it is, the easiest attack paths, the blast
+    radius of every component and key, and the minimal cut sets of every fleet outcome.
+    """
     catalog = catalog or load_catalog()
     check_controls(loaded, catalog)
     index = loaded.index
     matches = match_all(index, catalog, evidence)
     as_of = as_of or dt.date.today()
     decisions = match_tracking(loaded, [m.id for m in matches], as_of)
+    statuses = {m.id: _status(m, decisions.get(m.id)) for m in matches}
+    explanations = {m.id: _explain(m, decisions.get(m.id), catalog, lang, loaded.document) for m in matches}
+    analysis = analyse(build_graph(index, catalog, matches, statuses, explanations, lang), max_cut_size)
+    reach = _finding_reach(analysis)
     builder = _FindingBuilder(loaded, catalog, lang, evidence)
-    findings = [builder.build(m, decisions.get(m.id)) for m in matches]
+    findings = [
+        builder.build(m, decisions.get(m.id), statuses[m.id], explanations[m.id], reach.get(m.id))
+        for m in matches
+    ]
     findings.sort(key=lambda f: (_STATUS_ORDER[f.status], -f.risk.score, f.id))
     uses_dates = any(entry.expires is not None for entry in loaded.model.tracking)
     scenario_ids = sorted({f.scenario for f in findings})
@@ -83,9 +111,31 @@ def assess(
         families=_families(catalog, findings, lang),
         matrix=_matrix(loaded, catalog, findings),
         findings=findings,
+        attack_paths=attack_paths(index, analysis, k=paths_per_outcome),
+        blast_radius=blast_radius(index, analysis),
+        cut_sets=cut_sets(analysis),
         scenarios={sid: builder.scenario_info(sid) for sid in scenario_ids},
         controls={cid: _control_info(catalog, cid, lang) for cid in control_ids},
     )
+
+
+def _status(match: Match, decision: Decision | None) -> Status:
+    if match.mitigated:
+        return "mitigated"
+    status: Status = "unknown" if match.verdict.value is None else "open"
+    if decision is not None and not decision.expired:
+        return decision.entry.status
+    return status
+
+
+def _finding_reach(analysis: FleetAnalysis) -> dict[str, int]:
+    """Best reach (0..5) of what each finding in the graph needs; 0 when nothing reaches it."""
+    reach: dict[str, int] = {}
+    for edge in analysis.graph.edges:
+        if edge.finding is not None:
+            value = analysis.reach.edge_value.get(edge.id, 0)
+            reach[edge.finding] = max(reach.get(edge.finding, 0), value)
+    return reach
 
 
 def _control_info(catalog: Catalog, control_id: str, lang: str) -> ControlInfo:
@@ -158,20 +208,23 @@ class _FindingBuilder:
             self._refs[scenario_id] = {k: list(v) for k, v in sorted(spec.references.items())}
         return self._refs[scenario_id]
 
-    def build(self, match: Match, decision: Decision | None) -> Finding:
+    def build(
+        self,
+        match: Match,
+        decision: Decision | None,
+        status: Status,
+        explanation: list[str],
+        reach: int | None,
+    ) -> Finding:
         spec = match.scenario.spec
         lang = self.lang
         fleets = self.index.fleets_reached(match.element)
         impact = _impact(self.index, match, fleets)
-        level = _LEVELS[spec.likelihood]
+        base = _LEVELS[spec.likelihood]
+        level = base if reach is None else max(1, min(base, reach))
+        if level < base:
+            explanation = [*explanation, _lowered(base, level, reach or 0, lang)]
         score = level * impact.score
-        status: Status
-        if match.mitigated:
-            status = "mitigated"
-        elif match.verdict.value is None:
-            status = "unknown"
-        else:
-            status = "open"
         tracking = None
         if decision is not None:
             entry = decision.entry
@@ -183,8 +236,6 @@ class _FindingBuilder:
                 expired=decision.expired,
                 ticket=entry.ticket,
             )
-            if not decision.expired and status != "mitigated":
-                status = entry.status
         location = self.loaded.document.locate(match.element.yaml_path)
         return Finding.model_construct(
             id=match.id,
@@ -194,11 +245,11 @@ class _FindingBuilder:
             element=match.element.id,
             element_type=match.element.type,
             status=status,
-            likelihood=Likelihood.model_construct(level=spec.likelihood, score=level),
+            likelihood=Likelihood.model_construct(level=_LEVEL_NAMES[level], score=level, base=base, reach=reach),
             impact=impact,
             risk=Risk.model_construct(score=score, band=band(score)),
             fleets=[f.id for f in fleets],
-            explanation=_explain(match, decision, self.catalog, lang, self.loaded.document),
+            explanation=explanation,
             missing=sorted({_missing_path(m.element, m.field) for m in match.verdict.missing}),
             remediation=spec.remediation.get(lang),
             mitigated_by=match.scenario.mitigated_by.describe(),

@@ -56,12 +56,11 @@ def control_status(
 
 def candidates(index: ModelIndex, scenario: CompiledScenario) -> list[Handle]:
     """Elements a scenario looks at: its target type, narrowed to its component kinds."""
-    elements = index.by_type.get(scenario.spec.target, [])
     kinds = scenario.spec.kinds
     if kinds:
-        wanted = set(kinds)
-        return [h for h in elements if getattr(h.obj, "kind", None) in wanted]
-    return list(elements)
+        by_kind = index.components_by_kind
+        return sorted((h for kind in kinds for h in by_kind.get(kind, ())), key=lambda h: h.index)
+    return list(index.by_type.get(scenario.spec.target, []))
 
 
 def match_all(index: ModelIndex, catalog: Catalog, evidence: Evidence | None = None) -> list[Match]:

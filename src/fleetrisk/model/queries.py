@@ -6,6 +6,7 @@ to decide which fleets an element reaches. Everything is computed once per model
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -156,6 +157,7 @@ class ModelIndex:
             self._link("verified_by", key, acc)
             self._link("fleets_served", source, acc.owner)
             self._link("sources", acc.owner, source)
+            self._link(_SOURCE_RELATION[obj.input], acc.owner, source)
         for comp in self.by_type["component"]:
             obj = comp.obj
             assert isinstance(obj, Component)
@@ -200,32 +202,49 @@ class ModelIndex:
             assert isinstance(obj, Account)
             self._link("via", account, get(obj.via) if obj.via else None)
             self._link("accounts", get(obj.via) if obj.via else None, account)
-        # A component reaches the fleets of every component that depends on it or that it
-        # sends flows to, transitively: a partner API feeding the command service reaches
-        # the fleets the command service commands.
+        # A component reaches the fleets it serves, those of every component that depends on
+        # it (transitively), and those of the components it sends flows to (one hop): a
+        # partner API feeding the command service reaches the fleets that service commands.
+        reached = self._reach_by_fleet()
         for comp in self.by_type["component"]:
-            for fleet in self._served_transitively(comp):
+            for fleet in reached.get(comp.key, ()):
                 self._link("fleets_reached", comp, fleet)
 
-    def _served_transitively(self, start: Handle) -> list[Handle]:
-        seen = {start.id}
-        stack = [start]
-        fleets: list[Handle] = []
-        while stack:
-            current = stack.pop()
-            for fleet in self._rel.get(("fleets_served", current.key), ()):
-                if fleet not in fleets:
-                    fleets.append(fleet)
-            downstream = list(self._rel.get(("dependents", current.key), ()))
-            for flow in self._rel.get(("flows_out", current.key), ()):
-                downstream.extend(self._rel.get(("to_component", flow.key), ()))
-            for nxt in downstream:
-                if nxt.id not in seen:
-                    seen.add(nxt.id)
-                    stack.append(nxt)
-        return sorted(fleets, key=lambda h: h.index)
+    def _reach_by_fleet(self) -> dict[str, list[Handle]]:
+        """Component key -> fleets it reaches, in model order; linear in components and flows.
+
+        A component reaches the fleets it serves, those served by the components it sends flows
+        to (one hop: data paths do not hand over control further), and everything reached by the
+        components that depend on it (transitively). Fleet sets are bit masks, merged over the
+        strongly connected components of the dependency graph in one Tarjan pass.
+        """
+        rel = self._rel
+        comps = self.by_type["component"]
+        fleets = self.by_type["fleet"]
+        position = {c.key: i for i, c in enumerate(comps)}
+        bit = {f.key: 1 << i for i, f in enumerate(fleets)}
+        own = [0] * len(comps)
+        succ: list[list[int]] = [[] for _ in comps]
+        for i, comp in enumerate(comps):
+            for fleet in rel.get(("fleets_served", comp.key), ()):
+                own[i] |= bit[fleet.key]
+            for flow in rel.get(("flows_out", comp.key), ()):
+                for target in rel.get(("to_component", flow.key), ()):
+                    for fleet in rel.get(("fleets_served", target.key), ()):
+                        own[i] |= bit[fleet.key]
+            succ[i].extend(position[d.key] for d in rel.get(("dependents", comp.key), ()))
+        reach = _merge_downstream(own, succ)
+        return {comp.key: [f for f in fleets if reach[i] & bit[f.key]] for i, comp in enumerate(comps) if reach[i]}
 
     # --- queries ----------------------------------------------------------------------
+
+    @functools.cached_property
+    def components_by_kind(self) -> dict[str, list[Handle]]:
+        """Components grouped by kind, in model order (for dispatch by kind)."""
+        groups: dict[str, list[Handle]] = defaultdict(list)
+        for handle in self.by_type["component"]:
+            groups[getattr(handle.obj, "kind", "")].append(handle)
+        return dict(groups)
 
     def related(self, handle: Handle, relation: str) -> list[Handle]:
         """Elements linked to ``handle`` by ``relation`` (see :data:`RELATIONS`)."""
@@ -261,6 +280,71 @@ class ModelIndex:
         return []
 
 
+def _merge_downstream(own: list[int], succ: list[list[int]]) -> list[int]:
+    """For each node, ``own`` OR-ed over every node reachable from it (iterative Tarjan SCC)."""
+    count = len(own)
+    index = [-1] * count
+    low = [0] * count
+    on_stack = [False] * count
+    stack: list[int] = []
+    reach = [0] * count
+    counter = 0
+    for root in range(count):
+        if index[root] >= 0:
+            continue
+        work = [(root, 0)]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        while work:
+            node, edge = work[-1]
+            if edge < len(succ[node]):
+                work[-1] = (node, edge + 1)
+                nxt = succ[node][edge]
+                if index[nxt] < 0:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack[nxt] = True
+                    work.append((nxt, 0))
+                elif on_stack[nxt]:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] != index[node]:
+                continue
+            members = []
+            while True:
+                member = stack.pop()
+                on_stack[member] = False
+                members.append(member)
+                if member == node:
+                    break
+            value = 0
+            for member in members:  # successors outside this component are finished already
+                value |= own[member]
+                for nxt in succ[member]:
+                    value |= reach[nxt]
+            for member in members:
+                reach[member] = value
+    return reach
+
+
+#: Which source relation each accepted input adds, so rules can follow one kind of delivery.
+_SOURCE_RELATION = {
+    "firmware": "firmware_sources",
+    "script": "code_sources",
+    "app": "code_sources",
+    "command": "command_sources",
+    "config": "command_sources",
+    "information": "information_sources",
+    "content": "information_sources",
+}
+
 _SERVICE_RELATIONS = {
     "fleets": "fleet", "components": "component", "keys": "key", "data": "data", "accounts": "account"
 }
@@ -273,6 +357,10 @@ RELATIONS: dict[str, dict[str, str]] = {
     "key": {"acceptance": "key"},
     "accepts": {"fleet": "acceptance"},
     "sources": {"fleet": "component"},
+    "firmware_sources": {"fleet": "component"},
+    "code_sources": {"fleet": "component"},
+    "command_sources": {"fleet": "component"},
+    "information_sources": {"fleet": "component"},
     "components_used": {"fleet": "component"},
     "accepted_by": {"component": "acceptance"},
     "fleets_served": {"component": "fleet"},

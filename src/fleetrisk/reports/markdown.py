@@ -122,6 +122,8 @@ def _detail(f: Finding, assessment: Assessment) -> list[str]:
         f"- **{t['references']}**: "
         + "; ".join(f"{name} {', '.join(ids)}" for name, ids in f.references.items()),
         f"- **{t['location']}**: {esc(f.location.file)}:{f.location.line}",
-        "",
     ]
+    out += [f"- **{t['live_evidence']}**: {e.status} {esc(e.check)} ({esc(e.target)}, {esc(e.timestamp)}): "
+            f"{esc(e.details)}" for e in f.evidence]
+    out.append("")
     return out

@@ -1,0 +1,107 @@
+"""Interoperability commands: import models from pytm, Threagile and Threat Dragon; export OTM."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fleetrisk.cli._common import Lang, err, guard, out
+from fleetrisk.engine.assess import assess as run_assessment
+from fleetrisk.errors import InputError, ModelValidationError, UsageError
+from fleetrisk.importers import import_file
+from fleetrisk.importers.otm import render_otm
+from fleetrisk.importers.writer import render_report, render_summary, render_yaml
+from fleetrisk.model.loader import load_model, load_model_text
+
+
+class Source(StrEnum):
+    pytm = "pytm"
+    threagile = "threagile"
+    threat_dragon = "threat-dragon"
+
+
+class Target(StrEnum):
+    otm = "otm"
+
+
+def _check_free(path: Path | None, force: bool) -> None:
+    if path is not None and path.exists() and not force:
+        raise UsageError(f"{path} already exists", hint="choose another path, or add --force to overwrite it")
+
+
+def _write(path: Path, content: str, force: bool) -> None:
+    try:
+        with path.open("w" if force else "x", encoding="utf-8") as handle:
+            handle.write(content)
+    except FileExistsError as exc:
+        raise UsageError(f"{path} already exists", hint="add --force to overwrite it") from exc
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def import_model(
+    file: Annotated[Path, typer.Argument(help="The peer tool's model file.")],
+    source: Annotated[Source, typer.Option("--from", help="Format of FILE: pytm (its --json output), "
+                                                          "threagile (YAML) or threat-dragon (v2 JSON).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Model file to write (default: stdout).")]
+    = None,
+    report: Annotated[Path | None, typer.Option(help="Also write the full mapping report (Markdown) here.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
+    lang: Annotated[Lang, typer.Option(help="Language of comments and report.")] = Lang.en,
+) -> None:
+    """Import a pytm, Threagile or Threat Dragon model; report what was mapped, guessed and left to fill in."""
+
+    def run() -> None:
+        if output is not None and report is not None and output.resolve() == report.resolve():
+            raise UsageError("--output and --report name the same file")
+        _check_free(output, force)
+        _check_free(report, force)
+        draft = import_file(source.value, file)
+        name = str(output) if output is not None else "<stdout>"
+        text = render_yaml(draft, lang.value)
+        try:
+            load_model_text(text, name)
+        except ModelValidationError as exc:
+            raise InputError(f"the imported model does not validate:\n{exc.render()}",
+                             hint="this is a fleetrisk bug; please report it with the source file") from exc
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            _write(output, text, force)
+        if report is not None:
+            _write(report, render_report(draft, name, lang.value), force)
+        (err if output is None else out).print(render_summary(draft, name, lang.value), markup=False, end="")
+
+    guard(run)
+
+
+def export(
+    model: Annotated[Path, typer.Argument(help="fleetrisk model file.")],
+    target: Annotated[Target, typer.Option("--to", help="Output format.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    lang: Annotated[Lang, typer.Option(help="Language of threat text.")] = Lang.en,
+) -> None:
+    """Export a model and its assessment to another format (Open Threat Model JSON)."""
+
+    def run() -> None:
+        _check_free(output, force)
+        loaded = load_model(model)
+        text = render_otm(loaded, run_assessment(loaded, lang=lang.value))
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            _write(output, text, force)
+            err.print(f"wrote {output}", markup=False)
+
+    guard(run)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the import and export commands to ``app``."""
+    app.command(name="import")(import_model)
+    app.command()(export)

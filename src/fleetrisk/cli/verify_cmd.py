@@ -1,0 +1,154 @@
+"""The verify command: check declared controls against the running deployment, within a scope."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from fleetrisk.cli._common import Lang, err, guard, out
+from fleetrisk.errors import UsageError
+from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
+from fleetrisk.model.loader import load_model
+from fleetrisk.probes.scope import Gate, Scope, ScopeError, load_scope
+from fleetrisk.probes.secrets import DEFAULT_SECRETS_FILE, Secrets, empty_secrets, load_secrets
+
+if TYPE_CHECKING:  # the protocol clients load only when a probe run needs them
+    from fleetrisk.probes.plan import Plan, Probe
+
+LABELS = {
+    "en": {
+        "status": "Status", "check": "Check", "control": "Control", "element": "Element", "target": "Target",
+        "details": "Details", "tier": "Tier", "action": "Action", "scope": "Scope", "allowed": "allowed",
+        "refused": "REFUSED", "verified": "verified", "refuted": "refuted", "inconclusive": "inconclusive",
+        "safe": "safe", "intrusive": "intrusive", "static": "static", "skipped": "Not planned",
+        "plan": "Dry run: nothing was sent", "results": "Live verification",
+    },
+    "ja": {
+        "status": "判定", "check": "検査", "control": "対策", "element": "要素", "target": "対象",
+        "details": "詳細", "tier": "区分", "action": "実行内容", "scope": "スコープ", "allowed": "許可",
+        "refused": "拒否", "verified": "確認済み", "refuted": "反証", "inconclusive": "判定不能",
+        "safe": "安全", "intrusive": "侵入的", "static": "静的", "skipped": "計画外",
+        "plan": "ドライラン(何も送信していません)", "results": "実地検証",
+    },
+}
+
+
+class VerifyFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def verify(
+    model: Annotated[Path, typer.Argument(help="Model file whose components declare endpoints.")],
+    scope: Annotated[Path, typer.Option("--scope", help="Allow-list of hosts and ports, rates and time budget.")],
+    secrets: Annotated[Path | None, typer.Option(
+        "--secrets", help=f"Test identities (default: ./{DEFAULT_SECRETS_FILE} if present).")] = None,
+    intrusive: Annotated[bool, typer.Option(
+        "--intrusive", help="Also run canary, cross-tenant, burst and TUF client checks.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List every action; send nothing.")] = False,
+    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f")] = VerifyFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the evidence JSON here.")] = None,
+    lang: Annotated[Lang, typer.Option(help="Label language.")] = Lang.en,
+) -> None:
+    """Probe the deployment's endpoints and record evidence on the declared controls."""
+
+    def run() -> None:
+        from fleetrisk.probes.plan import build_plan
+        from fleetrisk.probes.runner import run_plan, utc_now
+
+        loaded = load_model(model)
+        allowed = load_scope(scope)
+        identities = _secrets(secrets)
+        plan = build_plan(loaded, allowed, identities, intrusive=intrusive, now=utc_now())
+        t = LABELS[lang.value]
+        if dry_run:
+            _show_plan(plan, allowed, fmt, t)
+            _refuse_outside(plan, allowed)
+            return
+        _refuse_outside(plan, allowed)
+        for note in plan.skipped:
+            err.print(f"{t['skipped']}: {note}", markup=False)
+        checks = run_plan(plan, Gate(allowed), progress=_progress if sys.stderr.isatty() else None)
+        text = EvidenceFile(fleetrisk_evidence=EVIDENCE_FORMAT, checks=checks).model_dump_json(indent=2) + "\n"
+        if output is not None:
+            try:
+                output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+            err.print(f"wrote {output}; next: fleetrisk assess {model} --evidence {output}", markup=False)
+        if fmt is VerifyFormat.json and output is None:
+            sys.stdout.write(text)
+        else:
+            _show_checks(checks, t)
+
+    guard(run)
+
+
+def _secrets(path: Path | None) -> Secrets:
+    if path is not None:
+        return load_secrets(path)
+    default = Path(DEFAULT_SECRETS_FILE)
+    if default.is_file():
+        err.print(f"using test identities from {default}", markup=False)
+        return load_secrets(default)
+    return empty_secrets()
+
+
+def _refuse_outside(plan: Plan, scope: Scope) -> None:
+    refused = plan.refused(scope)
+    if not refused:
+        return
+    targets = sorted({f"{host}:{port}" for _, (host, port) in refused})
+    raise ScopeError(
+        f"outside the scope: {', '.join(targets)}; nothing was sent to any target",
+        hint=f"add them to the targets in {scope.file}, or remove those endpoints from the model")
+
+
+def _progress(number: int, probe: Probe) -> None:
+    err.print(f"[{number}] {probe.action}", markup=False)
+
+
+def _show_plan(plan: Plan, scope: Scope, fmt: VerifyFormat, t: dict[str, str]) -> None:
+    def verdict(probe: Probe) -> str:
+        bad = [f"{h}:{p}" for h, p in probe.contacts if scope.rule_for(h, p) is None]
+        return f"{t['refused']} {', '.join(bad)}" if bad else t["allowed"]
+
+    if fmt is VerifyFormat.json:
+        actions = [{"tier": p.tier, "action": p.action, "checks": [c for c, _ in p.checks],
+                    "controls": sorted({c for _, c in p.checks}), "element": p.element, "target": p.target,
+                    "contacts": [f"{h}:{port}" for h, port in p.contacts], "scope": verdict(p)}
+                   for p in plan.probes]
+        sys.stdout.write(json.dumps({"dry_run": True, "actions": actions, "not_planned": plan.skipped},
+                                    indent=2, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=t["plan"], title_justify="left")
+    for column in ("#", t["tier"], t["check"], t["element"], t["action"], t["scope"]):
+        table.add_column(column, overflow="fold")
+    for number, p in enumerate(plan.probes, start=1):
+        table.add_row(str(number), t[p.tier], ", ".join(dict.fromkeys(c for c, _ in p.checks)), p.element or "-",
+                      p.action, verdict(p))
+    out.print(table)
+    for note in plan.skipped:
+        out.print(f"{t['skipped']}: {note}", markup=False)
+
+
+def _show_checks(checks: list[Check], t: dict[str, str]) -> None:
+    table = Table(title=t["results"], title_justify="left")
+    for column in (t["status"], t["check"], t["control"], t["element"], t["target"], t["details"]):
+        table.add_column(column, overflow="fold")
+    for c in checks:
+        table.add_row(t[c.status], c.check, c.control, c.element or "-", c.target, c.details)
+    out.print(table)
+    counts = {s: sum(1 for c in checks if c.status == s) for s in ("verified", "refuted", "inconclusive")}
+    out.print(", ".join(f"{t[s]} {n}" for s, n in counts.items()), markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the verify command to ``app``."""
+    app.command()(verify)

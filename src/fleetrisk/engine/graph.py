@@ -1,0 +1,408 @@
+"""The AND/OR attack graph built from matched scenarios and the fleets' authority.
+
+Nodes are attacker positions and outcomes, as strings:
+
+- ``entry:<entry>``: where an attacker starts (internet, device, customer, insider, ...);
+- ``control:<component>``, ``hold:<key>``, ``impersonate:<fleet>``;
+- ``outcome:<outcome>@<fleet>`` for device outcomes and ``outcome:data-exposed@data:<id>``.
+
+Edges need all of ``requires`` (AND), plus any one of ``entries`` when given, and grant
+every node in ``grants``. A node is reached by any of its edges (OR). Threshold edges
+need ``threshold`` of their ``requires``. Edges come from four places:
+
+- matched findings (their scenario's ``effect``);
+- authority: what each fleet accepts, from which component, verified how. Transport-only
+  verification falls with the delivering component; a signature needs the key too;
+- custody: an online key falls with the component that holds it; a threshold key needs
+  ``k`` of its holders; data falls with the store that holds it;
+- footholds: how exposed each component is to each entry (for likelihoods and paths only,
+  never for cut sets: there every component or key is a thing that may fall).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from fleetrisk.catalog.loader import Catalog
+from fleetrisk.engine.match import Match
+from fleetrisk.model.queries import Handle, ModelIndex
+from fleetrisk.model.schema import Acceptance, Component, DataSet, Fleet, Key
+
+EdgeKind = Literal["finding", "authority", "custody", "foothold"]
+
+#: Finding statuses whose weakness is still there for an attacker.
+ACTIVE = frozenset({"open", "unknown", "accepted", "in-progress"})
+
+#: What a fleet suffers when an input it acts on is the attacker's.
+INPUT_OUTCOME = {
+    "firmware": "firmware-takeover",
+    "script": "code-execution",
+    "app": "code-execution",
+    "command": "hijacked",
+    "config": "hijacked",
+    "information": "false-information",
+    "content": "false-information",
+}
+#: The control that would cut an authority edge, by input.
+INPUT_CONTROL = {
+    "firmware": "offline-root-threshold-signing",
+    "script": "code-signing-per-publisher",
+    "app": "code-signing-per-publisher",
+    "command": "signed-commands",
+    "config": "signed-commands",
+    "information": "signed-content",
+    "content": "signed-content",
+}
+SOFTWARE_OUTCOMES = frozenset({"firmware-takeover", "code-execution"})
+#: Likelihood (1..5) that holding a component yields an online key it holds.
+CUSTODY_LIKELIHOOD = {"online-file": 5, "cloud-kms": 4, "online-hsm": 4}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One way to gain ``grants``: a finding, an authority, a custody or a foothold."""
+
+    id: str
+    kind: EdgeKind
+    element: str
+    requires: tuple[str, ...]
+    grants: tuple[str, ...]
+    likelihood: int
+    entries: tuple[str, ...] = ()
+    threshold: int | None = None
+    basic: str | None = None  # for cut sets: the element's own node, when it needs nothing else
+    finding: str | None = None
+    scenario: str | None = None
+    title: str = ""
+    why: tuple[str, ...] = ()
+    cut_by: str = ""
+
+
+@dataclass
+class AttackGraph:
+    edges: list[Edge]
+    basic_events: list[str]
+    fleet_devices: dict[str, int]
+    reach_devices: dict[str, int]  # outcome node -> devices hit (rollout-limited)
+    data_records: dict[str, int | None]
+    into: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+    out_of: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+
+    def __post_init__(self) -> None:
+        for edge in self.edges:
+            for node in edge.grants:
+                self.into[node].append(edge)
+            for node in edge.requires:
+                self.out_of[node].append(edge)
+
+    @property
+    def outcome_nodes(self) -> list[str]:
+        return sorted(self.reach_devices)
+
+
+def outcome_node(outcome: str, target: str) -> str:
+    return f"outcome:{outcome}@{target}"
+
+
+def parse_outcome(node: str) -> tuple[str, str]:
+    """``outcome:o@t`` -> (o, t)."""
+    body = node.removeprefix("outcome:")
+    outcome, _, target = body.partition("@")
+    return outcome, target
+
+
+#: Titles of the graph's own steps, by language.
+_TITLES = {
+    "en": {
+        "unchecked": "{fleet} accepts {input} from {source}, checked by {verification} only",
+        "network": "{fleet} accepts {input} from {source} with no check; a network attacker can substitute it",
+        "signed": "{fleet} accepts {input} from {source}, signed by key {key}",
+        "rollback": "{fleet} accepts an older, vulnerable signed {input} image from {source}",
+        "threshold": "{k} of {n} holders of {key} sign together",
+        "online": "{holder} holds {key} online ({custody})",
+        "store": "{store} stores {data}",
+        "foothold": "{component} is compromised through its {entry} exposure",
+    },
+    "ja": {
+        "unchecked": "{fleet} は {source} から {input} を受け取り、{verification} でしか確認しない",
+        "network": "{fleet} は {source} から {input} を無検証で受け取るため、ネットワーク上の攻撃者が差し替えられる",
+        "signed": "{fleet} は {source} から鍵 {key} で署名された {input} を受け取る",
+        "rollback": "{fleet} は {source} から脆弱な旧版の署名済み {input} を受け入れる",
+        "threshold": "{key} の保持者 {n} 者のうち {k} 者がそろえば署名できる",
+        "online": "{holder} が {key} をオンラインで保持している({custody})",
+        "store": "{store} が {data} を保存している",
+        "foothold": "{component} が {entry} 側の露出から侵害される",
+    },
+}
+
+
+class _Builder:
+    def __init__(self, index: ModelIndex, catalog: Catalog, lang: str = "en") -> None:
+        self.titles = _TITLES["ja" if lang == "ja" else "en"]
+        self.lang = lang
+        self.index = index
+        self.catalog = catalog
+        self.edges: list[Edge] = []
+        self.reach_devices: dict[str, int] = {}
+        self.data_records: dict[str, int | None] = {}
+        self.fleet_devices = {
+            h.id: h.obj.devices for h in index.by_type["fleet"] if isinstance(h.obj, Fleet)
+        }
+
+    # --- targets of grants ------------------------------------------------------------
+
+    def _device_outcome(self, outcome: str, fleet: Handle) -> str:
+        node = outcome_node(outcome, fleet.id)
+        if node not in self.reach_devices:
+            assert isinstance(fleet.obj, Fleet)
+            self.reach_devices[node] = _devices_hit(fleet.obj, outcome)
+        return node
+
+    def _data_outcome(self, data: Handle) -> str:
+        node = outcome_node("data-exposed", f"data:{data.id}")
+        if node not in self.reach_devices:
+            assert isinstance(data.obj, DataSet)
+            self.reach_devices[node] = 0
+            self.data_records[node] = data.obj.records
+        return node
+
+    def data_reached(self, element: Handle) -> list[Handle]:
+        """Data sets an element exposes when it is abused."""
+        rel = self.index.related
+        if element.type == "data":
+            return [element]
+        if element.type == "service":
+            return list(self.index.by_type["data"])
+        found: list[Handle] = []
+        components = [element] if element.type == "component" else []
+        if element.type == "account":
+            components = rel(element, "via")
+        elif element.type == "fleet":
+            components = rel(element, "components_used") + rel(element, "sources")
+        for comp in components:
+            found += rel(comp, "data_stored")
+            for dep in rel(comp, "depends_on"):
+                found += rel(dep, "data_stored")
+            for flow in rel(comp, "flows_in") + rel(comp, "flows_out"):
+                found += rel(flow, "carries")
+        if element.type == "flow":
+            found += rel(element, "carries")
+        return list(dict.fromkeys(found))
+
+    def resolve_grant(self, token: str, element: Handle) -> list[str]:
+        kind, _, subject = token.partition(":")
+        if kind == "outcome":
+            if subject == "data-exposed":
+                data = self.data_reached(element)
+                if data:
+                    return [self._data_outcome(d) for d in data]
+            return [self._device_outcome(subject, f) for f in self.index.fleets_reached(element)]
+        targets = [element] if subject == "self" else self.index.related(element, subject)
+        return [f"{kind}:{t.id}" for t in targets]
+
+    def resolve_requirement(self, token: str, element: Handle) -> list[str]:
+        kind, _, subject = token.partition(":")
+        targets = [element] if subject == "self" else self.index.related(element, subject)
+        return [f"{kind}:{t.id}" for t in targets]
+
+    # --- edges -----------------------------------------------------------------------------
+
+    def add_findings(
+        self, matches: list[Match], statuses: Mapping[str, str], reasons: Mapping[str, list[str]]
+    ) -> None:
+        levels = {"rare": 1, "unlikely": 2, "possible": 3, "likely": 4, "almost-certain": 5}
+        for match in matches:
+            if statuses.get(match.id) not in ACTIVE:
+                continue
+            spec = match.scenario.spec
+            element = match.element
+            grants = tuple(dict.fromkeys(
+                node for token in spec.effect.grants for node in self.resolve_grant(token, element)
+            ))
+            if not grants:
+                continue
+            needs_entry = "entry" in spec.effect.requires
+            alternatives: list[list[str]] = []
+            for token in spec.effect.requires:
+                if token != "entry":
+                    options = self.resolve_requirement(token, element)
+                    if not options:
+                        alternatives = []
+                        break
+                    alternatives.append(options)
+            else:
+                combos = _product(alternatives)
+                for choice in combos:
+                    basic = None
+                    if not choice and element.type in ("component", "key"):
+                        basic = f"{'control' if element.type == 'component' else 'hold'}:{element.id}"
+                    self.edges.append(Edge(
+                        id=match.id if len(combos) == 1 else f"{match.id}|{','.join(choice)}",
+                        kind="finding",
+                        element=element.id,
+                        requires=tuple(choice),
+                        grants=grants,
+                        likelihood=levels[spec.likelihood],
+                        entries=tuple(spec.facets.entry) if needs_entry else (),
+                        basic=basic,
+                        finding=match.id,
+                        scenario=spec.id,
+                        title=spec.title.get(self.lang),
+                        why=tuple(reasons.get(match.id, ())),
+                        cut_by=match.scenario.mitigated_by.describe(),
+                    ))
+
+    def add_authority(self) -> None:
+        for acc in self.index.by_type["acceptance"]:
+            obj = acc.obj
+            assert isinstance(obj, Acceptance) and acc.owner is not None
+            fleet = acc.owner
+            outcome = INPUT_OUTCOME[obj.input]
+            if obj.input in ("information", "content") and obj.use == "acts":
+                outcome = "hijacked"
+            node = self._device_outcome(outcome, fleet)
+            source = f"control:{obj.source}"
+            verification = obj.verification
+            base = dict(kind="authority", element=fleet.id, grants=(node,), cut_by=INPUT_CONTROL[obj.input])
+            names = {"fleet": fleet.id, "input": obj.input, "source": obj.source, "key": obj.key,
+                     "verification": verification}
+            if verification in ("none", "transport"):
+                self.edges.append(Edge(
+                    id=f"authority:{acc.id}", requires=(source,), likelihood=5,
+                    title=self.titles["unchecked"].format(**names),
+                    why=(f"fleet '{fleet.id}': accepts {obj.input} from '{obj.source}' with verification = "
+                         f"{verification}",), **base,  # type: ignore[arg-type]
+                ))
+                if verification == "none":
+                    self.edges.append(Edge(
+                        id=f"authority:{acc.id}|network", requires=(), entries=("network",), likelihood=3,
+                        title=self.titles["network"].format(**names),
+                        why=(f"fleet '{fleet.id}': {obj.input} from '{obj.source}' is neither signed nor "
+                             "protected in transit",), **base,  # type: ignore[arg-type]
+                    ))
+            elif obj.key is not None:
+                self.edges.append(Edge(
+                    id=f"authority:{acc.id}", requires=(source, f"hold:{obj.key}"), likelihood=5,
+                    title=self.titles["signed"].format(**names),
+                    why=(f"fleet '{fleet.id}': {obj.input} from '{obj.source}' needs a signature by "
+                         f"key '{obj.key}'",), **base,  # type: ignore[arg-type]
+                ))
+                if obj.anti_rollback is False and obj.input == "firmware":
+                    old = self._device_outcome("code-execution", fleet)
+                    self.edges.append(Edge(
+                        id=f"authority:{acc.id}|rollback", kind="authority", element=fleet.id,
+                        requires=(source,), grants=(old,), likelihood=3, cut_by="anti-rollback",
+                        title=self.titles["rollback"].format(**names),
+                        why=(f"fleet '{fleet.id}': anti_rollback = false",),
+                    ))
+
+    def add_custody(self) -> None:
+        for key in self.index.by_type["key"]:
+            obj = key.obj
+            assert isinstance(obj, Key)
+            node = f"hold:{key.id}"
+            if obj.custody == "threshold" and obj.threshold is not None:
+                holders = tuple(f"control:{h}" for h in obj.threshold.holders)
+                self.edges.append(Edge(
+                    id=f"custody:{key.id}", kind="custody", element=key.id, requires=holders,
+                    threshold=obj.threshold.k, grants=(node,), likelihood=5,
+                    title=self.titles["threshold"].format(k=obj.threshold.k, n=len(holders), key=key.id),
+                    why=(f"key '{key.id}': custody = threshold, k = {obj.threshold.k}",),
+                    cut_by="offline-root-threshold-signing",
+                ))
+            elif obj.custody in CUSTODY_LIKELIHOOD and obj.holder is not None:
+                self.edges.append(Edge(
+                    id=f"custody:{key.id}", kind="custody", element=key.id, requires=(f"control:{obj.holder}",),
+                    grants=(node,), likelihood=CUSTODY_LIKELIHOOD[obj.custody],
+                    title=self.titles["online"].format(holder=obj.holder, key=key.id, custody=obj.custody),
+                    why=(f"key '{key.id}': custody = {obj.custody}, holder = {obj.holder}",),
+                    cut_by="offline-root-threshold-signing",
+                ))
+        for data in self.index.by_type["data"]:
+            node = self._data_outcome(data)
+            for store in self.index.related(data, "stores"):
+                self.edges.append(Edge(
+                    id=f"custody:{data.id}@{store.id}", kind="custody", element=store.id,
+                    requires=(f"control:{store.id}",), grants=(node,), likelihood=5,
+                    title=self.titles["store"].format(store=store.id, data=data.id),
+                    why=(f"data '{data.id}': stored_in includes '{store.id}'",),
+                    cut_by="encryption-at-rest",
+                ))
+
+    def add_footholds(self) -> None:
+        for comp in self.index.by_type["component"]:
+            obj = comp.obj
+            assert isinstance(obj, Component)
+            for entry, likelihood in _footholds(self.index, comp, obj):
+                self.edges.append(Edge(
+                    id=f"foothold:{comp.id}|{entry}", kind="foothold", element=comp.id, requires=(),
+                    entries=(entry,), grants=(f"control:{comp.id}",), likelihood=likelihood,
+                    title=self.titles["foothold"].format(component=comp.id, entry=entry),
+                    why=(f"component '{comp.id}': exposure = [{', '.join(obj.exposure)}]",),
+                    cut_by="privileged-access-management" if entry == "insider" else "",
+                ))
+
+
+def build_graph(
+    index: ModelIndex,
+    catalog: Catalog,
+    matches: list[Match],
+    statuses: Mapping[str, str],
+    reasons: Mapping[str, list[str]],
+    lang: str = "en",
+) -> AttackGraph:
+    """Build the attack graph of a model from its matches and their final statuses."""
+    builder = _Builder(index, catalog, lang)
+    builder.add_findings(matches, statuses, reasons)
+    builder.add_authority()
+    builder.add_custody()
+    builder.add_footholds()
+    basic = [f"control:{c.id}" for c in index.by_type["component"]]
+    basic += [f"hold:{k.id}" for k in index.by_type["key"]
+              if isinstance(k.obj, Key) and k.obj.custody != "threshold"]
+    return AttackGraph(builder.edges, basic, builder.fleet_devices, builder.reach_devices, builder.data_records)
+
+
+def _devices_hit(fleet: Fleet, outcome: str) -> int:
+    """Devices an outcome reaches; a staged rollout that halts on anomalies caps software outcomes."""
+    rollout = fleet.rollout
+    if (
+        outcome in SOFTWARE_OUTCOMES
+        and rollout is not None
+        and rollout.staged
+        and rollout.halt_on_anomaly
+        and rollout.first_wave_percent is not None
+    ):
+        return max(1, int(fleet.devices * rollout.first_wave_percent / 100)) if fleet.devices else 0
+    return fleet.devices
+
+
+_EXPOSURE_ENTRY = {"internet": ("internet", 4), "devices": ("device", 3), "partners": ("partner", 3),
+                   "corporate": ("insider", 3), "internal": ("insider", 2)}
+
+
+def _footholds(index: ModelIndex, handle: Handle, comp: Component) -> list[tuple[str, int]]:
+    found: dict[str, int] = {}
+    for exposure in comp.exposure:
+        entry, likelihood = _EXPOSURE_ENTRY[exposure]
+        found[entry] = max(found.get(entry, 0), likelihood)
+    for zone in index.related(handle, "zone"):
+        trust = getattr(zone.obj, "trust", None)
+        if trust in ("untrusted", "dmz"):
+            found["internet"] = max(found.get("internet", 0), 4)
+        elif trust == "corporate":
+            found["insider"] = max(found.get("insider", 0), 3)
+    if comp.kind in ("build-pipeline", "signing-service", "artifact-store"):
+        found["supplier"] = max(found.get("supplier", 0), 2)
+    found.setdefault("insider", 2)
+    return sorted(found.items())
+
+
+def _product(options: list[list[str]]) -> list[list[str]]:
+    result: list[list[str]] = [[]]
+    for choices in options:
+        result = [[*prefix, choice] for prefix in result for choice in choices]
+    return result

@@ -1,0 +1,169 @@
+"""Fleet-level analysis on the attack graph: attack paths, blast radius and cut sets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from fleetrisk.engine.cutsets import CutSets, compute_cut_sets
+from fleetrisk.engine.graph import AttackGraph, Edge, parse_outcome
+from fleetrisk.engine.reach import Reach, compute_reach, derivation, easiest_ways, entry_of
+from fleetrisk.engine.score import DEVICE_BANDS, RECORD_BANDS, SAFETY_LEVEL, band, impact_score, log_band
+from fleetrisk.model.queries import ModelIndex
+from fleetrisk.model.schema import Fleet
+from fleetrisk.results import AttackPath, BlastRadius, CutSet, PathStep
+
+#: Service-characteristic severity of each fleet outcome (1..5).
+OUTCOME_SEVERITY = {
+    "firmware-takeover": 5,
+    "code-execution": 5,
+    "hijacked": 4,
+    "data-exposed": 4,
+    "unavailable": 3,
+    "false-information": 3,
+}
+#: Cut sets listed per outcome in reports (all of size 0 and 1 are always listed).
+CUT_SETS_PER_OUTCOME = 10
+
+
+@dataclass
+class FleetAnalysis:
+    graph: AttackGraph
+    reach: Reach
+    cuts: CutSets
+
+
+def analyse(graph: AttackGraph, max_cut_size: int = 3) -> FleetAnalysis:
+    return FleetAnalysis(graph, compute_reach(graph), compute_cut_sets(graph, max_cut_size))
+
+
+def outcome_risk(index: ModelIndex, analysis: FleetAnalysis, node: str) -> tuple[int, int]:
+    """(likelihood, risk score) of an outcome node."""
+    outcome, target = parse_outcome(node)
+    likelihood = analysis.reach.value.get(node, 0)
+    if likelihood == 0:
+        return 0, 0
+    severity = OUTCOME_SEVERITY[outcome]
+    if target.startswith("data:"):
+        records = analysis.graph.data_records.get(node)
+        scale = log_band(records, RECORD_BANDS) if records is not None else severity
+        safety = 1
+    else:
+        fleet = index.by_id[target].obj
+        assert isinstance(fleet, Fleet)
+        scale = log_band(analysis.graph.reach_devices[node], DEVICE_BANDS)
+        safety = SAFETY_LEVEL[fleet.safety] if outcome != "data-exposed" else 1
+    return likelihood, likelihood * impact_score(safety, severity, scale)
+
+
+def attack_paths(
+    index: ModelIndex,
+    analysis: FleetAnalysis,
+    k: int = 3,
+    minimum: str = "high",
+    outcome: str | None = None,
+    fleet: str | None = None,
+) -> list[AttackPath]:
+    """The ``k`` easiest paths to each outcome at or above ``minimum`` risk."""
+    floor = {"low": 1, "medium": 5, "high": 10, "critical": 16}[minimum]
+    paths: list[AttackPath] = []
+    for node in analysis.graph.outcome_nodes:
+        kind, target = parse_outcome(node)
+        if (outcome and kind != outcome) or (fleet and target != fleet):
+            continue
+        likelihood, risk = outcome_risk(index, analysis, node)
+        if likelihood == 0 or risk < floor:
+            continue
+        for edge, value in easiest_ways(analysis.graph, analysis.reach, node, k):
+            steps = derivation(analysis.reach, edge)
+            paths.append(AttackPath(
+                outcome=kind,
+                fleet=target,
+                entry=entry_of(steps),
+                likelihood=value,
+                risk=risk,
+                band=band(risk),
+                devices=analysis.graph.reach_devices.get(node, 0),
+                steps=[_step(analysis, s) for s in steps],
+            ))
+    paths.sort(key=lambda p: (-p.risk, -p.likelihood, p.outcome, p.fleet, len(p.steps)))
+    return paths
+
+
+def _step(analysis: FleetAnalysis, edge: Edge) -> PathStep:
+    return PathStep(
+        kind=edge.kind,
+        finding=edge.finding,
+        scenario=edge.scenario,
+        element=edge.element,
+        title=edge.title,
+        requires=list(edge.requires) or [f"entry:{e}" for e in edge.entries[:1]],
+        gains=list(edge.grants),
+        likelihood=analysis.reach.edge_value.get(edge.id, edge.likelihood),
+        why=list(edge.why),
+        cut_by=edge.cut_by,
+    )
+
+
+def cut_sets(analysis: FleetAnalysis) -> list[CutSet]:
+    """Minimal cut sets per outcome, smallest first; size 1 = single point of fleet compromise."""
+    result: list[CutSet] = []
+    for node in analysis.graph.outcome_nodes:
+        family = analysis.cuts.families.get(node)
+        if not family:
+            continue
+        outcome, target = parse_outcome(node)
+        listed = [s for s in family if len(s) <= 1] or family[:CUT_SETS_PER_OUTCOME]
+        listed += [s for s in family if len(s) > 1 and s not in listed][: max(0, CUT_SETS_PER_OUTCOME - len(listed))]
+        for members in listed:
+            result.append(CutSet(
+                outcome=outcome,
+                fleet=target,
+                members=sorted(_element(m) for m in members),
+                size=len(members),
+                devices=analysis.graph.reach_devices.get(node, 0),
+                records=analysis.graph.data_records.get(node),
+                truncated=node in analysis.cuts.truncated,
+            ))
+    result.sort(key=lambda c: (c.size, -c.devices, c.outcome, c.fleet, c.members))
+    return result
+
+
+def blast_radius(index: ModelIndex, analysis: FleetAnalysis) -> list[BlastRadius]:
+    """What each component or key adds when it alone falls."""
+    per_element: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for node in analysis.graph.outcome_nodes:
+        for members in analysis.cuts.families.get(node, []):
+            if len(members) == 1:
+                (member,) = members
+                outcome, target = parse_outcome(node)
+                per_element[member][outcome].add(node)
+    result: list[BlastRadius] = []
+    for member, outcomes in per_element.items():
+        by_fleet: dict[str, int] = {}
+        by_outcome: dict[str, int] = {}
+        for outcome, nodes in sorted(outcomes.items()):
+            total = 0
+            for node in nodes:
+                _, target = parse_outcome(node)
+                if target.startswith("data:"):
+                    total += analysis.graph.data_records.get(node) or 0
+                    continue
+                devices = analysis.graph.reach_devices[node]
+                total += devices
+                by_fleet[target] = max(by_fleet.get(target, 0), devices)
+            by_outcome[outcome] = total
+        kind, _, element = member.partition(":")
+        result.append(BlastRadius(
+            element=element,
+            element_type="component" if kind == "control" else "key",
+            devices_at_risk=sum(by_fleet.values()),
+            by_fleet=dict(sorted(by_fleet.items())),
+            by_outcome=by_outcome,
+        ))
+    result.sort(key=lambda b: (-b.devices_at_risk, b.element))
+    return result
+
+
+def _element(node: str) -> str:
+    return node.partition(":")[2]

@@ -1,0 +1,205 @@
+"""Building blocks every importer uses: add zones, fleets, components, data and flows to a
+draft with the right notes, then finish the draft (placeholders, exposures, what to fill in).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fleetrisk.importers import mapping
+from fleetrisk.importers.draft import Draft, Entry
+
+PLACEHOLDER_DEVICES = 1000
+PLACEHOLDER_SAFETY = "low"
+DEFAULT_KIND = "user-app-backend"
+
+
+def add_zone(draft: Draft, name: str, tool: str, *, hint: str = "") -> Entry:
+    zone_id = draft.new_id(name, "zone")
+    trust = mapping.zone_trust(name, hint)
+    entry = draft.add("zones", {"id": zone_id, "name": name, "trust": trust or "production"})
+    draft.guess(entry, "trust", "g_trust" if trust else "g_trust_default", value=entry.data["trust"])
+    draft.mapped("m_zone", tool=tool, name=name, id=zone_id)
+    return entry
+
+
+def add_fleet(draft: Draft, name: str, tool: str, cls: str, *, stated: bool = False) -> Entry:
+    """A device population; ``stated`` when the source says outright that these are devices."""
+    entry = draft.add("fleets", {"id": draft.new_id(name, "fleet"), "name": name,
+                                 "devices": PLACEHOLDER_DEVICES, "safety": PLACEHOLDER_SAFETY})
+    if not stated:
+        draft.guess(entry, "", "g_device", tool=tool, cls=cls)
+    draft.mapped("m_fleet", tool=tool, cls=cls, name=name, id=entry.id)
+    return entry
+
+
+def add_account(draft: Draft, name: str, tool: str, cls: str, *, staff: bool = False) -> Entry:
+    audience = "staff" if staff else mapping.audience(name)
+    entry = draft.add("accounts", {"id": draft.new_id(name, "account"), "name": name, "audience": audience})
+    if not staff:
+        draft.guess(entry, "audience", "g_audience", value=audience)
+    draft.mapped("m_account", tool=tool, cls=cls, name=name, id=entry.id)
+    return entry
+
+
+def add_external(draft: Draft, name: str, tool: str, cls: str, zone: str | None) -> Entry:
+    """A system outside the service that it talks to: an external dependency of kind 'other'."""
+    data: dict[str, Any] = {"id": draft.new_id(name, "external"), "name": name, "kind": "external-dependency"}
+    if zone:
+        data["zone"] = zone
+    data["dependency"] = {"kind": "other"}
+    entry = draft.add("components", data)
+    draft.guess(entry, "kind", "g_external", tool=tool, cls=cls)
+    draft.mapped("m_component", tool=tool, cls=cls, name=name, id=entry.id, kind="external-dependency")
+    return entry
+
+
+def add_component(draft: Draft, name: str, tool: str, cls: str, zone: str | None, *,
+                  kind: str | None = None, description: str = "") -> Entry:
+    """A server-side component; ``kind`` when the source states it, else guessed from the name."""
+    guessed = mapping.component_kind(name, description) if kind is None else None
+    final = kind or guessed or DEFAULT_KIND
+    data: dict[str, Any] = {"id": draft.new_id(name, "component"), "name": name, "kind": final}
+    if zone:
+        data["zone"] = zone
+    entry = draft.add("components", data)
+    if kind is None:
+        draft.guess(entry, "kind", "g_kind" if guessed else "g_kind_default", value=final, tool=tool, cls=cls)
+    draft.mapped("m_component", tool=tool, cls=cls, name=name, id=entry.id, kind=final)
+    return entry
+
+
+def plan_data(draft: Draft, name: str, tool: str, kind: str | None, *,
+              stored_in: list[str] | None = None, records: int | None = None) -> str:
+    """Add a data set; where it is stored may be settled by :func:`finish` from the flows."""
+    guessed = mapping.data_kind(name) if kind is None else None
+    data: dict[str, Any] = {"id": draft.new_id(name, "data"), "name": name,
+                            "kind": kind or guessed or "other", "stored_in": list(stored_in or [])}
+    if records is not None:
+        data["records"] = records
+    entry = draft.add("data", data)
+    if kind is None:
+        draft.guess(entry, "kind", "g_data_kind" if guessed else "g_data_kind_default", value=data["kind"])
+    draft.mapped("m_data", tool=tool, name=name, id=entry.id, kind=data["kind"])
+    return entry.id
+
+
+def add_flow(draft: Draft, name: str, tool: str, source: str, target: str, *, protocol: str = "",
+             carries: list[str] | None = None, encrypted: bool | None = None,
+             plaintext_is_stated: bool = False) -> Entry:
+    """A flow; encryption follows the protocol, or the source's own flag (marked as a guess)."""
+    data: dict[str, Any] = {"id": draft.new_id(name or f"{source}-to-{target}", "flow"),
+                            "from": source, "to": target}
+    proto = mapping.protocol_name(protocol) if protocol else ""
+    if proto:
+        data["protocol"] = proto
+    if carries:
+        data["carries"] = list(dict.fromkeys(carries))
+    entry = draft.add("flows", data)
+    if proto and mapping.encrypted_protocol(proto):
+        data["encryption"] = "tls"
+    elif encrypted:
+        data["encryption"] = "tls"
+        draft.guess(entry, "encryption", "g_encrypted_flag", tool=tool)
+    elif proto and plaintext_is_stated:
+        data["encryption"] = "none"
+    draft.mapped("m_flow", tool=tool, name=name or "-", id=entry.id, source=source, target=target)
+    return entry
+
+
+def finish(draft: Draft, title: str, description: str = "") -> None:
+    """Complete the draft: data stores, exposures, placeholders, service facts, the to-do list."""
+    _settle_data(draft)
+    _exposures(draft)
+    if not draft.sections["fleets"]:
+        fleet = draft.add("fleets", {"id": draft.new_id("devices", "fleet"), "name": "Devices",
+                                     "devices": PLACEHOLDER_DEVICES, "safety": PLACEHOLDER_SAFETY})
+        draft.guess(fleet, "", "g_placeholder_fleet", tool=draft.tool)
+    if not draft.sections["components"]:
+        comp = draft.add("components", {"id": draft.new_id("service", "component"), "name": "Service",
+                                        "kind": DEFAULT_KIND})
+        draft.guess(comp, "", "g_placeholder_component", tool=draft.tool)
+    _service(draft, title, description)
+    _fleet_todo(draft)
+    unzoned = sum(1 for c in draft.sections["components"] if "zone" not in c.data)
+    if unzoned and draft.sections["zones"]:
+        draft.fill_in(None, "f_unzoned", count=unzoned)
+    draft.fill_in(None, "f_keys")
+    draft.fill_in(None, "f_practices")
+
+
+def _settle_data(draft: Draft) -> None:
+    kinds = {c.id: c.data["kind"] for c in draft.sections["components"]}
+    touching: dict[str, list[str]] = {}
+    for flow in draft.sections["flows"]:
+        for data_id in flow.data.get("carries", []):
+            ends = touching.setdefault(data_id, [])
+            ends.extend(end for end in (flow.data["to"], flow.data["from"]) if end in kinds and end not in ends)
+    dropped: set[str] = set()
+    for entry in list(draft.sections["data"]):
+        if entry.data["stored_in"]:
+            continue
+        ends = touching.get(entry.id, [])
+        stores = [end for end in ends if kinds[end] == "data-store"]
+        if stores:
+            entry.data["stored_in"] = stores
+            draft.guess(entry, "stored_in", "g_stored_in_store")
+        elif ends:
+            entry.data["stored_in"] = ends[:1]
+            draft.guess(entry, "stored_in", "g_stored_in_component")
+        else:
+            draft.sections["data"].remove(entry)
+            dropped.add(entry.id)
+            draft.ignored("dropped_data", name=entry.data["name"])
+    if dropped:
+        for flow in draft.sections["flows"]:
+            kept = [d for d in flow.data.get("carries", []) if d not in dropped]
+            if kept:
+                flow.data["carries"] = kept
+            else:
+                flow.data.pop("carries", None)
+
+
+def _exposures(draft: Draft) -> None:
+    fleets = {f.id for f in draft.sections["fleets"]}
+    accounts = {a.id: a.data["audience"] for a in draft.sections["accounts"]}
+    components = {c.id: c for c in draft.sections["components"]}
+    for flow in draft.sections["flows"]:
+        target = components.get(flow.data["to"])
+        source = flow.data["from"]
+        if target is None:
+            continue
+        exposure = target.data.setdefault("exposure", [])
+        if source in fleets and "devices" not in exposure:
+            exposure.append("devices")
+        elif accounts.get(source) == "customer" and "internet" not in exposure:
+            exposure.append("internet")
+            draft.guess(target, "exposure", "g_internet_from_account", account=source)
+    for comp in components.values():
+        if comp.data.get("exposure") == []:
+            del comp.data["exposure"]
+
+
+def _service(draft: Draft, title: str, description: str) -> None:
+    kinds = [c.data["kind"] for c in draft.sections["components"]]
+    types = sorted({mapping.SERVICE_TYPE_BY_KIND[k] for k in kinds if k in mapping.SERVICE_TYPE_BY_KIND})
+    service: dict[str, Any] = {"name": title[:200] or "Imported model"}
+    if description:
+        service["description"] = description
+    service["types"] = types or ["telemetry"]
+    draft.service.data = service
+    draft.guess(draft.service, "types", "g_service_types")
+
+
+def _fleet_todo(draft: Draft) -> None:
+    fleets = {f.id: f for f in draft.sections["fleets"]}
+    components = {c.id for c in draft.sections["components"]}
+    for fleet in fleets.values():
+        draft.fill_in(fleet, "f_fleet_size")
+        draft.fill_in(fleet, "f_identity")
+    for flow in draft.sections["flows"]:
+        receiver = fleets.get(flow.data["to"])
+        if receiver is not None and flow.data["from"] in components:
+            draft.fill_in(receiver, "f_receives_from", component=flow.data["from"], flow=flow.id)
+    for fleet in fleets.values():
+        draft.fill_in(fleet, "f_accepts")

@@ -1,0 +1,147 @@
+"""The model an importer builds, with its notes: what was mapped, guessed or left to fill in.
+
+A :class:`Draft` holds plain values in model-file order. Guesses and to-do items are
+:class:`Note` objects (a message key plus arguments) so that the writer can put them into the
+YAML as comments, and the report can list them, in English or Japanese.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from fleetrisk.errors import InputError, Location
+
+#: Sections of the model file that importers fill, in file order.
+SECTIONS = ("zones", "fleets", "components", "data", "flows", "accounts")
+
+_ID_MAX = 60
+_UNSAFE = re.compile(r"[^a-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A message for the report or a YAML comment: a key in messages.py and its arguments."""
+
+    key: str
+    args: tuple[tuple[str, str], ...] = ()
+
+    @staticmethod
+    def of(key: str, **args: object) -> Note:
+        return Note(key, tuple((name, str(value)) for name, value in args.items()))
+
+
+@dataclass
+class Entry:
+    """One element of the model being built."""
+
+    data: dict[str, Any]
+    notes: dict[str, list[Note]] = field(default_factory=dict)  # field ('' = element) -> guesses
+    todo: list[Note] = field(default_factory=list)  # shown as comments under the element
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", ""))
+
+
+@dataclass
+class Report:
+    """What the import did, in five lists."""
+
+    mapped: list[Note] = field(default_factory=list)
+    guessed: list[Note] = field(default_factory=list)
+    fill_in: list[Note] = field(default_factory=list)
+    ignored: list[Note] = field(default_factory=list)
+    facts: list[Note] = field(default_factory=list)
+
+
+@dataclass
+class Draft:
+    """A fleetrisk model under construction, from one source file."""
+
+    tool: str
+    file: str
+    service: Entry = field(default_factory=lambda: Entry({}))
+    sections: dict[str, list[Entry]] = field(default_factory=lambda: {name: [] for name in SECTIONS})
+    report: Report = field(default_factory=Report)
+    _ids: set[str] = field(default_factory=set)
+
+    def new_id(self, name: str, fallback: str) -> str:
+        """A model id from a peer name: slugified, at most 60 characters, unique in the model."""
+        base = slugify(name) or fallback
+        candidate, number = base, 1
+        while candidate in self._ids:
+            number += 1
+            candidate = f"{base[: _ID_MAX - len(str(number)) - 1]}-{number}"
+        self._ids.add(candidate)
+        return candidate
+
+    def add(self, section: str, data: dict[str, Any]) -> Entry:
+        entry = Entry(data)
+        self.sections[section].append(entry)
+        return entry
+
+    def mapped(self, key: str, **args: object) -> None:
+        self.report.mapped.append(Note.of(key, **args))
+
+    def guess(self, entry: Entry, where: str, key: str, **args: object) -> None:
+        """Record a guess on ``entry`` (field ``where``, or '' for the whole element)."""
+        note = Note.of(key, **args)
+        entry.notes.setdefault(where, []).append(note)
+        self.report.guessed.append(Note.of("on_element", element=entry.id or "service", note_key=key, **args))
+
+    def fill_in(self, entry: Entry | None, key: str, **args: object) -> None:
+        """Something the IoT analysis needs that no peer format states."""
+        note = Note.of(key, **args)
+        if entry is not None:
+            entry.todo.append(note)
+        self.report.fill_in.append(Note.of("on_element", element=entry.id if entry else "service",
+                                           note_key=key, **args))
+
+    def ignored(self, key: str, **args: object) -> None:
+        self.report.ignored.append(Note.of(key, **args))
+
+    def fact(self, key: str, **args: object) -> None:
+        self.report.facts.append(Note.of(key, **args))
+
+    def count(self, section: str) -> int:
+        return len(self.sections[section])
+
+
+def slugify(name: str) -> str:
+    """Lower-case ASCII id text: letters, digits, '-', '_' and '.'; starts with a letter or digit."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    slug = _UNSAFE.sub("-", ascii_text).strip("-_.")
+    slug = re.sub(r"-{2,}", "-", slug)
+    return slug[:_ID_MAX].rstrip("-_.")
+
+
+# --- reading values safely -------------------------------------------------------------
+
+NAME_LIMIT = 1000
+TEXT_LIMIT = 4000
+_NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def text(value: Any, location: Location, what: str, limit: int = NAME_LIMIT) -> str:
+    """A text value from the source, checked: a string, within ``limit``, printable."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text, got {type(value).__name__}", location=location)
+    if len(value) > limit:
+        raise InputError(f"{what} is {len(value):,} characters long; the limit is {limit:,}",
+                         location=location, hint="shorten it in the source model")
+    return _NON_PRINTABLE.sub("", value).strip()
+
+
+def one_line(value: str) -> str:
+    """Collapse whitespace (names in the source may hold line breaks)."""
+    return " ".join(value.split())
+
+
+def flag(value: Any) -> bool | None:
+    """A yes/no value, or None when the source does not say."""
+    return value if isinstance(value, bool) else None

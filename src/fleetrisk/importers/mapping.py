@@ -1,0 +1,151 @@
+"""Mapping helpers shared by the importers: guesses from names, trust levels, protocols.
+
+Peer tools know generic data-flow elements; fleetrisk needs IoT roles. Where a peer states a
+role outright we map it; otherwise these helpers guess from the words of a name, and the
+importer marks the result as a guess.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def words(*texts: str) -> set[str]:
+    """Lower-case word set of the given texts; camelCase and snake_case split too."""
+    found: set[str] = set()
+    for raw in texts:
+        spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)
+        found.update(_WORD.findall(spaced.lower()))
+    return found
+
+
+def _has(found: set[str], keys: tuple[str, ...]) -> bool:
+    return any(key in found if " " not in key else set(key.split()) <= found for key in keys)
+
+
+DEVICE_WORDS = (
+    "device", "devices", "iot", "sensor", "sensors", "thermostat", "camera", "cameras", "vehicle",
+    "vehicles", "car", "cars", "meter", "meters", "appliance", "appliances", "vending", "robot",
+    "plc", "ecu", "tracker", "wearable", "fleet", "node", "nodes", "edge device", "controller",
+    "lock", "doorbell", "bulb", "charger", "inverter", "drone", "machine", "machines", "firmware",
+)
+HUMAN_WORDS = (
+    "user", "users", "customer", "customers", "admin", "administrator", "operator", "operators",
+    "staff", "employee", "dealer", "person", "human", "browser", "owner", "developer", "engineer",
+    "technician", "support agent", "attacker", "client user", "mobile app", "app user",
+)
+STAFF_WORDS = ("admin", "administrator", "operator", "staff", "employee", "developer", "engineer",
+               "technician", "support")
+DEALER_WORDS = ("dealer", "installer", "reseller")
+
+#: (component kind, words that suggest it), first match wins.
+COMPONENT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("signing-service", ("hsm", "kms", "signing", "signer", "sign")),
+    ("ota-service", ("ota", "firmware", "update", "updates", "updater", "fota")),
+    ("build-pipeline", ("ci", "cd", "pipeline", "build", "jenkins", "gitlab", "github", "repository", "repo")),
+    ("provisioning", ("provisioning", "provision", "enrolment", "enrollment", "onboarding", "claim")),
+    ("device-registry", ("registry", "inventory", "twin")),
+    ("device-gateway", ("mqtt", "broker", "gateway", "coap", "lwm2m", "iot hub", "iot core")),
+    ("command-service", ("command", "commands", "control", "remote")),
+    ("config-service", ("config", "configuration", "shadow", "settings")),
+    ("script-store", ("script", "scripts", "store app", "app store", "plugin", "plugins")),
+    ("content-feed", ("content", "feed", "news", "weather", "cms")),
+    ("media-relay", ("media", "video", "audio", "stream relay", "relay", "webrtc", "turn")),
+    ("artifact-store", ("cdn", "artifact", "artifacts", "bucket", "s3", "blob")),
+    ("identity-provider", ("idp", "identity", "sso", "oauth", "oidc", "ldap", "keycloak", "auth", "login",
+                           "cognito", "directory")),
+    ("admin-console", ("admin", "console", "backoffice", "dashboard", "portal")),
+    ("support-tooling", ("support", "helpdesk", "ticket", "ticketing")),
+    ("partner-api", ("partner", "partners", "third party", "integration", "webhook")),
+    ("analytics", ("analytics", "warehouse", "bi", "report", "reporting", "ml", "lake", "spark")),
+    ("ingestion", ("ingest", "ingestion", "kafka", "queue", "kinesis", "pubsub", "stream", "telemetry")),
+    ("data-store", ("db", "database", "sql", "postgres", "postgresql", "mysql", "mongodb", "redis", "cache",
+                    "storage", "store", "dynamodb", "cassandra", "elasticsearch", "backup")),
+)
+
+#: (zone trust, words), first match wins.
+TRUST_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("untrusted", ("internet", "public", "external", "wan", "untrusted", "home", "field", "customer", "user",
+                   "users", "device", "devices", "client", "clients", "mobile")),
+    ("dmz", ("dmz", "edge", "perimeter", "frontend", "front")),
+    ("third-party", ("partner", "third", "vendor", "saas", "supplier")),
+    ("corporate", ("corporate", "corp", "office", "intranet", "enterprise", "it")),
+    ("restricted", ("restricted", "secure", "secret", "vault", "hsm", "pci", "management")),
+)
+
+DATA_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("credentials", ("credential", "credentials", "password", "passwords", "token", "tokens", "key", "keys",
+                     "secret", "secrets", "certificate", "session")),
+    ("location", ("location", "gps", "position", "geo")),
+    ("media", ("video", "image", "images", "audio", "photo", "media", "recording")),
+    ("commands", ("command", "commands", "instruction", "actuation")),
+    ("telemetry", ("telemetry", "sensor", "metric", "metrics", "measurement", "reading", "readings", "status")),
+    ("personal", ("personal", "pii", "customer", "user", "profile", "email", "address", "name", "account",
+                  "payment", "card")),
+)
+
+SERVICE_TYPE_BY_KIND = {
+    "ota-service": "software-distribution",
+    "script-store": "software-distribution",
+    "command-service": "remote-control",
+    "config-service": "device-management",
+    "device-registry": "device-management",
+    "provisioning": "device-management",
+    "media-relay": "media-relay",
+    "partner-api": "partner-exchange",
+}
+
+ENCRYPTED_PROTOCOLS = {"https", "mqtts", "wss", "tls", "amqps", "coaps", "dtls", "ssh", "sftp", "ftps",
+                       "ldaps", "grpcs", "smtps", "imaps", "pop3s", "h2"}
+
+
+def looks_like_device(*texts: str) -> bool:
+    return _has(words(*texts), DEVICE_WORDS)
+
+
+def looks_human(*texts: str) -> bool:
+    return _has(words(*texts), HUMAN_WORDS)
+
+
+def audience(*texts: str) -> str:
+    """customer, staff or dealer, from the words of a name."""
+    found = words(*texts)
+    if _has(found, DEALER_WORDS):
+        return "dealer"
+    return "staff" if _has(found, STAFF_WORDS) else "customer"
+
+
+def component_kind(*texts: str) -> str | None:
+    """The component kind a name suggests, or None."""
+    found = words(*texts)
+    for kind, keys in COMPONENT_RULES:
+        if _has(found, keys):
+            return kind
+    return None
+
+
+def zone_trust(*texts: str) -> str | None:
+    found = words(*texts)
+    for trust, keys in TRUST_RULES:
+        if _has(found, keys):
+            return trust
+    return None
+
+
+def data_kind(*texts: str) -> str | None:
+    found = words(*texts)
+    for kind, keys in DATA_RULES:
+        if _has(found, keys):
+            return kind
+    return None
+
+
+def protocol_name(raw: str) -> str:
+    """A protocol as fleetrisk writes it: lower case, no spaces."""
+    return re.sub(r"\s+", "-", raw.strip().lower())[:40]
+
+
+def encrypted_protocol(protocol: str) -> bool:
+    return protocol in ENCRYPTED_PROTOCOLS or protocol.endswith("-encrypted")

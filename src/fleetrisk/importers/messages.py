@@ -1,0 +1,149 @@
+"""Text of the import notes and the mapping report, in English and Japanese."""
+
+from __future__ import annotations
+
+from fleetrisk.importers.draft import Note
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # mapped
+    "m_zone": ("{tool} boundary '{name}' -> zone {id}", "{tool} の境界 '{name}' -> ゾーン {id}"),
+    "m_fleet": ("{tool} {cls} '{name}' -> fleet {id}", "{tool} の {cls} '{name}' -> フリート {id}"),
+    "m_account": ("{tool} {cls} '{name}' -> account {id}", "{tool} の {cls} '{name}' -> アカウント {id}"),
+    "m_component": ("{tool} {cls} '{name}' -> component {id} ({kind})",
+                    "{tool} の {cls} '{name}' -> コンポーネント {id} ({kind})"),
+    "m_data": ("{tool} data '{name}' -> data set {id} ({kind})",
+               "{tool} のデータ '{name}' -> データセット {id} ({kind})"),
+    "m_flow": ("{tool} flow '{name}' -> flow {id} ({source} -> {target})",
+               "{tool} のフロー '{name}' -> フロー {id} ({source} -> {target})"),
+    # guesses (YAML comments and report lines)
+    "g_trust": ("trust '{value}' guessed from the boundary's name", "信頼度 '{value}' は境界の名前からの推定"),
+    "g_trust_default": ("trust '{value}' assumed: the boundary's name gives no clue",
+                        "信頼度 '{value}' を仮定: 境界の名前に手がかりなし"),
+    "g_device": ("a device fleet, because the {tool} {cls}'s name reads like devices",
+                 "{tool} の {cls} の名前が機器を示すため、機器フリートとして扱った"),
+    "g_placeholder_fleet": ("placeholder fleet: the {tool} model names no devices; describe your real fleets",
+                            "仮のフリート: {tool} のモデルに機器がないため。実際のフリートを記述すること"),
+    "g_placeholder_component": ("placeholder component: the {tool} model has no server-side element",
+                                "仮のコンポーネント: {tool} のモデルにサーバー側の要素がない"),
+    "g_audience": ("audience '{value}' guessed from the name", "利用者区分 '{value}' は名前からの推定"),
+    "g_external": ("a system outside the service ({tool} {cls}): modelled as an external dependency",
+                   "サービス外のシステム ({tool} の {cls}): 外部依存として記述"),
+    "g_kind": ("kind '{value}' guessed from the name", "種別 '{value}' は名前からの推定"),
+    "g_kind_default": ("kind '{value}' assumed for a {tool} {cls}: the name gives no clue",
+                       "{tool} の {cls} に種別 '{value}' を仮定: 名前に手がかりなし"),
+    "g_kind_technology": ("kind '{value}' guessed from the technology '{technology}'",
+                          "種別 '{value}' は技術 '{technology}' からの推定"),
+    "g_data_kind": ("data kind '{value}' guessed from the name", "データ種別 '{value}' は名前からの推定"),
+    "g_data_kind_default": ("data kind '{value}': the name gives no clue", "データ種別 '{value}': 名前に手がかりなし"),
+    "g_records": ("records guessed from the quantity '{quantity}'", "レコード数は量 '{quantity}' からの推定"),
+    "g_stored_in_store": ("stored in the data stores its flows reach",
+                          "フローが届くデータストアに保存されていると推定"),
+    "g_stored_in_component": ("no data store receives it: stored in a component its flows reach (check)",
+                              "受け取るデータストアがないため、フローが届くコンポーネントに保存と推定 (要確認)"),
+    "g_encrypted_flag": ("{tool} marks the flow encrypted; 'tls' assumed",
+                         "{tool} が暗号化ありとしているため 'tls' を仮定"),
+    "g_internet_from_account": ("reached by customer account {account}: internet exposure assumed",
+                                "顧客アカウント {account} から到達するため、インターネット公開を仮定"),
+    "g_service_types": ("service types guessed from the component kinds", "サービス種別はコンポーネント種別からの推定"),
+    "g_auth": ("authentication '{value}' mapped from {tool} '{source}'",
+               "認証 '{value}' は {tool} の '{source}' から対応付け"),
+    "g_authz": ("authorisation '{value}' mapped from {tool} '{source}'",
+                "認可 '{value}' は {tool} の '{source}' から対応付け"),
+    "g_zone_geometry": ("zone taken from the trust boundary box drawn around it",
+                        "周囲に描かれた信頼境界の枠からゾーンを判定"),
+    "g_reverse_flow": ("reverse of a bidirectional {tool} flow", "{tool} の双方向フローの逆向き"),
+    # to fill in
+    "f_fleet_size": ("devices and safety are placeholders: set the real device count and what a hijacked "
+                     "device can do to people or property (none, low, moderate, high, critical)",
+                     "devices と safety は仮の値: 実際の台数と、乗っ取られた機器が人や物に与え得る被害 "
+                     "(none, low, moderate, high, critical) を記入"),
+    "f_identity": ("identity: how each device proves who it is (kind, key_storage, provisioning, revocable)",
+                   "identity: 各機器が自分を証明する方法 (kind, key_storage, provisioning, revocable)"),
+    "f_receives_from": ("it receives data from {component} (flow {flow}): add it under accepts with its "
+                        "verification",
+                        "{component} からデータを受け取る (フロー {flow}): accepts に検証方法と共に追加"),
+    "f_accepts": ("accepts: what these devices take from the cloud (firmware, script, app, command, config, "
+                  "information, content), from which component, and how they verify it (none, transport, "
+                  "signature with which key)",
+                  "accepts: 機器がクラウドから受け取るもの (firmware, script, app, command, config, information, "
+                  "content)、送り元のコンポーネント、検証方法 (none, transport, どの鍵による signature)"),
+    "f_unzoned": ("{count} components have no zone: place them in a zone",
+                  "ゾーンのないコンポーネントが {count} 個: ゾーンに配置すること"),
+    "f_keys": ("keys: the signing keys and CAs (holder, custody, what they sign); peer formats do not describe them",
+               "keys: 署名鍵と CA (保管者、保管方式、署名対象)。他ツールの形式には含まれない"),
+    "f_practices": ("practices and controls: service-wide facts (segmentation, anomaly detection, key-use "
+                    "monitoring) and the controls in place",
+                    "practices と controls: サービス全体の事実 (分離、異常検知、鍵使用の監視) と実施中の対策"),
+    # ignored
+    "ignored_section": ("'{section}' is not imported", "'{section}' は取り込まない"),
+    "nested_zone": ("zone {zone} was nested in '{parent}'; fleetrisk zones are flat",
+                    "ゾーン {zone} は '{parent}' の内側にあった。fleetrisk のゾーンは入れ子にしない"),
+    "dropped_data": ("data '{name}' is neither stored nor carried by a flow to a component: not imported",
+                     "データ '{name}' は保存先もコンポーネントへのフローもないため取り込まない"),
+    "ignored_cell": ("{count} diagram cells of shape '{shape}' carry no model facts",
+                     "形状 '{shape}' の図セル {count} 個はモデルの事実を持たない"),
+    "curve_boundary": ("trust boundary line '{name}' is a curve, not a box: zones cannot be derived from it",
+                       "信頼境界 '{name}' は枠ではなく線のため、ゾーンを判定できない"),
+    "out_of_scope": ("'{name}' is marked out of scope in {tool}; imported anyway",
+                     "'{name}' は {tool} で対象外とされているが取り込んだ"),
+    # facts
+    "pytm_findings": ("pytm's own run listed {count} findings ({per} per element). They are not copied: "
+                      "'fleetrisk assess' derives findings from the architecture with its IoT catalog",
+                      "pytm 自身の実行結果は {count} 件の指摘 (要素あたり {per} 件)。これは取り込まず、"
+                      "'fleetrisk assess' が IoT カタログで構成から指摘を導く"),
+    "peer_threats": ("{count} threats written in {tool} are not imported; 'fleetrisk assess' derives its own",
+                     "{tool} に記載された脅威 {count} 件は取り込まない。'fleetrisk assess' が独自に導く"),
+    "risk_tracking": ("{count} {tool} risk-tracking entries are not imported: their ids name {tool} rules",
+                      "{tool} のリスク追跡 {count} 件は取り込まない: ID が {tool} のルールを指すため"),
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "fleetrisk import: mapping report",
+        "source": "Source",
+        "output": "Model",
+        "counts": "Imported",
+        "mapped": "Mapped",
+        "guessed": "Guessed (marked 'guess:' in the model)",
+        "fill_in": "A human must fill in (marked 'fill in:' in the model)",
+        "ignored": "Not imported",
+        "facts": "Notes",
+        "more": "more; see the full report with --report FILE",
+        "guess": "guess",
+        "todo": "fill in",
+        "header": "Imported by fleetrisk from {tool} file '{file}'.",
+        "legend": "'guess:' marks inferred values to check; 'fill in:' marks what the IoT analysis needs from you.",
+        "next": "Next: fleetrisk validate {model} && fleetrisk assess {model}",
+        "count_line": "{zones} zones, {fleets} fleets, {components} components, {data} data sets, {flows} flows, "
+                      "{accounts} accounts",
+    },
+    "ja": {
+        "title": "fleetrisk import: 対応付けレポート",
+        "source": "元ファイル",
+        "output": "モデル",
+        "counts": "取り込んだもの",
+        "mapped": "対応付け",
+        "guessed": "推定 (モデル中に 'guess:' と記載)",
+        "fill_in": "人が記入すべきもの (モデル中に 'fill in:' と記載)",
+        "ignored": "取り込まなかったもの",
+        "facts": "補足",
+        "more": "件は省略。全体は --report FILE で出力",
+        "guess": "推定",
+        "todo": "要記入",
+        "header": "fleetrisk が {tool} のファイル '{file}' から取り込んだモデル。",
+        "legend": "'推定:' は確認すべき推定値、'要記入:' は IoT の分析に必要な記入事項を示す。",
+        "next": "次に: fleetrisk validate {model} && fleetrisk assess {model}",
+        "count_line": "ゾーン {zones}、フリート {fleets}、コンポーネント {components}、データセット {data}、"
+                      "フロー {flows}、アカウント {accounts}",
+    },
+}
+
+
+def render(note: Note, lang: str) -> str:
+    """The text of ``note`` in ``lang`` (en or ja)."""
+    args = dict(note.args)
+    if note.key == "on_element":
+        inner = Note(args.pop("note_key"), tuple(args.items()))
+        return f"{args['element']}: {render(inner, lang)}"
+    en, ja = MESSAGES[note.key]
+    return (ja if lang == "ja" else en).format(**args)

@@ -1,0 +1,206 @@
+"""Import an OWASP Threat Dragon version 2 model (JSON).
+
+Threat Dragon keeps a drawing: ``detail.diagrams[].cells[]``, each cell a shape (actor,
+process, store, flow, trust-boundary-box or -curve, text). Flows join cells by id. Zones come
+from geometry: an element belongs to the smallest boundary box that holds its centre. Curves
+are lines, so they say nothing about membership and are only reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fleetrisk.errors import InputError, Location
+from fleetrisk.importers import common, mapping
+from fleetrisk.importers.draft import TEXT_LIMIT, Draft, Entry, flag, one_line, text
+from fleetrisk.importers.jsonio import expect, locate, read_json
+
+TOOL = "Threat Dragon"
+NODE_SHAPES = ("actor", "process", "store")
+CURVES = ("trust-boundary-curve", "trust-broundary-curve")  # Threat Dragon has written both spellings
+OTHER_SHAPES = ("td-text-block",)
+KNOWN_SHAPES = (*NODE_SHAPES, "flow", "trust-boundary-box", *CURVES, *OTHER_SHAPES)
+
+
+@dataclass(frozen=True)
+class _Box:
+    zone: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def holds(self, x: float, y: float) -> bool:
+        return self.left <= x <= self.right and self.top <= y <= self.bottom
+
+    @property
+    def area(self) -> float:
+        return (self.right - self.left) * (self.bottom - self.top)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _geometry(cell: dict[str, Any]) -> tuple[float, float, float, float] | None:
+    position, size = cell.get("position"), cell.get("size")
+    if not isinstance(position, dict) or not isinstance(size, dict):
+        return None
+    values = [_number(position.get("x")), _number(position.get("y")),
+              _number(size.get("width")), _number(size.get("height"))]
+    if any(v is None for v in values):
+        return None
+    x, y, width, height = (v or 0.0 for v in values)
+    return x, y, width, height
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.file = str(path)
+        data, self.text = read_json(path, "Threat Dragon v2 JSON")
+        self.root = expect(data, dict, Location(self.file, 1, 1), "the top level of a Threat Dragon model")
+        self.draft = Draft(TOOL, self.file)
+        self.threats = 0
+        self.skipped: dict[str, int] = {}
+
+    def where(self, cell: dict[str, Any], path: str) -> Location:
+        cell_id = cell.get("id")
+        return locate(self.file, self.text, cell_id, path) if isinstance(cell_id, str) else Location(self.file,
+                                                                                                       path=path)
+
+    def run(self) -> Draft:
+        detail = self.root.get("detail")
+        if not isinstance(detail, dict) or not isinstance(detail.get("diagrams"), list):
+            raise InputError("no 'detail.diagrams' list: this is not a Threat Dragon v2 model",
+                             location=Location(self.file, 1, 1, "detail.diagrams"),
+                             hint="export the model from Threat Dragon 2 (File > Save)")
+        summary = self.root.get("summary")
+        summary = summary if isinstance(summary, dict) else {}
+        title = one_line(text(summary.get("title"), Location(self.file, path="summary.title"), "the title"))
+        description = one_line(text(summary.get("description"), Location(self.file, path="summary.description"),
+                                    "the description", TEXT_LIMIT))
+        for d, raw_diagram in enumerate(detail["diagrams"]):
+            path = f"detail.diagrams[{d}]"
+            diagram = expect(raw_diagram, dict, Location(self.file, path=path), path)
+            if "diagramJson" in diagram and "cells" not in diagram:
+                raise InputError("this is a Threat Dragon version 1 model (diagramJson)",
+                                 location=Location(self.file, path=path),
+                                 hint="open it in Threat Dragon 2 and save it again to convert it")
+            cells = expect(diagram.get("cells") or [], list, Location(self.file, path=f"{path}.cells"),
+                           f"{path}.cells")
+            self.read_diagram(cells, f"{path}.cells")
+        for shape, count in sorted(self.skipped.items()):
+            self.draft.ignored("ignored_cell", shape=shape, count=count)
+        if self.threats:
+            self.draft.fact("peer_threats", count=self.threats, tool=TOOL)
+        common.finish(self.draft, title or "Imported Threat Dragon model", description)
+        return self.draft
+
+    def read_diagram(self, cells: list[Any], path: str) -> None:
+        checked: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+        for i, raw in enumerate(cells):
+            cell_path = f"{path}[{i}]"
+            cell = expect(raw, dict, Location(self.file, path=cell_path), cell_path)
+            shape = cell.get("shape")
+            if shape not in KNOWN_SHAPES:
+                raise InputError(f"unknown Threat Dragon shape {shape!r}", location=self.where(cell, cell_path),
+                                 hint=f"known shapes: {', '.join(KNOWN_SHAPES)}")
+            data = cell.get("data") if isinstance(cell.get("data"), dict) else {}
+            threats = data.get("threats")
+            self.threats += len(threats) if isinstance(threats, list) else 0
+            checked.append((cell_path, cell, data))
+        boxes = [self.boundary(cell, data, p) for p, cell, data in checked if cell["shape"] == "trust-boundary-box"]
+        for cell_path, cell, data in checked:
+            if cell["shape"] in CURVES:
+                self.draft.ignored("curve_boundary", name=self.name(cell, data, cell_path) or cell_path)
+            elif cell["shape"] in OTHER_SHAPES:
+                self.skipped[cell["shape"]] = self.skipped.get(cell["shape"], 0) + 1
+        nodes: dict[str, str] = {}
+        for cell_path, cell, data in checked:
+            if cell["shape"] in NODE_SHAPES:
+                entry = self.node(cell, data, cell_path, [b for b in boxes if b is not None])
+                cell_id = cell.get("id")
+                if not isinstance(cell_id, str) or not cell_id or cell_id in nodes:
+                    raise InputError(f"{cell_path}: a cell needs a unique id", location=self.where(cell, cell_path))
+                nodes[cell_id] = entry.id
+        for cell_path, cell, data in checked:
+            if cell["shape"] == "flow":
+                self.flow(cell, data, cell_path, nodes)
+
+    def name(self, cell: dict[str, Any], data: dict[str, Any], path: str) -> str:
+        raw = data.get("name")
+        if raw is None:
+            attrs = cell.get("attrs")
+            attrs = attrs if isinstance(attrs, dict) else {}
+            label = attrs.get("text") or attrs.get("label") or {}
+            raw = label.get("text") if isinstance(label, dict) else None
+        return one_line(text(raw, self.where(cell, f"{path}.data.name"), f"{path}.data.name"))
+
+    def boundary(self, cell: dict[str, Any], data: dict[str, Any], path: str) -> _Box | None:
+        name = self.name(cell, data, path) or "Trust boundary"
+        zone = common.add_zone(self.draft, name, TOOL, hint=str(data.get("description") or ""))
+        geometry = _geometry(cell)
+        if geometry is None:
+            return None
+        x, y, width, height = geometry
+        return _Box(zone.id, x, y, x + width, y + height)
+
+    def node(self, cell: dict[str, Any], data: dict[str, Any], path: str, boxes: list[_Box]) -> Entry:
+        draft = self.draft
+        shape = str(cell["shape"])
+        name = self.name(cell, data, path) or shape.capitalize()
+        description = one_line(text(data.get("description"), self.where(cell, f"{path}.data.description"),
+                                    "a description", TEXT_LIMIT))
+        zone = self.zone_for(cell, boxes)
+        if shape != "store" and mapping.looks_like_device(name, description):
+            return common.add_fleet(draft, name, TOOL, shape)
+        if shape == "actor":
+            if mapping.looks_human(name, description):
+                return common.add_account(draft, name, TOOL, shape)
+            return common.add_external(draft, name, TOOL, shape, zone)
+        entry = common.add_component(draft, name, TOOL, shape, zone,
+                                     kind="data-store" if shape == "store" else None, description=description)
+        if zone is not None:
+            draft.guess(entry, "zone", "g_zone_geometry")
+        if shape == "store":
+            if flag(data.get("isEncrypted")) is True:
+                entry.data["encryption_at_rest"] = True
+            if data.get("storesCredentials") is True:
+                common.plan_data(draft, f"Credentials in {name}", TOOL, "credentials", stored_in=[entry.id])
+        return entry
+
+    @staticmethod
+    def zone_for(cell: dict[str, Any], boxes: list[_Box]) -> str | None:
+        geometry = _geometry(cell)
+        if geometry is None:
+            return None
+        x, y, width, height = geometry
+        holding = [b for b in boxes if b.holds(x + width / 2, y + height / 2)]
+        return min(holding, key=lambda b: b.area).zone if holding else None
+
+    def flow(self, cell: dict[str, Any], data: dict[str, Any], path: str, nodes: dict[str, str]) -> None:
+        name = self.name(cell, data, path)
+        ends = []
+        for side in ("source", "target"):
+            end = cell.get(side)
+            ref = end.get("cell") if isinstance(end, dict) else None
+            if not isinstance(ref, str) or ref not in nodes:
+                what = "is not attached to an element" if ref is None else f"names cell {ref!r}, not an element"
+                raise InputError(f"flow {name or cell.get('id')!r}: its {side} {what}",
+                                 location=self.where(cell, f"{path}.{side}"),
+                                 hint="connect both ends of every flow to an actor, process or store")
+            ends.append(nodes[ref])
+        protocol = text(data.get("protocol"), self.where(cell, f"{path}.data.protocol"), "a protocol")
+        encrypted = flag(data.get("isEncrypted")) is True or None
+        common.add_flow(self.draft, name, TOOL, ends[0], ends[1], protocol=protocol, encrypted=encrypted)
+        if data.get("isBidirectional") is True:
+            back = common.add_flow(self.draft, f"{name} (reverse)" if name else "", TOOL, ends[1], ends[0],
+                                   protocol=protocol, encrypted=encrypted)
+            self.draft.guess(back, "", "g_reverse_flow", tool=TOOL)
+
+
+def read(path: Path) -> Draft:
+    """Read the Threat Dragon v2 model at ``path``."""
+    return _Reader(path).run()

@@ -1,0 +1,112 @@
+"""HTTP checks: protected endpoints without credentials, object-level authorisation between
+two tenants, and one bounded burst to see whether a rate limit answers.
+
+Redirects are never followed (a redirect could lead outside the scope).
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+
+import httpx
+
+from fleetrisk.probes.outcome import INCONCLUSIVE, REFUTED, VERIFIED, Outcome
+from fleetrisk.probes.scope import Gate
+from fleetrisk.probes.secrets import UserIdentity
+from fleetrisk.probes.targets import url_host_port
+
+REQUEST_TIMEOUT = 5.0
+DENIED = frozenset({401, 403})
+HIDDEN = frozenset({401, 403, 404})
+LIMITED = frozenset({429, 503})
+
+
+def _get(client: httpx.Client, gate: Gate, url: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    host, port = url_host_port(url)
+    gate.admit(host, port)
+    return client.get(url, headers=headers, timeout=gate.timeout(REQUEST_TIMEOUT))
+
+
+def new_client(verify: ssl.SSLContext | bool) -> httpx.Client:
+    return httpx.Client(verify=verify, follow_redirects=False, trust_env=False)
+
+
+def check_unauthenticated(url: str, control: str, gate: Gate, verify: ssl.SSLContext | bool) -> Outcome:
+    """A declared-protected endpoint must answer 401 or 403 to a request without credentials."""
+    check = "http.unauthenticated-access"
+    try:
+        with new_client(verify) as client:
+            response = _get(client, gate, url)
+    except httpx.HTTPError as exc:
+        return Outcome(check, control, INCONCLUSIVE, f"request failed: {exc}")
+    code = response.status_code
+    if code in DENIED:
+        return Outcome(check, control, VERIFIED, f"refused without credentials (HTTP {code})")
+    if 200 <= code < 300:
+        return Outcome(check, control, REFUTED,
+                       f"declared protected, but answered HTTP {code} with {len(response.content)} bytes "
+                       "to a request without credentials")
+    if 300 <= code < 400:
+        return Outcome(check, control, INCONCLUSIVE,
+                       f"redirected (HTTP {code}) to {response.headers.get('location', '?')}; not followed")
+    return Outcome(check, control, INCONCLUSIVE, f"HTTP {code}: neither served nor refused")
+
+
+def check_object_access(users: tuple[UserIdentity, UserIdentity], gate: Gate, verify: ssl.SSLContext | bool) -> Outcome:
+    """Each tenant reads its own object (must work), then the other's (must not)."""
+    check, control = "http.object-level-authorization", "object-level-authorization"
+    a, b = users
+    try:
+        with new_client(verify) as client:
+            own = {u.name: _get(client, gate, u.object_url, u.headers).status_code for u in users}
+            cross = {
+                (reader.name, owner.name): _get(client, gate, owner.object_url, reader.headers).status_code
+                for reader, owner in ((a, b), (b, a))
+            }
+    except httpx.HTTPError as exc:
+        return Outcome(check, control, INCONCLUSIVE, f"request failed: {exc}")
+    broken = [name for name, code in own.items() if not 200 <= code < 300]
+    if broken:
+        return Outcome(check, control, INCONCLUSIVE,
+                       "identities cannot read their own objects: "
+                       + ", ".join(f"{n} got HTTP {own[n]}" for n in broken))
+    leaks = [f"{reader} read {owner}'s object (HTTP {code})"
+             for (reader, owner), code in cross.items() if 200 <= code < 300]
+    if leaks:
+        return Outcome(check, control, REFUTED, "; ".join(leaks))
+    odd = {k: c for k, c in cross.items() if c not in HIDDEN}
+    if odd:
+        return Outcome(check, control, INCONCLUSIVE,
+                       "; ".join(f"{r} on {o}'s object: HTTP {c}" for (r, o), c in odd.items()))
+    return Outcome(check, control, VERIFIED,
+                   "each identity reads its own object and is refused the other's ("
+                   + ", ".join(f"{r} on {o}: HTTP {c}" for (r, o), c in cross.items()) + ")")
+
+
+def check_rate_limit(user: UserIdentity, gate: Gate, verify: ssl.SSLContext | bool) -> Outcome:
+    """One bounded burst (size from the scope) with one identity; verified on HTTP 429 or 503."""
+    check, control = "http.rate-limit-burst", "device-rate-limiting"
+    host, port = url_host_port(user.object_url)
+    size = gate.admit_burst(host, port)
+    codes: list[int] = []
+    started = time.monotonic()
+    try:
+        with new_client(verify) as client:
+            for _ in range(size):
+                response = client.get(user.object_url, headers=user.headers, timeout=gate.timeout(REQUEST_TIMEOUT))
+                codes.append(response.status_code)
+                if response.status_code in LIMITED:
+                    break
+    except httpx.HTTPError as exc:
+        return Outcome(check, control, INCONCLUSIVE, f"request {len(codes) + 1} failed: {exc}")
+    elapsed = time.monotonic() - started
+    if codes and codes[-1] in LIMITED:
+        return Outcome(check, control, VERIFIED,
+                       f"limited (HTTP {codes[-1]}) after {len(codes)} requests in {elapsed:.1f} s")
+    served = sum(1 for c in codes if 200 <= c < 300)
+    if served == 0:
+        return Outcome(check, control, INCONCLUSIVE, f"no request of the burst was served (HTTP {sorted(set(codes))})")
+    return Outcome(check, control, REFUTED,
+                   f"{len(codes)} requests in {elapsed:.1f} s from {user.name}, none limited "
+                   f"({served} served); the scope allows a burst of {size}")

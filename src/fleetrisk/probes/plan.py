@@ -1,0 +1,256 @@
+"""Which probes run where: from the model's endpoints, the identities and the tier chosen.
+
+Planning sends nothing. Every probe lists the hosts and ports it will contact, so a plan can
+be checked against the scope (and shown by ``--dry-run``) before any packet leaves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fleetrisk.errors import InputError, ModelValidationError
+from fleetrisk.model.loader import LoadedModel
+from fleetrisk.model.schema import Component, Endpoint, ServiceModel
+from fleetrisk.probes import http, mqtt, tls, tuf_audit, tuf_client
+from fleetrisk.probes.outcome import Outcome, Tier
+from fleetrisk.probes.scope import Gate, Scope
+from fleetrisk.probes.secrets import DeviceIdentity, Secrets, UserIdentity
+from fleetrisk.probes.targets import Target, TargetError, parse_target
+from fleetrisk.probes.tuf_fetch import ScopedFetcher
+
+Contact = tuple[str, int]
+
+# Whose promise an endpoint that answers without credentials breaks, by component kind.
+UNAUTHENTICATED_CONTROL = {
+    "admin-console": "privileged-access-management",
+    "support-tooling": "privileged-access-management",
+    "device-gateway": "per-device-identity",
+    "ingestion": "per-device-identity",
+    "media-relay": "per-device-identity",
+    "provisioning": "provisioning-attestation",
+}
+DEFAULT_UNAUTHENTICATED_CONTROL = "object-level-authorization"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One planned action: what it checks, where, and how to run it."""
+
+    action: str
+    checks: tuple[tuple[str, str], ...]
+    tier: Tier
+    element: str | None
+    target: str
+    contacts: tuple[Contact, ...]
+    run: Callable[[Gate], list[Outcome]] = field(compare=False, repr=False)
+    applies_to: tuple[str, ...] = ()
+
+
+@dataclass
+class Plan:
+    probes: list[Probe] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def refused(self, scope: Scope) -> list[tuple[Probe, Contact]]:
+        """Every (probe, host:port) pair the scope does not allow."""
+        return [(p, c) for p in self.probes for c in p.contacts if scope.rule_for(*c) is None]
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    model: ServiceModel
+    secrets: Secrets
+    scope: Scope
+    intrusive: bool
+    now: dt.datetime
+
+    @property
+    def ca_file(self) -> Path | None:
+        return self.secrets.path(self.secrets.spec.trust.ca_file)
+
+    @property
+    def client_cert(self) -> tls.ClientCert | None:
+        for device in self.secrets.devices:
+            cert, key = self.secrets.path(device.cert_file), self.secrets.path(device.key_file)
+            if cert is not None and key is not None:
+                return cert, key
+        return None
+
+    def verifying(self) -> ssl.SSLContext:
+        return tls.verifying_context(self.ca_file, self.client_cert)
+
+    def trusted_root(self) -> bytes | None:
+        path = self.secrets.path(self.secrets.spec.trust.tuf_root)
+        return path.read_bytes() if path is not None else None
+
+
+def build_plan(loaded: LoadedModel, scope: Scope, secrets: Secrets, *, intrusive: bool, now: dt.datetime) -> Plan:
+    """Plan every probe for the model's endpoints (and the users' objects when intrusive)."""
+    inputs = _Inputs(loaded.model, secrets, scope, intrusive, now)
+    plan = Plan()
+    problems: list[InputError] = []
+    for ci, component in enumerate(loaded.model.components):
+        for ei, endpoint in enumerate(component.endpoints):
+            try:
+                target = parse_target(endpoint.url, endpoint.protocol)
+            except TargetError as exc:
+                problems.append(InputError(str(exc), location=loaded.document.locate(
+                    ("components", ci, "endpoints", ei, "url")), hint="see docs/verify.md for endpoint URLs"))
+                continue
+            _endpoint_probes(plan, component, endpoint, target, inputs)
+    _user_probes(plan, loaded, inputs, problems)
+    if problems:
+        raise ModelValidationError(problems)
+    return plan
+
+
+def _endpoint_probes(plan: Plan, component: Component, endpoint: Endpoint, target: Target, inputs: _Inputs) -> None:
+    def add(action: str, checks: tuple[tuple[str, str], ...], tier: Tier, run: Callable[[Gate], list[Outcome]],
+            applies_to: tuple[str, ...] = ()) -> None:
+        plan.probes.append(Probe(action, checks, tier, component.id, target.url, ((target.host, target.port),), run,
+                                 applies_to))
+
+    if target.tls:
+        add(f"TLS handshakes with {target.address}, one per protocol version 1.0-1.3",
+            (("tls.protocol-versions", tls.CONTROL),), "safe",
+            lambda gate: [tls.check_versions(target, gate, inputs.client_cert)])
+        add(f"one TLS handshake with {target.address}, verifying the certificate and host name",
+            (("tls.certificate", tls.CONTROL),), "safe",
+            lambda gate: [tls.check_certificate(target, gate, inputs.ca_file, inputs.client_cert)])
+    if endpoint.protocol in ("mqtt", "mqtts"):
+        add(f"MQTT CONNECT without credentials to {target.address}",
+            (("mqtt.anonymous-connect", "per-device-identity"),), "safe",
+            lambda gate: [mqtt.check_anonymous(target, gate)])
+        _mqtt_intrusive(plan, component, target, inputs)
+    if endpoint.protocol in ("http", "https") and endpoint.protected:
+        control = UNAUTHENTICATED_CONTROL.get(component.kind, DEFAULT_UNAUTHENTICATED_CONTROL)
+        add(f"GET {target.url} without credentials", (("http.unauthenticated-access", control),), "safe",
+            lambda gate: [http.check_unauthenticated(target.url, control, gate, False)])
+    if endpoint.protocol == "tuf":
+        chain = update_chain(inputs.model, component.id)
+        add(f"GET the top-level TUF metadata under {target.url} and audit it",
+            tuf_audit.CHECKS, "static",
+            lambda gate: _with_fetcher(gate, inputs, lambda f: tuf_audit.audit(target.url, f, inputs.trusted_root(),
+                                                                                 inputs.now)), chain)
+        checks = ((tuf_client.CHECK, tuf_client.ROLLBACK_CONTROL), (tuf_client.CHECK, tuf_audit.EXPIRY_CONTROL))
+        cache = tuf_client.cache_dir_for(inputs.scope.cache_dir, target.url)
+        if inputs.intrusive:
+            add(f"python-tuf client refresh from {target.url}, keeping its cache in {cache}", checks, "intrusive",
+                lambda gate: _with_fetcher(gate, inputs, lambda f: tuf_client.client_refresh(
+                    target.url, f, inputs.trusted_root(), inputs.scope.cache_dir)), chain)
+        else:
+            plan.skipped.append(f"{tuf_client.CHECK} on {target.url}: needs --intrusive")
+
+
+def _with_fetcher(gate: Gate, inputs: _Inputs, work: Callable[[ScopedFetcher], list[Outcome]]) -> list[Outcome]:
+    fetcher = ScopedFetcher(gate, inputs.verifying())
+    try:
+        return work(fetcher)
+    finally:
+        fetcher.close()
+
+
+def _mqtt_intrusive(plan: Plan, component: Component, target: Target, inputs: _Inputs) -> None:
+    names = ("mqtt.wildcard-subscribe", "mqtt.cross-device-publish")
+    if not inputs.intrusive:
+        plan.skipped += [f"{n} on {target.url}: needs --intrusive" for n in names]
+        return
+    if len(inputs.secrets.devices) != 2:
+        plan.skipped += [f"{n} on {target.url}: needs two device identities in --secrets" for n in names]
+        return
+    pair: tuple[DeviceIdentity, DeviceIdentity] = (inputs.secrets.devices[0], inputs.secrets.devices[1])
+    a, b = pair
+    contact = ((target.host, target.port),)
+
+    def context() -> ssl.SSLContext | None:
+        return inputs.verifying() if target.tls else None
+
+    plan.probes.append(Probe(
+        f"{a.name} subscribes to '#' on {target.address}; {b.name} publishes a canary on '{b.topic}'",
+        (("mqtt.wildcard-subscribe", "broker-topic-acl"),), "intrusive", component.id, target.url, contact,
+        lambda gate: [mqtt.check_wildcard_subscribe(target, gate, pair, context())]))
+    plan.probes.append(Probe(
+        f"{a.name} publishes a canary on {b.name}'s topic '{b.topic}' on {target.address}; {b.name} listens",
+        (("mqtt.cross-device-publish", "broker-topic-acl"),), "intrusive", component.id, target.url, contact,
+        lambda gate: [mqtt.check_cross_publish(target, gate, pair, context())]))
+
+
+def _user_probes(plan: Plan, loaded: LoadedModel, inputs: _Inputs, problems: list[InputError]) -> None:
+    users = inputs.secrets.users
+    names = ("http.object-level-authorization", "http.rate-limit-burst")
+    if not inputs.intrusive:
+        if users:
+            plan.skipped += [f"{n}: needs --intrusive" for n in names]
+        return
+    if len(users) != 2:
+        plan.skipped += [f"{n}: needs two user identities in --secrets" for n in names]
+        return
+    owners: list[str] = []
+    contacts: list[Contact] = []
+    for i, user in enumerate(users):
+        try:
+            target = parse_target(user.object_url)
+        except TargetError as exc:
+            problems.append(InputError(str(exc), location=inputs.secrets.document.locate(("users", i, "object_url"))))
+            continue
+        owner = component_for_url(loaded, target)
+        if owner is None:
+            problems.append(InputError(
+                f"{user.object_url} is under no http or https endpoint of the model",
+                location=inputs.secrets.document.locate(("users", i, "object_url")),
+                hint="declare the API's base URL in the endpoints of the component that serves it"))
+            continue
+        owners.append(owner)
+        contacts.append((target.host, target.port))
+    if len(owners) != 2:
+        return
+    pair: tuple[UserIdentity, UserIdentity] = (users[0], users[1])
+    plan.probes.append(Probe(
+        f"{pair[0].name} and {pair[1].name} GET their own objects, then each other's",
+        (("http.object-level-authorization", "object-level-authorization"),), "intrusive", owners[0],
+        pair[0].object_url, tuple(dict.fromkeys(contacts)),
+        lambda gate: [http.check_object_access(pair, gate, inputs.verifying())]))
+    burst = inputs.scope.rule_for(*contacts[0])
+    size = f"{burst.burst_requests}" if burst is not None else "no"
+    plan.probes.append(Probe(
+        f"a burst of at most {size} GETs to {pair[0].object_url} as {pair[0].name}, stopping at the first 429",
+        (("http.rate-limit-burst", "device-rate-limiting"),), "intrusive", owners[0], pair[0].object_url,
+        (contacts[0],), lambda gate: [http.check_rate_limit(pair[0], gate, inputs.verifying())]))
+
+
+def update_chain(model: ServiceModel, component: str) -> tuple[str, ...]:
+    """Fleets that take updates from ``component`` and the keys behind them (or held by it).
+
+    Update controls are judged on fleets (anti-rollback, expiry) and keys (threshold signing),
+    so a repository's evidence is attached to them as well.
+    """
+    related: list[str] = []
+    for fleet in model.fleets:
+        for accepted in fleet.accepts:
+            if accepted.source == component:
+                related.append(fleet.id)
+                if accepted.key is not None:
+                    related.append(accepted.key)
+    related += [key.id for key in model.keys if key.holder == component]
+    return tuple(dict.fromkeys(related))
+
+
+def component_for_url(loaded: LoadedModel, target: Target) -> str | None:
+    """The component whose HTTP(S) endpoint is the longest prefix of ``target``."""
+    best: tuple[int, str] | None = None
+    for component in loaded.model.components:
+        for endpoint in component.endpoints:
+            if endpoint.protocol not in ("http", "https"):
+                continue
+            try:
+                base = parse_target(endpoint.url)
+            except TargetError:
+                continue
+            same_origin = (base.scheme, base.host, base.port) == (target.scheme, target.host, target.port)
+            if same_origin and target.path.startswith(base.path) and (best is None or len(base.path) > best[0]):
+                best = (len(base.path), component.id)
+    return best[1] if best else None

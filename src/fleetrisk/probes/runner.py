@@ -1,0 +1,47 @@
+"""Run a plan: every probe through the gate, every outcome stamped as evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from fleetrisk.evidence import Check
+from fleetrisk.probes.outcome import INCONCLUSIVE, Outcome, stamp
+from fleetrisk.probes.plan import Plan, Probe
+from fleetrisk.probes.scope import BudgetExhausted, Gate, ScopeError
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def run_plan(plan: Plan, gate: Gate, *, clock: Callable[[], dt.datetime] = utc_now,
+             progress: Callable[[int, Probe], None] | None = None) -> list[Check]:
+    """Run the probes in order; a spent budget or a failing probe gives inconclusive checks."""
+    refused = plan.refused(gate.scope)
+    if refused:
+        raise ScopeError(f"{refused[0][1][0]}:{refused[0][1][1]} is outside the scope; nothing was sent")
+    checks: list[Check] = []
+    for number, probe in enumerate(plan.probes, start=1):
+        if progress is not None:
+            progress(number, probe)
+        outcomes = _run_one(probe, gate)
+        checks += [stamp(o, element=probe.element, target=probe.target, tier=probe.tier, now=clock(),
+                         applies_to=probe.applies_to)
+                   for o in outcomes]
+    return checks
+
+
+def _run_one(probe: Probe, gate: Gate) -> list[Outcome]:
+    budget = gate.scope.spec.budget_seconds
+    try:
+        if gate.remaining() <= 0:
+            raise BudgetExhausted
+        return probe.run(gate)
+    except BudgetExhausted:
+        reason = f"not run: the time budget of {budget} s ran out"
+    except ScopeError:
+        raise
+    except Exception as exc:  # a probe's library failed in a way it did not foresee
+        reason = f"probe failed: {type(exc).__name__}: {exc}"
+    return [Outcome(check, control, INCONCLUSIVE, reason) for check, control in probe.checks]

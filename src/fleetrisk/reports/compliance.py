@@ -1,0 +1,88 @@
+"""Controls and compliance views: what closes the findings, and framework coverage.
+
+Coverage compares the whole catalog (which identifiers of a framework its scenarios and
+controls map) with this assessment (which of them open findings touch).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from fleetrisk.catalog.loader import load_catalog
+from fleetrisk.results import Assessment
+
+#: Frameworks shown in the compliance view, in this order.
+COVERAGE_FRAMEWORKS = ("etsi-en-303-645", "nist-ir-8259a", "owasp-isvs")
+
+
+@dataclass(frozen=True)
+class IdentifierRow:
+    identifier: str
+    mapped_by: int
+    open_findings: int
+
+
+@dataclass(frozen=True)
+class FrameworkCoverage:
+    framework: str
+    rows: tuple[IdentifierRow, ...]
+
+    @property
+    def mapped(self) -> int:
+        return len(self.rows)
+
+    @property
+    def touched(self) -> int:
+        return sum(1 for r in self.rows if r.open_findings)
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    id: str
+    title: str
+    cost: int
+    closes: int
+
+
+def natural_key(identifier: str) -> tuple[tuple[int, str], ...]:
+    """Sort ``5.3-9`` before ``5.3-10``."""
+    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"(\d+)", identifier) if p)
+
+
+def framework_coverage(assessment: Assessment) -> list[FrameworkCoverage]:
+    catalog = load_catalog()
+    mapped: dict[str, Counter[str]] = {fw: Counter() for fw in COVERAGE_FRAMEWORKS}
+    for scenario in catalog.scenarios:
+        for fw, ids in scenario.spec.references.items():
+            if fw in mapped:
+                mapped[fw].update(set(ids))
+    for control in catalog.controls.values():
+        for fw, ids in control.references.items():
+            if fw in mapped:
+                mapped[fw].update(set(ids))
+    touched: dict[str, Counter[str]] = {fw: Counter() for fw in COVERAGE_FRAMEWORKS}
+    for finding in assessment.findings:
+        if finding.status != "open":
+            continue
+        for fw, ids in finding.references.items():
+            if fw in touched:
+                touched[fw].update(set(ids))
+    result = []
+    for fw in COVERAGE_FRAMEWORKS:
+        ids = sorted(set(mapped[fw]) | set(touched[fw]), key=natural_key)
+        rows = tuple(IdentifierRow(i, mapped[fw][i], touched[fw][i]) for i in ids)
+        result.append(FrameworkCoverage(fw, rows))
+    return result
+
+
+def control_rows(assessment: Assessment) -> list[ControlRow]:
+    """Controls named by findings, ranked by how many open findings each would close."""
+    closes: Counter[str] = Counter()
+    for finding in assessment.findings:
+        if finding.status == "open":
+            closes.update({c.id for c in finding.controls if c.status not in ("implemented", "verified")})
+    rows = [ControlRow(cid, info.title, info.cost, closes[cid]) for cid, info in assessment.controls.items()]
+    rows.sort(key=lambda r: (-r.closes, r.cost, r.id))
+    return rows

@@ -1,0 +1,189 @@
+"""Self-contained HTML writer: inline CSS, inline SVG, a small filter script, no outside requests.
+
+``render_html(assessment, graph=None)``: the optional :class:`FlowGraph` (built from the model
+by :func:`fleetrisk.reports.flowgraph.flow_graph`) adds the data-flow diagram; without it the
+report says the diagram needs the model. Everything from the model or the catalog is escaped
+by Jinja2's autoescape or by the SVG builders, and a Content-Security-Policy allows only the
+report's own script (by hash), so an injected script would not run even if escaping failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from collections import defaultdict
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from fleetrisk.reports.compliance import control_rows, framework_coverage
+from fleetrisk.reports.diagrams import highest_open_band, render_attack_path, render_flow_diagram, render_risk_matrix
+from fleetrisk.reports.flowgraph import FlowGraph
+from fleetrisk.reports.i18n import number
+from fleetrisk.reports.ui_text import (
+    FRAMEWORK_NAMES,
+    band_label,
+    element_type_label,
+    entry_label,
+    format_date,
+    likelihood_label,
+    outcome_label,
+    reference_id,
+    service_type_label,
+    status_label,
+    ui,
+)
+from fleetrisk.results import BANDS, STATUSES, Assessment, AttackPath, Finding
+
+TOP_RISKS = 5
+PATH_LIMIT = 12
+BLAST_LIMIT = 10
+#: Outcomes that put devices under an attacker's control: their paths are drawn first.
+CRITICAL_OUTCOMES = ("firmware-takeover", "code-execution", "hijacked")
+
+
+class _Labels:
+    """Labels for the template: ``t.name`` and ``t["name"]`` both look up a label, and no
+    label can be shadowed by a dict method (``t.items`` or ``t.clear`` would otherwise be one)."""
+
+    __slots__ = ("_labels",)
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self._labels = labels
+
+    def __getitem__(self, key: str) -> str:
+        return self._labels[key]
+
+    def __getattr__(self, key: str) -> str:
+        try:
+            return self._labels[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("fleetrisk.reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@functools.cache
+def _asset(name: str) -> str:
+    return (resources.files("fleetrisk.reports") / "templates" / name).read_text(encoding="utf-8")
+
+
+def render_html(assessment: Assessment, graph: FlowGraph | None = None) -> str:
+    """The whole report as one HTML document."""
+    lang = assessment.lang
+    script = _asset("report.js")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    by_id = {f.id: f for f in assessment.findings}
+    context: dict[str, Any] = {
+        "a": assessment,
+        "t": _Labels(ui(lang)),
+        "lang": lang,
+        "css": Markup(_asset("report.css")),  # noqa: S704 - our own packaged file
+        "script": Markup(script),  # noqa: S704 - our own packaged file, allowed by hash in the CSP
+        "script_hash": f"sha256-{digest}",
+        "num": lambda v: number(v, lang),
+        "band": lambda b: band_label(b, lang),
+        "status": lambda s: status_label(s, lang),
+        "as_of": format_date(assessment.as_of, lang),
+        "service_types": [(st, service_type_label(st, lang)) for st in assessment.service.types],
+        "top": [f for f in assessment.findings if f.status == "open"][:TOP_RISKS],
+        "spof": _single_points(assessment),
+        "analysis_ran": bool(assessment.attack_paths or assessment.blast_radius or assessment.cut_sets),
+        "blast": sorted(assessment.blast_radius, key=lambda b: (-b.devices_at_risk, b.element))[:BLAST_LIMIT],
+        "fleets_at_risk": _fleets_at_risk(assessment, graph),
+        "dfd": Markup(render_flow_diagram(graph, highest_open_band(assessment.findings), lang))  # noqa: S704
+        if graph is not None else None,
+        "paths": [(p, Markup(render_attack_path(p, by_id, lang)))  # noqa: S704 - built with escaping
+                  for p in _paths_to_draw(assessment)],
+        "paths_total": len(assessment.attack_paths),
+        "outcome": lambda o: outcome_label(o, lang),
+        "entry": lambda e: entry_label(e, lang),
+        "matrix_svg": Markup(render_risk_matrix(assessment.findings, lang)),  # noqa: S704
+        "heat": _heatmap(assessment),
+        "rows": [_finding_row(f, lang) for f in assessment.findings],
+        "statuses": [(s, status_label(s, lang)) for s in STATUSES
+                     if any(f.status == s for f in assessment.findings)],
+        "bands": [(b, band_label(b, lang)) for b in reversed(BANDS)],
+        "families": [fam.family for fam in assessment.families],
+        "controls": control_rows(assessment),
+        "coverage": [(FRAMEWORK_NAMES[lang][c.framework], c,
+                      [(reference_id(c.framework, r.identifier, lang), r) for r in c.rows])
+                     for c in framework_coverage(assessment)],
+    }
+    return _environment().get_template("report.html.j2").render(context)
+
+
+def _single_points(assessment: Assessment) -> list[dict[str, Any]]:
+    """Cut sets of size 1, grouped by their one member, then by outcome."""
+    grouped: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for cut in assessment.cut_sets:
+        if cut.size == 1 and len(cut.members) == 1:
+            grouped[cut.members[0]][cut.outcome][cut.fleet] = cut.devices
+    rows: list[dict[str, Any]] = []
+    for member, outcomes in grouped.items():
+        per_fleet: dict[str, int] = {}
+        for fleets in outcomes.values():
+            for fleet, devices in fleets.items():
+                per_fleet[fleet] = max(per_fleet.get(fleet, 0), devices)
+        hits = [(outcome, sorted(fleets)) for outcome, fleets in sorted(outcomes.items())]
+        rows.append({"member": member, "hits": hits, "devices": sum(per_fleet.values())})
+    rows.sort(key=lambda r: (-r["devices"], r["member"]))
+    return rows
+
+
+def _fleets_at_risk(assessment: Assessment, graph: FlowGraph | None) -> list[tuple[str, int]]:
+    """Fleets reached by an open high or critical finding, with their size when the model is known."""
+    fleets = sorted({fl for f in assessment.findings if f.status == "open" and f.risk.band in ("high", "critical")
+                     for fl in f.fleets})
+    sizes = {n.id: n.devices or 0 for n in graph.actors} if graph is not None else {}
+    return sorted(((fl, sizes.get(fl, 0)) for fl in fleets), key=lambda x: (-x[1], x[0]))
+
+
+def _paths_to_draw(assessment: Assessment) -> list[AttackPath]:
+    """Paths to critical outcomes (device control first), the most devices first."""
+    chosen = [p for p in assessment.attack_paths
+              if p.band == "critical" or p.outcome.split("@")[0] in CRITICAL_OUTCOMES]
+    chosen.sort(key=lambda p: (p.band != "critical", -p.risk, -p.devices, p.outcome, p.fleet, p.entry))
+    seen: set[tuple[str, str]] = set()
+    first = []  # the easiest path to each outcome on each fleet comes before alternatives
+    for p in chosen:
+        if (p.outcome, p.fleet) not in seen:
+            seen.add((p.outcome, p.fleet))
+            first.append(p)
+    rest = [p for p in chosen if all(p is not q for q in first)]
+    return (first + rest)[:PATH_LIMIT]
+
+
+def _heatmap(assessment: Assessment) -> list[tuple[str, str, list[tuple[str, int]]]]:
+    cells = {(c.family, c.service_type): c for c in assessment.matrix}
+    rows = []
+    for fam in assessment.families:
+        row = [(str(cells[(fam.family, st)].relevance), cells[(fam.family, st)].open)
+               for st in assessment.service.types if (fam.family, st) in cells]
+        rows.append((fam.family, fam.title, row))
+    return rows
+
+
+def _finding_row(f: Finding, lang: str) -> dict[str, Any]:
+    return {
+        "f": f,
+        "element_type": element_type_label(f.element_type, lang),
+        "likelihood": likelihood_label(f.likelihood.level, lang),
+        "devices": number(f.impact.devices, lang),
+        "references": [(name, ", ".join(reference_id(name, i, lang) for i in ids))
+                       for name, ids in f.references.items()],
+        "expires": format_date(f.tracking.expires, lang) if f.tracking else "",
+    }

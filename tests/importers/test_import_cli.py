@@ -1,0 +1,169 @@
+"""`fleetrisk import` on small hand-written models in each peer format, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_cli
+
+DATA = Path(__file__).resolve().parent / "data"
+SOURCES = [
+    ("pytm", "pytm_small.json"),
+    ("threagile", "threagile_small.yaml"),
+    ("threat-dragon", "threat_dragon_small.json"),
+]
+
+
+def do_import(source: str, name: str, out: Path, *extra: str) -> str:
+    result = run_cli("import", "--from", source, str(DATA / name), "-o", str(out), *extra)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize(("source", "name"), SOURCES)
+def test_import_validates_and_assesses(source: str, name: str, tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    summary = do_import(source, name, model)
+    assert "# guess:" in model.read_text(encoding="utf-8")
+    assert "# fill in:" in model.read_text(encoding="utf-8")
+    assert "A human must fill in" in summary
+    validated = run_cli("validate", str(model))
+    assert validated.returncode == 0, validated.stderr
+    assessed = run_cli("assess", str(model), "--format", "json")
+    assert assessed.returncode == 0, assessed.stderr
+    report = json.loads(assessed.stdout)
+    assert report["findings"], "an imported IoT model should yield findings"
+    assert {f["location"]["file"] for f in report["findings"]} == {str(model)}
+
+
+def load(path: Path) -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def by_id(model: dict, section: str) -> dict:  # type: ignore[type-arg]
+    return {item["id"]: item for item in model.get(section, [])}
+
+
+def test_pytm_mapping(tmp_path: Path) -> None:
+    model_path = tmp_path / "m.yaml"
+    summary = do_import("pytm", "pytm_small.json", model_path)
+    model = load(model_path)
+    fleets, comps, flows = by_id(model, "fleets"), by_id(model, "components"), by_id(model, "flows")
+    accounts, data = by_id(model, "accounts"), by_id(model, "data")
+    assert set(fleets) == {"smart-lock"}
+    assert comps["mqtt-broker"]["kind"] == "device-gateway"
+    assert comps["firmware-update-service"]["kind"] == "ota-service"
+    assert comps["telemetry-db"] == {"id": "telemetry-db", "name": "Telemetry DB", "kind": "data-store",
+                                     "zone": "data-tier", "encryption_at_rest": True}
+    assert comps["weather-provider"]["kind"] == "external-dependency"
+    assert accounts["home-owner"]["audience"] == "customer"
+    assert accounts["ops-engineer"]["audience"] == "staff"
+    assert flows["lock-events-2"] == {"id": "lock-events-2", "from": "smart-lock", "to": "mqtt-broker",
+                                      "protocol": "mqtts", "carries": ["lock-events"], "encryption": "tls"}
+    assert "encryption" not in flows["store-events"], "pytm's 'not encrypted' default is not a statement"
+    assert data["lock-events"]["stored_in"] == ["telemetry-db"]
+    assert data["session-token"]["kind"] == "credentials"
+    assert "devices" in comps["mqtt-broker"]["exposure"]
+    assert "2 findings" in summary and "not copied" in summary
+    text = model_path.read_text(encoding="utf-8")
+    assert "it receives data from firmware-update-service (flow firmware)" in text
+
+
+def test_threagile_mapping_uses_stated_facts(tmp_path: Path) -> None:
+    model_path = tmp_path / "m.yaml"
+    summary = do_import("threagile", "threagile_small.yaml", model_path)
+    model = load(model_path)
+    comps, flows, data = by_id(model, "components"), by_id(model, "flows"), by_id(model, "data")
+    assert set(by_id(model, "fleets")) == {"vending-machine"}
+    assert set(by_id(model, "accounts")) == {"operator-browser"}
+    assert comps["sales-database"]["zone"] == "data-tier", "the innermost boundary wins"
+    assert comps["device-broker"]["zone"] == "cloud-account"
+    assert comps["device-broker"]["redundancy"] == "single"
+    assert comps["sales-database"]["encryption_at_rest"] is True
+    assert flows["sales-upload"]["authentication"] == "mtls"
+    assert flows["sales-upload"]["encryption"] == "none"
+    assert flows["persist-sales"]["encryption"] == "tls"
+    assert data["sales-records"]["stored_in"] == ["sales-database"]
+    assert data["sales-records"]["records"] == 1_000_000
+    assert "risk-tracking entries are not imported" in summary
+    assert "'shared_runtimes' is not imported" in summary
+
+
+def test_threat_dragon_mapping_uses_geometry(tmp_path: Path) -> None:
+    model_path = tmp_path / "m.yaml"
+    summary = do_import("threat-dragon", "threat_dragon_small.json", model_path)
+    model = load(model_path)
+    comps, flows = by_id(model, "components"), by_id(model, "flows")
+    assert set(by_id(model, "fleets")) == {"indoor-camera"}
+    assert comps["clip-storage"]["zone"] == "restricted-data", "the smallest box holding the centre wins"
+    assert comps["video-relay"]["zone"] == "cloud-production"
+    assert set(flows) == {"video-stream", "video-stream-reverse", "sign-in", "save-clip"}
+    assert flows["video-stream-reverse"]["from"] == "video-relay"
+    assert by_id(model, "data")["credentials-in-clip-storage"]["stored_in"] == ["clip-storage"]
+    assert "Home network edge" in summary, "curves are reported, not silently dropped"
+    assert "1 threats written in Threat Dragon" in summary
+
+
+def test_placeholder_fleet_when_the_source_has_no_devices(tmp_path: Path) -> None:
+    model_path = tmp_path / "m.yaml"
+    summary = do_import("pytm", "pytm_no_devices.json", model_path)
+    model = load(model_path)
+    assert [f["id"] for f in model["fleets"]] == ["devices"]
+    assert "# guess: placeholder fleet" in model_path.read_text(encoding="utf-8")
+    assert "devices: devices and safety are placeholders" in summary
+    assert run_cli("validate", str(model_path)).returncode == 0
+
+
+def test_report_file_lists_every_section(tmp_path: Path) -> None:
+    report = tmp_path / "mapping.md"
+    do_import("threagile", "threagile_small.yaml", tmp_path / "m.yaml", "--report", str(report))
+    text = report.read_text(encoding="utf-8")
+    for heading in ("## A human must fill in", "## Guessed", "## Not imported", "## Mapped"):
+        assert heading in text
+    assert "Threagile technical-asset-less" not in text
+    assert "vending-machine: accepts:" in text
+
+
+def test_japanese_comments_and_report(tmp_path: Path) -> None:
+    model_path = tmp_path / "m.yaml"
+    summary = do_import("threat-dragon", "threat_dragon_small.json", model_path, "--lang", "ja")
+    text = model_path.read_text(encoding="utf-8")
+    assert "# 推定: " in text and "# 要記入: " in text
+    assert "人が記入すべきもの" in summary
+    assert run_cli("validate", str(model_path)).returncode == 0
+
+
+def test_never_overwrites_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "m.yaml"
+    out.write_text("keep me\n", encoding="utf-8")
+    refused = run_cli("import", "--from", "pytm", str(DATA / "pytm_small.json"), "-o", str(out))
+    assert refused.returncode == 2
+    assert "already exists" in refused.stderr and "--force" in refused.stderr
+    assert out.read_text(encoding="utf-8") == "keep me\n"
+    report = tmp_path / "r.md"
+    report.write_text("old report\n", encoding="utf-8")
+    refused = run_cli("import", "--from", "pytm", str(DATA / "pytm_small.json"), "-o", str(tmp_path / "new.yaml"),
+                      "--report", str(report))
+    assert refused.returncode == 2
+    assert not (tmp_path / "new.yaml").exists()
+    do_import("pytm", "pytm_small.json", out, "--force")
+    assert out.read_text(encoding="utf-8").startswith("# Imported by fleetrisk")
+
+
+def test_output_is_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    do_import("threat-dragon", "threat_dragon_small.json", first)
+    do_import("threat-dragon", "threat_dragon_small.json", second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_stdout_when_no_output_given() -> None:
+    result = run_cli("import", "--from", "threagile", str(DATA / "threagile_small.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load(result.stdout)["fleetrisk"] == 1
+    assert "A human must fill in" in result.stderr

@@ -1,0 +1,146 @@
+"""Odd and hostile peer files: every one stops with exit 2 and a message naming the file."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_cli
+from fleetrisk.importers.draft import slugify
+from fleetrisk.importers.writer import scalar
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def td_model(cells: list[dict]) -> str:  # type: ignore[type-arg]
+    return json.dumps({"summary": {"title": "t"}, "detail": {"diagrams": [{"id": 0, "cells": cells}]}}, indent=2)
+
+
+def pytm_model(elements: list[dict], flows: list[dict]) -> str:  # type: ignore[type-arg]
+    return json.dumps({"name": "m", "boundaries": [], "data": [], "elements": elements, "flows": flows})
+
+
+PROCESS = {"id": "p", "shape": "process", "data": {"name": "API"}}
+CASES: dict[str, tuple[str, str, str]] = {
+    # name: (source, file text, expected words in the message)
+    "truncated-json": ("pytm", '{"elements": [', "not valid JSON"),
+    "json-nan": ("pytm", '{"elements": [], "flows": [], "x": NaN}', "not valid JSON"),
+    "json-top-list": ("pytm", "[1, 2]", "must be an object"),
+    "not-pytm": ("pytm", '{"hello": "world"}', "not pytm --json output"),
+    "empty": ("threat-dragon", "   \n", "empty"),
+    "pytm-unknown-class": ("pytm", pytm_model([{"__class__": "Spaceship", "name": "X"}], []),
+                           "unknown pytm element class 'Spaceship'"),
+    "pytm-dangling-flow": ("pytm", pytm_model([{"__class__": "Server", "name": "A"}],
+                                              [{"name": "f", "source": "A", "sink": "Ghost"}]),
+                           "its sink 'Ghost' is not an element"),
+    "pytm-duplicate-name": ("pytm", pytm_model([{"__class__": "Server", "name": "A"},
+                                                {"__class__": "Process", "name": "A"}], []),
+                            "two elements are named 'A'"),
+    "pytm-huge-name": ("pytm", pytm_model([{"__class__": "Server", "name": "x" * 200_000}], []),
+                       "200,000 characters long"),
+    "pytm-name-not-text": ("pytm", pytm_model([{"__class__": "Server", "name": 42}], []), "must be text"),
+    "td-unknown-shape": ("threat-dragon", td_model([{"id": "z", "shape": "hexagon"}]),
+                         "unknown Threat Dragon shape 'hexagon'"),
+    "td-dangling-flow": ("threat-dragon", td_model([PROCESS, {"id": "f", "shape": "flow", "source": {"cell": "p"},
+                                                               "target": {"x": 10, "y": 20}}]),
+                         "its target is not attached to an element"),
+    "td-flow-to-missing-cell": ("threat-dragon", td_model([PROCESS, {"id": "f", "shape": "flow",
+                                                                      "source": {"cell": "p"},
+                                                                      "target": {"cell": "nope"}}]),
+                                "names cell 'nope'"),
+    "td-v1": ("threat-dragon", json.dumps({"detail": {"diagrams": [{"diagramJson": {"cells": []}}]}}),
+              "version 1 model"),
+    "td-no-diagrams": ("threat-dragon", json.dumps({"summary": {}}), "not a Threat Dragon v2 model"),
+    "td-huge-description": ("threat-dragon", td_model([{**PROCESS, "data": {"name": "A", "description": "d" * 5000}}]),
+                            "5,000 characters long"),
+    "threagile-not-a-model": ("threagile", "title: x\n", "not a Threagile model"),
+    "threagile-unknown-type": ("threagile", "technical_assets:\n  A:\n    id: a\n    type: spaceship\n",
+                               "unknown type 'spaceship'"),
+    "threagile-dangling-link": ("threagile", "technical_assets:\n  A:\n    id: a\n    type: process\n"
+                                "    communication_links:\n      L:\n        target: ghost\n",
+                                "targets 'ghost'"),
+    "threagile-boundary-ghost": ("threagile", "technical_assets:\n  A:\n    id: a\n    type: process\n"
+                                 "trust_boundaries:\n  B:\n    id: b\n    technical_assets_inside: [a, ghost]\n",
+                                 "lists 'ghost'"),
+    "threagile-yaml-tag": ("threagile", "technical_assets: !!python/object:os.system {}\n", "not allowed"),
+    "threagile-tab": ("threagile", "technical_assets:\n\tA: 1\n", "YAML syntax error"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_exits_2_with_a_message(case: str, tmp_path: Path) -> None:
+    source, content, expected = CASES[case]
+    path = tmp_path / f"{case}.input"
+    path.write_text(content, encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    result = run_cli("import", "--from", source, str(path), "-o", str(out))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert str(path) in result.stderr
+    assert expected in result.stderr
+    assert not out.exists()
+
+
+def test_threagile_errors_point_at_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(CASES["threagile-dangling-link"][1], encoding="utf-8")
+    result = run_cli("import", "--from", "threagile", str(path), "-o", str(tmp_path / "o.yaml"))
+    assert f"{path}:7:9:" in result.stderr
+
+
+def test_json_errors_point_at_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "td.json"
+    path.write_text(td_model([PROCESS, {"id": "bad-cell", "shape": "hexagon"}]), encoding="utf-8")
+    result = run_cli("import", "--from", "threat-dragon", str(path), "-o", str(tmp_path / "o.yaml"))
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if '"bad-cell"' in text)
+    assert re.search(rf"{re.escape(str(path))}:{line}:\d+:", result.stderr), result.stderr
+
+
+def test_invalid_utf8_and_binary(tmp_path: Path) -> None:
+    path = tmp_path / "bin.json"
+    path.write_bytes(b'{"a": "\xff\xfe"}')
+    result = run_cli("import", "--from", "pytm", str(path), "-o", str(tmp_path / "o.yaml"))
+    assert result.returncode == 2 and "invalid UTF-8" in result.stderr
+
+
+def test_missing_file_and_unknown_source(tmp_path: Path) -> None:
+    result = run_cli("import", "--from", "pytm", str(tmp_path / "nope.json"))
+    assert result.returncode == 2 and "cannot read file" in result.stderr
+    result = run_cli("import", "--from", "visio", str(DATA / "pytm_small.json"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_odd_names_still_give_a_valid_model(tmp_path: Path) -> None:
+    names = ["温度センサー", "a: b # c", "'quoted' \"both\"", "yes", "null", "0x1F", "- dash", "tab\there",
+             "line\u2028sep", "\u0085next", "x" * 999]
+    elements = [{"__class__": "Server", "name": n} for n in names]
+    path = tmp_path / "odd.json"
+    path.write_text(pytm_model(elements, [{"name": "f", "source": names[0], "sink": names[1]}]), encoding="utf-8")
+    out = tmp_path / "odd.yaml"
+    result = run_cli("import", "--from", "pytm", str(path), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    model = yaml.safe_load(out.read_text(encoding="utf-8"))
+    ids = [c["id"] for c in model["components"]]
+    assert len(ids) == len(set(ids)) == len(names)
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,79}", i) for i in ids)
+    assert {c["name"] for c in model["components"]} >= {"温度センサー", "a: b # c", "yes", "null", "0x1F"}
+    assert run_cli("validate", str(out)).returncode == 0
+
+
+@pytest.mark.parametrize("value", ["plain", "yes", "No", "~", "1.5", "2026-01-01", "a: b", "#x", "x #y", "é",
+                                   "\\", '"', "\x07bell", "\u2028", "trailing ", "[list]", "{m}", "*alias", "&a",
+                                   "!tag", "%dir", "@at", "`tick", "?q", "-", "0o17", ".inf"])
+def test_scalars_read_back_as_written(value: str) -> None:
+    assert yaml.safe_load(f"key: {scalar(value)}\n") == {"key": value}
+
+
+def test_slugify() -> None:
+    assert slugify("Web API (v2)") == "web-api-v2"
+    assert slugify("Café Über") == "cafe-uber"
+    assert slugify("温度") == ""
+    assert slugify("--a--b--") == "a-b"
+    assert len(slugify("y" * 500)) == 60

@@ -1,0 +1,105 @@
+"""fleetrisk verify end to end: real servers, the evidence file, and assess --evidence reading it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_cli
+from probes.deployment import component, model_data, scope_data, secrets_data, write_yaml
+from probes.pki import LoopbackCA
+from probes.tufrepo import TufRepo
+
+
+def port(url: str) -> int:
+    return int(url.rstrip("/").rsplit(":", 1)[1])
+
+
+def test_refuted_acl_reopens_the_finding_in_assess(tmp_path: Path, broker_anonymous: int) -> None:
+    gateway = component("gateway", "device-gateway",
+                        {"url": f"mqtt://127.0.0.1:{broker_anonymous}", "protocol": "mqtt"},
+                        authorization="global", controls={"broker-topic-acl": "implemented"})
+    model = write_yaml(tmp_path / "model.yaml", model_data([gateway]))
+    scope = write_yaml(tmp_path / "scope.yaml", scope_data([broker_anonymous]))
+    secrets = write_yaml(tmp_path / "secrets.yaml", secrets_data())
+    finding = "T7.broker-acl-not-per-device@gateway"
+
+    before = json.loads(run_cli("assess", str(model), "--format", "json").stdout)
+    assert {f["id"]: f["status"] for f in before["findings"]}[finding] == "mitigated"
+
+    evidence = tmp_path / "evidence.json"
+    result = run_cli("verify", str(model), "--scope", str(scope), "--secrets", str(secrets), "--intrusive",
+                     "--output", str(evidence))
+    assert result.returncode == 0, result.stderr
+    checks = json.loads(evidence.read_text())["checks"]
+    statuses = {(c["check"], c["control"]): c["status"] for c in checks}
+    assert statuses[("mqtt.cross-device-publish", "broker-topic-acl")] == "refuted"
+    assert statuses[("mqtt.anonymous-connect", "per-device-identity")] == "refuted"
+    assert all(c["element"] == "gateway" and c["timestamp"].endswith("Z") for c in checks)
+    assert "pass-a" not in result.stdout + result.stderr + evidence.read_text()
+
+    after = json.loads(run_cli("assess", str(model), "--format", "json", "--evidence", str(evidence)).stdout)
+    reopened = {f["id"]: f for f in after["findings"]}[finding]
+    assert reopened["status"] == "open"
+    assert any(e["status"] == "refuted" and e["check"] == "mqtt.cross-device-publish" for e in reopened["evidence"])
+    markdown = run_cli("assess", str(model), "--format", "md", "--evidence", str(evidence)).stdout
+    assert "Live evidence**: refuted mqtt.cross-device-publish" in markdown
+
+
+def test_safe_tier_against_the_loopback_deployment(tmp_path: Path, broker_acl: int, broker_tls: int,
+                                                   pki: LoopbackCA, api_flawed: str,
+                                                   tuf_repo: tuple[TufRepo, str]) -> None:
+    repo, tuf_url = tuf_repo
+    root = tmp_path / "root.json"
+    root.write_bytes(repo.publish())
+    model = write_yaml(tmp_path / "model.yaml", model_data([
+        component("gateway", "device-gateway",
+                  {"url": f"mqtt://127.0.0.1:{broker_acl}", "protocol": "mqtt"},
+                  {"url": f"mqtts://127.0.0.1:{broker_tls}", "protocol": "mqtts"}),
+        component("app-api", "user-app-backend", {"url": f"{api_flawed}/api/things", "protocol": "http",
+                                                  "protected": True}),
+        component("ota", "ota-service", {"url": tuf_url, "protocol": "tuf"}),
+    ], ota="ota"))
+    scope = write_yaml(tmp_path / "scope.yaml",
+                       scope_data([broker_acl, broker_tls, port(api_flawed), port(tuf_url)]))
+    secrets = write_yaml(tmp_path / "secrets.yaml", secrets_data(ca_file=pki.ca_file, tuf_root=root))
+    result = run_cli("verify", str(model), "--scope", str(scope), "--secrets", str(secrets), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    checks = json.loads(result.stdout)["checks"]
+    got = {(c["element"], c["check"]): c["status"] for c in checks}
+    assert got == {
+        ("gateway", "mqtt.anonymous-connect"): "verified",
+        ("gateway", "tls.protocol-versions"): "verified",
+        ("gateway", "tls.certificate"): "verified",
+        ("app-api", "http.unauthenticated-access"): "refuted",
+        ("ota", "tuf.signature-thresholds"): "verified",
+        ("ota", "tuf.root-threshold"): "verified",
+        ("ota", "tuf.shared-keys"): "verified",
+        ("ota", "tuf.expiry"): "verified",
+    }
+    assert {c["tier"] for c in checks} == {"safe", "static"}
+    tuf = next(c for c in checks if c["check"] == "tuf.expiry")
+    assert tuf["applies_to"] == ["washers", "release"]
+    assert "needs --intrusive" in result.stderr  # the intrusive checks were named, not run
+
+
+def test_time_budget_leaves_remaining_checks_inconclusive(tmp_path: Path, broker_acl: int) -> None:
+    endpoints = [{"url": f"mqtt://127.0.0.1:{broker_acl}/{i}", "protocol": "mqtt"} for i in range(4)]
+    model = write_yaml(tmp_path / "model.yaml", model_data([component("gateway", "device-gateway", *endpoints)]))
+    scope = write_yaml(tmp_path / "scope.yaml", scope_data([broker_acl], budget=1, rate=1))
+    result = run_cli("verify", str(model), "--scope", str(scope), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    statuses = [c["status"] for c in json.loads(result.stdout)["checks"]]
+    assert statuses[0] == "verified"
+    assert "inconclusive" in statuses[1:]
+    assert all("time budget" in c["details"] for c in json.loads(result.stdout)["checks"]
+               if c["status"] == "inconclusive")
+
+
+def test_bad_endpoint_url_names_the_model_line(tmp_path: Path) -> None:
+    model = write_yaml(tmp_path / "model.yaml", model_data([
+        component("gateway", "device-gateway", {"url": "http://127.0.0.1:1883", "protocol": "mqtt"})]))
+    scope = write_yaml(tmp_path / "scope.yaml", scope_data([1883]))
+    result = run_cli("verify", str(model), "--scope", str(scope))
+    assert result.returncode == 2
+    assert f"{model}:" in result.stderr and "protocol mqtt needs a mqtt:// URL" in result.stderr

@@ -1,0 +1,141 @@
+"""The HTML report in a real headless Chromium: no console errors, no outside requests,
+working filters, readable without JavaScript, and no script from hostile model text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from fleetrisk import assess, load_model
+from fleetrisk.reports import render_report
+from report_fixtures import default_assessment, hostile_model, loaded_default
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=30_000)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Watched:
+    page: Page
+    console: list[tuple[str, str]] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+def open_report(browser: Browser, path: Path, javascript: bool = True) -> Watched:
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    watched = Watched(page)
+    page.on("console", lambda m: watched.console.append((m.type, m.text)))
+    page.on("pageerror", lambda exc: watched.console.append(("pageerror", str(exc))))
+    page.on("request", lambda r: watched.requests.append(r.url))
+
+    def on_dialog(dialog) -> None:  # type: ignore[no-untyped-def]
+        watched.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(path.as_uri(), wait_until="load")
+    return watched
+
+
+def errors(watched: Watched) -> list[str]:
+    """Console errors and warnings (a CSP violation is one), and uncaught page errors."""
+    return [text for kind, text in watched.console if kind in ("error", "warning", "pageerror")]
+
+
+@pytest.fixture(scope="module")
+def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(render_report("html", default_assessment(), loaded_default()), encoding="utf-8")
+    return path
+
+
+def visible_rows(page: Page) -> list[str]:
+    return page.eval_on_selector_all(
+        "#findings-table tbody tr", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.band)")
+
+
+def test_loads_clean_with_only_its_own_request(browser: Browser, report_file: Path) -> None:
+    watched = open_report(browser, report_file)
+    assert errors(watched) == []
+    assert watched.requests == [report_file.as_uri()]
+    assert watched.page.locator("svg.dfd").is_visible()
+    assert watched.page.locator("#filters").is_visible()
+    watched.page.context.close()
+
+
+def test_filter_click_hides_and_shows_rows(browser: Browser, report_file: Path) -> None:
+    watched = open_report(browser, report_file)
+    page = watched.page
+    total = len(visible_rows(page))
+    assert total == len(default_assessment().findings)
+    page.click("#filters button[data-band='critical']")
+    shown = visible_rows(page)
+    assert 0 < len(shown) < total and set(shown) == {"critical"}
+    assert page.inner_text("#f-count") == str(len(shown))
+    page.select_option("#f-status", "unknown")
+    assert all(b == "critical" for b in visible_rows(page))
+    page.click("#filters button[data-band='']")
+    page.select_option("#f-status", "")
+    assert len(visible_rows(page)) == total
+    page.fill("#f-search", "fw-signing")
+    narrowed = page.eval_on_selector_all(
+        "#findings-table tbody tr", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.textContent)")
+    assert narrowed and all("fw-signing" in t for t in narrowed) and len(narrowed) < total
+    assert errors(watched) == []
+    page.context.close()
+
+
+def test_readable_without_javascript(browser: Browser, report_file: Path) -> None:
+    watched = open_report(browser, report_file, javascript=False)
+    page = watched.page
+    assert not page.locator("#filters").is_visible()  # controls that need script stay hidden
+    assert len(visible_rows(page)) == len(default_assessment().findings)
+    assert page.locator("#executive h2").is_visible()
+    assert page.locator("svg.dfd").is_visible()
+    assert "Firmware signing key sits online" in page.inner_text("#findings")
+    page.click("#findings-table tbody tr:first-child details summary")  # native disclosure, no script
+    assert page.locator("#findings-table tbody tr:first-child details p").first.is_visible()
+    assert errors(watched) == [] and watched.requests == [report_file.as_uri()]
+    page.context.close()
+
+
+def test_hostile_model_runs_no_script(browser: Browser, tmp_path: Path) -> None:
+    loaded = load_model(hostile_model(tmp_path))
+    path = tmp_path / "hostile.html"
+    path.write_text(render_report("html", assess(loaded), loaded), encoding="utf-8")
+    watched = open_report(browser, path)
+    page = watched.page
+    page.wait_for_timeout(300)
+    page.hover("svg.dfd g.node >> nth=0")
+    page.click("#findings-table tbody tr:first-child details summary")
+    assert page.evaluate("() => window.__xss === undefined")
+    assert watched.dialogs == []
+    assert errors(watched) == []  # not even a blocked inline script: it was never markup
+    assert watched.requests == [path.as_uri()]
+    assert "<script>window.__xss = 1</script>" in page.inner_text("h1")
+    page.context.close()
+
+
+def test_japanese_report_loads_clean(browser: Browser, tmp_path: Path) -> None:
+    path = tmp_path / "ja.html"
+    path.write_text(render_report("html", default_assessment("ja"), loaded_default()), encoding="utf-8")
+    watched = open_report(browser, path)
+    assert errors(watched) == []
+    assert watched.page.inner_text("#executive h2") == "エグゼクティブサマリー"
+    watched.page.context.close()
