@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from fleetrisk._version import __version__
 from fleetrisk.catalog.loader import Catalog, load_catalog
@@ -31,6 +32,7 @@ from fleetrisk.results import (
     BANDS,
     STATUSES,
     Assessment,
+    AttackPath,
     ControlInfo,
     ControlState,
     EvidenceRef,
@@ -83,14 +85,10 @@ def assess(
     radius of every component and key, and the minimal cut sets of every fleet outcome.
     """
     catalog = catalog or load_catalog()
-    check_controls(loaded, catalog)
-    index = loaded.index
-    matches = match_all(index, catalog, evidence)
     as_of = as_of or dt.date.today()
-    decisions = match_tracking(loaded, [m.id for m in matches], as_of)
-    statuses = {m.id: _status(m, decisions.get(m.id)) for m in matches}
-    explanations = {m.id: _explain(m, decisions.get(m.id), catalog, lang, loaded.document) for m in matches}
-    analysis = analyse(build_graph(index, catalog, matches, statuses, explanations, lang), max_cut_size)
+    state = _prepare(loaded, catalog, lang, as_of, evidence, max_cut_size)
+    index, matches, decisions = loaded.index, state.matches, state.decisions
+    statuses, explanations, analysis = state.statuses, state.explanations, state.analysis
     reach = _finding_reach(analysis)
     builder = _FindingBuilder(loaded, catalog, lang, evidence)
     findings = [
@@ -117,6 +115,50 @@ def assess(
         scenarios={sid: builder.scenario_info(sid) for sid in scenario_ids},
         controls={cid: _control_info(catalog, cid, lang) for cid in control_ids},
     )
+
+
+@dataclass
+class _State:
+    matches: list[Match]
+    decisions: dict[str, Decision]
+    statuses: dict[str, Status]
+    explanations: dict[str, list[str]]
+    analysis: FleetAnalysis
+
+
+def _prepare(
+    loaded: LoadedModel,
+    catalog: Catalog,
+    lang: str,
+    as_of: dt.date,
+    evidence: Evidence | None,
+    max_cut_size: int,
+) -> _State:
+    check_controls(loaded, catalog)
+    matches = match_all(loaded.index, catalog, evidence)
+    decisions = match_tracking(loaded, [m.id for m in matches], as_of)
+    statuses = {m.id: _status(m, decisions.get(m.id)) for m in matches}
+    explanations = {m.id: _explain(m, decisions.get(m.id), catalog, lang, loaded.document) for m in matches}
+    graph = build_graph(loaded.index, catalog, matches, statuses, explanations, lang)
+    return _State(matches, decisions, statuses, explanations, analyse(graph, max_cut_size))
+
+
+def explore_paths(
+    loaded: LoadedModel,
+    catalog: Catalog | None = None,
+    *,
+    outcome: str | None = None,
+    fleet: str | None = None,
+    k: int = 3,
+    minimum: str = "low",
+    lang: str = "en",
+    as_of: dt.date | None = None,
+    evidence: Evidence | None = None,
+) -> list[AttackPath]:
+    """Attack paths for exploring: any outcome at or above ``minimum`` risk, filtered."""
+    catalog = catalog or load_catalog()
+    state = _prepare(loaded, catalog, lang, as_of or dt.date.today(), evidence, 1)
+    return attack_paths(loaded.index, state.analysis, k=k, minimum=minimum, outcome=outcome, fleet=fleet)
 
 
 def _status(match: Match, decision: Decision | None) -> Status:

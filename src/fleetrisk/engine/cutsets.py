@@ -80,12 +80,13 @@ def compute_cut_sets(graph: AttackGraph, max_size: int = 3, cap: int = 500) -> C
         edge = queue.popleft()
         queued.discard(edge.id)
         needs = _needs(edge)
-        if any(node not in families for node in needs):
-            continue
         if edge.threshold is not None:
+            available = [n for n in dict.fromkeys(needs) if n in families]
             produced: set[frozenset[str]] = set()
-            for group in itertools.combinations(needs, edge.threshold):
+            for group in itertools.combinations(available, edge.threshold):
                 produced |= _combine([families[n] for n in group], max_size)
+        elif any(node not in families for node in needs):
+            continue
         else:
             produced = _combine([families[n] for n in needs], max_size)
         if not produced:

@@ -66,31 +66,52 @@ def attack_paths(
 ) -> list[AttackPath]:
     """The ``k`` easiest paths to each outcome at or above ``minimum`` risk."""
     floor = {"low": 1, "medium": 5, "high": 10, "critical": 16}[minimum]
-    paths: list[AttackPath] = []
+    selected: list[tuple[str, str, int, int]] = []
     for node in analysis.graph.outcome_nodes:
         kind, target = parse_outcome(node)
         if (outcome and kind != outcome) or (fleet and target != fleet):
             continue
         likelihood, risk = outcome_risk(index, analysis, node)
-        if likelihood == 0 or risk < floor:
-            continue
+        if likelihood and risk >= floor:
+            selected.append((node, kind, likelihood, risk))
+    if not selected:
+        return []
+    per_entry = {e: compute_reach(analysis.graph, frozenset({e})) for e in _entries(analysis.graph)}
+    paths: list[AttackPath] = []
+    for node, kind, _, risk in selected:
+        candidates: dict[tuple[str, ...], tuple[int, str, list[Edge], Reach]] = {}
         for edge, value in easiest_ways(analysis.graph, analysis.reach, node, k):
             steps = derivation(analysis.reach, edge)
+            candidates.setdefault(tuple(s.id for s in steps), (value, entry_of(steps), steps, analysis.reach))
+        for entry, reach in per_entry.items():
+            best = reach.best.get(node)
+            if best is None:
+                continue
+            steps = derivation(reach, best)
+            candidates.setdefault(
+                tuple(s.id for s in steps), (reach.value[node], entry_of(steps, frozenset({entry})), steps, reach)
+            )
+        ranked = sorted(candidates.values(), key=lambda c: (-c[0], len(c[2]), c[1], [s.id for s in c[2]]))
+        for value, entry, steps, reach in ranked[:k]:
             paths.append(AttackPath(
                 outcome=kind,
-                fleet=target,
-                entry=entry_of(steps),
+                fleet=parse_outcome(node)[1],
+                entry=entry,
                 likelihood=value,
                 risk=risk,
                 band=band(risk),
                 devices=analysis.graph.reach_devices.get(node, 0),
-                steps=[_step(analysis, s) for s in steps],
+                steps=[_step(reach, s) for s in steps],
             ))
-    paths.sort(key=lambda p: (-p.risk, -p.likelihood, p.outcome, p.fleet, len(p.steps)))
+    paths.sort(key=lambda p: (-p.risk, -p.likelihood, p.outcome, p.fleet, len(p.steps), p.entry))
     return paths
 
 
-def _step(analysis: FleetAnalysis, edge: Edge) -> PathStep:
+def _entries(graph: AttackGraph) -> list[str]:
+    return sorted({entry for edge in graph.edges for entry in edge.entries})
+
+
+def _step(reach: Reach, edge: Edge) -> PathStep:
     return PathStep(
         kind=edge.kind,
         finding=edge.finding,
@@ -99,7 +120,7 @@ def _step(analysis: FleetAnalysis, edge: Edge) -> PathStep:
         title=edge.title,
         requires=list(edge.requires) or [f"entry:{e}" for e in edge.entries[:1]],
         gains=list(edge.grants),
-        likelihood=analysis.reach.edge_value.get(edge.id, edge.likelihood),
+        likelihood=reach.edge_value.get(edge.id, edge.likelihood),
         why=list(edge.why),
         cut_by=edge.cut_by,
     )

@@ -24,7 +24,12 @@ class Reach:
     chosen: dict[str, tuple[str, ...]] = field(default_factory=dict)  # threshold edge -> holders used
 
 
-def compute_reach(graph: AttackGraph) -> Reach:
+def compute_reach(graph: AttackGraph, entries: frozenset[str] | None = None) -> Reach:
+    """Best likelihood of every node from the entries (all of them by default).
+
+    On a tie, a named step (a finding, authority or custody) is preferred to a generic
+    foothold, so that paths explain themselves.
+    """
     result = Reach()
     remaining: dict[str, int] = {}
     settled_inputs: dict[str, list[str]] = {}
@@ -34,12 +39,19 @@ def compute_reach(graph: AttackGraph) -> Reach:
     def fire(edge: Edge, value: int) -> None:
         result.edge_value[edge.id] = value
         for node in edge.grants:
-            if value > result.value.get(node, 0):
+            old = result.value.get(node, 0)
+            better = value > old or (
+                value == old and node not in settled and _named(edge) and not _named(result.best[node])
+            )
+            if better:
                 result.value[node] = value
                 result.best[node] = edge
-                heapq.heappush(heap, (-value, node))
+                if value > old:
+                    heapq.heappush(heap, (-value, node))
 
     for edge in graph.edges:
+        if entries is not None and edge.entries and not set(edge.entries) & entries:
+            continue
         needed = len(set(edge.requires)) if edge.threshold is None else edge.threshold
         remaining[edge.id] = needed
         settled_inputs[edge.id] = []
@@ -52,7 +64,7 @@ def compute_reach(graph: AttackGraph) -> Reach:
         settled.add(node)
         current = -negative
         for edge in graph.out_of.get(node, ()):
-            if remaining[edge.id] <= 0:
+            if remaining.get(edge.id, 0) <= 0:
                 continue
             settled_inputs[edge.id].append(node)
             remaining[edge.id] -= 1
@@ -62,6 +74,10 @@ def compute_reach(graph: AttackGraph) -> Reach:
                 # Inputs settle in decreasing order, so the last one is the weakest.
                 fire(edge, min(edge.likelihood, current))
     return result
+
+
+def _named(edge: Edge) -> bool:
+    return edge.kind != "foothold"
 
 
 def derivation(reach: Reach, edge: Edge) -> list[Edge]:
@@ -91,9 +107,10 @@ def easiest_ways(graph: AttackGraph, reach: Reach, node: str, k: int) -> list[tu
     return fired[:k]
 
 
-def entry_of(steps: list[Edge]) -> str:
+def entry_of(steps: list[Edge], allowed: frozenset[str] | None = None) -> str:
     """Where a path starts: the entry of its first step that needs one."""
     for step in steps:
-        if step.entries:
-            return step.entries[0]
+        for entry in step.entries:
+            if allowed is None or entry in allowed:
+                return entry
     return "none"

@@ -31,6 +31,7 @@ def render_markdown(assessment: Assessment) -> str:
         f"{t['components']}: {svc.components}")
     add(f"- {t['devices_at_risk']}: **{number(assessment.summary.devices_at_risk, lang)}**")
     add("")
+    lines.extend(_single_points(assessment))
     add(f"## {t['summary']}")
     add("")
     bands = assessment.summary.open_by_band
@@ -99,6 +100,35 @@ def render_markdown(assessment: Assessment) -> str:
         add(f"| {fam.family} | " + " | ".join(f"{t['relevance_' + c.relevance]}" for c in row) + " |")
     add("")
     return "\n".join(lines)
+
+
+def _single_points(assessment: Assessment) -> list[str]:
+    """The section that leads the report: what one compromise hands over, fleet by fleet."""
+    t = labels(assessment.lang)
+    lang = assessment.lang
+    points = [c for c in assessment.cut_sets if c.size == 1 and not c.fleet.startswith("data:")]
+    free = [c for c in assessment.cut_sets if c.size == 0 and not c.fleet.startswith("data:")]
+    out = [f"## {t['single_points']}", ""]
+    if not points and not free:
+        return [*out, t["no_single_points"], ""]
+    if points:
+        by_member: dict[str, list[str]] = {}
+        per_fleet: dict[str, dict[str, int]] = {}
+        for cut in points:
+            member = cut.members[0]
+            by_member.setdefault(member, []).append(f"{t['outcome_' + cut.outcome]} @ {cut.fleet}")
+            fleets = per_fleet.setdefault(member, {})
+            fleets[cut.fleet] = max(fleets.get(cut.fleet, 0), cut.devices)
+        devices = {member: sum(fleets.values()) for member, fleets in per_fleet.items()}
+        out += [f"| {t['element']} | {t['outcomes']} | {t['devices']} |", "|---|---|---:|"]
+        for member in sorted(by_member, key=lambda m: (-devices[m], m)):
+            out.append(f"| `{member}` | {'; '.join(by_member[member])} | {number(devices[member], lang)} |")
+        out.append("")
+    if free:
+        out.append(f"{t['no_compromise_needed']}: "
+                   + "; ".join(f"{t['outcome_' + c.outcome]} @ {c.fleet}" for c in free))
+        out.append("")
+    return out
 
 
 def _detail(f: Finding, assessment: Assessment) -> list[str]:

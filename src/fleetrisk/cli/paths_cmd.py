@@ -1,0 +1,84 @@
+"""`fleetrisk paths`: explore the attack paths from the attacker's entries to fleet outcomes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from fleetrisk.cli._common import Lang, default_model, guard, out, parse_date
+from fleetrisk.engine.assess import explore_paths
+from fleetrisk.errors import UsageError
+from fleetrisk.model.loader import load_model
+from fleetrisk.reports.i18n import labels, number
+from fleetrisk.results import AttackPath
+
+OUTCOMES = ("unavailable", "false-information", "hijacked", "code-execution", "firmware-takeover", "data-exposed")
+
+
+class PathsFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class MinRisk(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+def paths(
+    model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
+    outcome: Annotated[str | None, typer.Option(help=f"Only this outcome: {', '.join(OUTCOMES)}.")] = None,
+    fleet: Annotated[str | None, typer.Option(help="Only this fleet id (or data:<id> for a data set).")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=20, help="Easiest paths per outcome.")] = 3,
+    min_risk: Annotated[MinRisk, typer.Option("--min-risk", help="Lowest outcome risk to show.")] = MinRisk.low,
+    fmt: Annotated[PathsFormat, typer.Option("--format", "-f")] = PathsFormat.table,
+    lang: Annotated[Lang, typer.Option()] = Lang.en,
+    as_of: Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")] = None,
+) -> None:
+    """Show the easiest attack paths to each fleet outcome, step by step."""
+
+    def run() -> None:
+        if outcome is not None and outcome not in OUTCOMES:
+            raise UsageError(f"unknown outcome {outcome!r}", hint=f"choose from {', '.join(OUTCOMES)}")
+        loaded = load_model(default_model(model))
+        if fleet is not None and fleet not in {f.id for f in loaded.model.fleets} and not fleet.startswith("data:"):
+            raise UsageError(f"unknown fleet {fleet!r}",
+                             hint=f"fleets: {', '.join(f.id for f in loaded.model.fleets)}")
+        found = explore_paths(loaded, outcome=outcome, fleet=fleet, k=k, minimum=min_risk.value,
+                              lang=lang.value, as_of=parse_date(as_of))
+        if fmt is PathsFormat.json:
+            sys.stdout.write(json.dumps([p.model_dump(mode="json") for p in found], ensure_ascii=False, indent=2))
+            sys.stdout.write("\n")
+        else:
+            _show(found, lang.value)
+
+    guard(run)
+
+
+def _show(found: list[AttackPath], lang: str) -> None:
+    t = labels(lang)
+    if not found:
+        out.print(t["no_paths"], markup=False)
+        return
+    for number_, path in enumerate(found, start=1):
+        header = (f"{number_}. {t['outcome_' + path.outcome]} @ {path.fleet}: {t['band_' + path.band]} "
+                  f"({path.risk}), {t['likelihood']} {path.likelihood}, {t['entry']} {path.entry}, "
+                  f"{t['devices']} {number(path.devices, lang)}")
+        table = Table(title=header, title_justify="left", show_lines=False)
+        for column in ("#", t["step"], t["element"], t["likelihood"], t["closed_by"]):
+            table.add_column(column, overflow="fold")
+        for index, step in enumerate(path.steps, start=1):
+            table.add_row(str(index), step.title, step.element, str(step.likelihood), step.cut_by or "-")
+        out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(paths)
