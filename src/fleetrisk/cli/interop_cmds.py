@@ -12,9 +12,6 @@ import typer
 from fleetrisk.cli._common import Lang, err, guard, out
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, ModelValidationError, UsageError
-from fleetrisk.importers import import_file
-from fleetrisk.importers.otm import render_otm
-from fleetrisk.importers.writer import render_report, render_summary, render_yaml
 from fleetrisk.model.loader import load_model, load_model_text
 
 
@@ -56,6 +53,9 @@ def import_model(
     """Import a pytm, Threagile or Threat Dragon model; report what was mapped, guessed and left to fill in."""
 
     def run() -> None:
+        from fleetrisk.importers import import_file
+        from fleetrisk.importers.writer import render_report, render_summary, render_yaml
+
         if output is not None and report is not None and output.resolve() == report.resolve():
             raise UsageError("--output and --report name the same file")
         _check_free(output, force)
@@ -89,6 +89,8 @@ def export(
     """Export a model and its assessment to another format (Open Threat Model JSON)."""
 
     def run() -> None:
+        from fleetrisk.importers.otm import render_otm
+
         _check_free(output, force)
         loaded = load_model(model)
         text = render_otm(loaded, run_assessment(loaded, lang=lang.value))

@@ -52,6 +52,9 @@ from fleetrisk.results import (
 )
 
 _STATUS_ORDER = {status: i for i, status in enumerate(STATUSES)}
+#: Outcomes whose attack paths an assessment carries, riskiest first (`fleetrisk paths` shows all).
+PATH_OUTCOMES_IN_REPORT = 40
+
 _LEVELS = {"rare": 1, "unlikely": 2, "possible": 3, "likely": 4, "almost-certain": 5}
 _LEVEL_NAMES: dict[int, LikelihoodLevel] = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost-certain"}
 
@@ -109,7 +112,7 @@ def assess(
         families=_families(catalog, findings, lang),
         matrix=_matrix(loaded, catalog, findings),
         findings=findings,
-        attack_paths=attack_paths(index, analysis, k=paths_per_outcome),
+        attack_paths=attack_paths(index, analysis, k=paths_per_outcome, limit=PATH_OUTCOMES_IN_REPORT),
         blast_radius=blast_radius(index, analysis),
         cut_sets=cut_sets(analysis),
         scenarios={sid: builder.scenario_info(sid) for sid in scenario_ids},

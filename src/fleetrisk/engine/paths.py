@@ -63,8 +63,13 @@ def attack_paths(
     minimum: str = "high",
     outcome: str | None = None,
     fleet: str | None = None,
+    limit: int | None = None,
 ) -> list[AttackPath]:
-    """The ``k`` easiest paths to each outcome at or above ``minimum`` risk."""
+    """The ``k`` easiest paths to each outcome at or above ``minimum`` risk.
+
+    ``limit`` keeps only that many outcomes, the riskiest first (reports use it; the
+    ``paths`` command explores them all).
+    """
     floor = {"low": 1, "medium": 5, "high": 10, "critical": 16}[minimum]
     selected: list[tuple[str, str, int, int]] = []
     for node in analysis.graph.outcome_nodes:
@@ -76,6 +81,8 @@ def attack_paths(
             selected.append((node, kind, likelihood, risk))
     if not selected:
         return []
+    if limit is not None:
+        selected = sorted(selected, key=lambda s: (-s[3], -s[2], s[0]))[:limit]
     per_entry = {e: compute_reach(analysis.graph, frozenset({e})) for e in _entries(analysis.graph)}
     paths: list[AttackPath] = []
     for node, kind, _, risk in selected:
