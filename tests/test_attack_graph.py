@@ -216,3 +216,22 @@ def test_reach_is_the_best_max_min_derivation(graph: AttackGraph) -> None:
                     value[node] = got
                     changed = True
     assert {n: v for n, v in reach.value.items() if v} == value
+
+
+def test_paths_command_filters_and_explains() -> None:
+    import json
+
+    from conftest import run_cli
+
+    result = run_cli("paths", str(DEFAULT), "--outcome", "firmware-takeover", "--fleet", "washers",
+                     "--format", "json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found and all(p["outcome"] == "firmware-takeover" and p["fleet"] == "washers" for p in found)
+    assert all(p["steps"] and p["steps"][-1]["gains"] for p in found)
+    assert any(s["cut_by"] for p in found for s in p["steps"])
+    table = run_cli("paths", str(DEFAULT), "--outcome", "firmware-takeover", "-k", "1")
+    assert table.returncode == 0 and "ota" in table.stdout
+    for bad in (["--outcome", "world-domination"], ["--fleet", "toasters"]):
+        refused = run_cli("paths", str(DEFAULT), *bad)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr

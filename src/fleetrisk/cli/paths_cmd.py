@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fleetrisk.cli._common import Lang, default_model, guard, out, parse_date
+from fleetrisk.cli._common import Lang, Level, default_model, guard, out, parse_date
 from fleetrisk.engine.assess import explore_paths
 from fleetrisk.errors import UsageError
 from fleetrisk.model.loader import load_model
@@ -26,19 +26,14 @@ class PathsFormat(StrEnum):
     json = "json"
 
 
-class MinRisk(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
-
-
 def paths(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
     outcome: Annotated[str | None, typer.Option(help=f"Only this outcome: {', '.join(OUTCOMES)}.")] = None,
     fleet: Annotated[str | None, typer.Option(help="Only this fleet id (or data:<id> for a data set).")] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=20, help="Easiest paths per outcome.")] = 3,
-    min_risk: Annotated[MinRisk, typer.Option("--min-risk", help="Lowest outcome risk to show.")] = MinRisk.low,
+    min_risk: Annotated[
+        Level, typer.Option("--min-risk", help="Lowest outcome risk to show (none: all).")
+    ] = Level.none,
     fmt: Annotated[PathsFormat, typer.Option("--format", "-f")] = PathsFormat.table,
     lang: Annotated[Lang, typer.Option()] = Lang.en,
     as_of: Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")] = None,
@@ -52,7 +47,8 @@ def paths(
         if fleet is not None and fleet not in {f.id for f in loaded.model.fleets} and not fleet.startswith("data:"):
             raise UsageError(f"unknown fleet {fleet!r}",
                              hint=f"fleets: {', '.join(f.id for f in loaded.model.fleets)}")
-        found = explore_paths(loaded, outcome=outcome, fleet=fleet, k=k, minimum=min_risk.value,
+        minimum = "low" if min_risk is Level.none else min_risk.value
+        found = explore_paths(loaded, outcome=outcome, fleet=fleet, k=k, minimum=minimum,
                               lang=lang.value, as_of=parse_date(as_of))
         if fmt is PathsFormat.json:
             sys.stdout.write(json.dumps([p.model_dump(mode="json") for p in found], ensure_ascii=False, indent=2))
