@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from fleetrisk import assess, load_model
+from fleetrisk.engine.quant_run import loss_view
 from fleetrisk.reports import render_report
 from report_fixtures import default_assessment, hostile_model, loaded_default
 
@@ -138,4 +139,18 @@ def test_japanese_report_loads_clean(browser: Browser, tmp_path: Path) -> None:
     watched = open_report(browser, path)
     assert errors(watched) == []
     assert watched.page.inner_text("#executive h2") == "エグゼクティブサマリー"
+    watched.page.context.close()
+
+
+def test_loss_section_loads_clean(browser: Browser, tmp_path: Path) -> None:
+    path = tmp_path / "loss.html"
+    loss = loss_view(loaded_default(), 5_000, 1, 500_000, lang="en", tool="fleetrisk test")
+    path.write_text(render_report("html", default_assessment(), loaded_default(), loss), encoding="utf-8")
+    watched = open_report(browser, path)
+    assert errors(watched) == []
+    assert watched.requests == [path.as_uri()]
+    assert watched.page.locator("#loss svg").count() == 2
+    assert watched.page.locator("#loss polyline.lec-after").is_visible()
+    assert loss.plan is not None and loss.plan.controls
+    assert watched.page.locator("#plan-table tbody tr").count() == len(loss.plan.controls)
     watched.page.context.close()

@@ -9,9 +9,9 @@ import typing
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fleetrisk.catalog.conditions import (
     Condition,
@@ -68,6 +68,8 @@ class Catalog:
     scenarios: list[CompiledScenario]
     root: Path
     control_files: dict[str, str] = field(default_factory=dict)
+    control_costs: dict[str, float] = field(default_factory=dict)  # yearly, in ``cost_currency``
+    cost_currency: str = "USD"
 
     def scenario(self, scenario_id: str) -> CompiledScenario:
         for item in self.scenarios:
@@ -114,7 +116,33 @@ def load_catalog(root: Path | None = None) -> Catalog:
                                hint=f"also in {seen[item.id]}")
         seen[item.id] = item.file
     scenarios.sort(key=lambda s: s.id)
-    return Catalog(taxonomy, frameworks, controls, scenarios, root, control_files)
+    costs = _load_costs(root / "costs.yaml", controls)
+    return Catalog(taxonomy, frameworks, controls, scenarios, root, control_files, costs.controls, costs.currency)
+
+
+class _CostFile(BaseModel):
+    """``costs.yaml``: the yearly cost default of every control (see the file's header)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    basis: dict[Literal["1", "2", "3", "4", "5"], Annotated[float, Field(gt=0)]]
+    controls: dict[str, Annotated[float, Field(gt=0, le=1e12)]]
+
+
+def _load_costs(path: Path, controls: dict[str, Control]) -> _CostFile:
+    doc = _read(path)
+    costs = _validate(_CostFile, doc)
+    for cid in costs.controls:
+        if cid not in controls:
+            raise CatalogError(f"costs.yaml names unknown control {cid!r}", location=doc.locate(("controls", cid)),
+                               hint="every id must be a control in controls/*.yaml")
+    missing = sorted(set(controls) - set(costs.controls))
+    if missing:
+        raise CatalogError(f"costs.yaml has no yearly cost for {', '.join(missing)}",
+                           location=doc.locate(("controls",)),
+                           hint="add one line per control, derived from its relative cost through 'basis'")
+    return costs
 
 
 def scenario_files(root: Path) -> list[Path]:

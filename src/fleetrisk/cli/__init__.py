@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from fleetrisk._version import __version__
-from fleetrisk.cli import core, interop_cmds, paths_cmd, reports_cmds, verify_cmd
+from fleetrisk.cli import core, interop_cmds, paths_cmd, quant_cmds, reports_cmds, verify_cmd
 from fleetrisk.cli._common import err, out
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ paths_cmd.register(app)
 verify_cmd.register(app)
 reports_cmds.register(app)
 interop_cmds.register(app)
+quant_cmds.register(app)
 
 
 def main() -> None:

@@ -12,16 +12,20 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from fleetrisk._version import __version__
 from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.cli._common import Lang, Level, default_model, err, guard, out, parse_date
 from fleetrisk.engine.assess import assess as run_assessment
+from fleetrisk.engine.quant_run import loss_view
 from fleetrisk.errors import UsageError
 from fleetrisk.evidence import load_evidence
 from fleetrisk.model.loader import LoadedModel, load_model
 from fleetrisk.model.schema import ServiceModel
+from fleetrisk.quant_results import LossView
 from fleetrisk.reports import WRITERS, render_report
 from fleetrisk.reports.catalog_view import render_catalog_json, render_catalog_md, render_catalog_table
 from fleetrisk.reports.i18n import labels, number
+from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.results import BANDS, Assessment
 
 
@@ -52,6 +56,12 @@ def assess(
     evidence: Annotated[
         Path | None, typer.Option(help="Evidence file from 'fleetrisk verify': refuted controls stop mitigating.")
     ] = None,
+    loss: Annotated[bool, typer.Option("--loss", help="Simulate annual loss; the HTML report shows the curve.")]
+    = False,
+    budget: Annotated[float | None, typer.Option(help="Yearly budget: implies --loss and adds the plan's "
+                                                 "controls and risk before and after.")] = None,
+    iterations: Annotated[int, typer.Option(help="Simulated years (with --loss).")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Seed of the random numbers (with --loss).")] = 1,
 ) -> None:
     """Assess a model: findings ranked by fleet impact."""
 
@@ -63,13 +73,15 @@ def assess(
         loaded = load_model(default_model(model))
         checks = load_evidence(evidence) if evidence is not None else None
         result = run_assessment(loaded, lang=lang.value, as_of=date, evidence=checks)
+        quant = (loss_view(loaded, iterations, seed, budget, lang=lang.value, tool=f"fleetrisk {__version__}")
+                 if loss or budget is not None else None)
         if output is not None:
-            _write_reports(result, formats or ["md", "json"], output, loaded)
-            _print_summary(result)
+            _write_reports(result, formats or ["md", "json"], output, loaded, quant)
+            _print_summary(result, quant)
         elif formats:
-            sys.stdout.write(render_report(formats[0], result, loaded))
+            sys.stdout.write(render_report(formats[0], result, loaded, quant))
         else:
-            _print_summary(result)
+            _print_summary(result, quant)
         return result
 
     result = guard(run)
@@ -81,17 +93,18 @@ def assess(
             raise typer.Exit(1)
 
 
-def _write_reports(result: Assessment, formats: list[str], directory: Path, loaded: LoadedModel) -> None:
+def _write_reports(result: Assessment, formats: list[str], directory: Path, loaded: LoadedModel,
+                   quant: LossView | None) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         for name in formats:
-            (directory / f"report.{name}").write_text(render_report(name, result, loaded), encoding="utf-8")
+            (directory / f"report.{name}").write_text(render_report(name, result, loaded, quant), encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write reports to {directory}: {exc.strerror or exc}") from exc
     err.print(f"wrote {', '.join(f'{directory}/report.{n}' for n in formats)}", markup=False)
 
 
-def _print_summary(result: Assessment) -> None:
+def _print_summary(result: Assessment, quant: LossView | None = None) -> None:
     t = labels(result.lang)
     table = Table(title=f"{result.service.name}: {t['families']}", title_justify="left")
     for column in (t["family"], t["threat"], t["open"], t["unknown"], t["mitigated"], t["highest"]):
@@ -103,6 +116,12 @@ def _print_summary(result: Assessment) -> None:
     bands = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.open_by_band.items())
     out.print(f"{t['top_risks']}: {bands}", markup=False)
     out.print(f"{t['devices_at_risk']}: {number(result.summary.devices_at_risk, result.lang)}", markup=False)
+    if quant is not None:
+        q = plan_labels(result.lang)
+        line = f"{q['risk_before']}: {quant.expected_before:,.0f} {quant.currency}"
+        if quant.plan is not None:
+            line += f"; {q['risk_after']}: {quant.plan.risk_after:,.0f} {quant.currency}"
+        out.print(line, markup=False)
 
 
 def init(

@@ -140,7 +140,7 @@ def _prepare(
     check_controls(loaded, catalog)
     matches = match_all(loaded.index, catalog, evidence)
     decisions = match_tracking(loaded, [m.id for m in matches], as_of)
-    statuses = {m.id: _status(m, decisions.get(m.id)) for m in matches}
+    statuses = {m.id: finding_status(m, decisions.get(m.id)) for m in matches}
     explanations = {m.id: _explain(m, decisions.get(m.id), catalog, lang, loaded.document) for m in matches}
     graph = build_graph(loaded.index, catalog, matches, statuses, explanations, lang)
     return _State(matches, decisions, statuses, explanations, analyse(graph, max_cut_size))
@@ -164,7 +164,8 @@ def explore_paths(
     return attack_paths(loaded.index, state.analysis, k=k, minimum=minimum, outcome=outcome, fleet=fleet)
 
 
-def _status(match: Match, decision: Decision | None) -> Status:
+def finding_status(match: Match, decision: Decision | None) -> Status:
+    """A match's status: mitigated by controls, else its tracking decision, else open or unknown."""
     if match.mitigated:
         return "mitigated"
     status: Status = "unknown" if match.verdict.value is None else "open"

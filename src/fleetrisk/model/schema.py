@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 Id = Annotated[
     str,
@@ -388,6 +388,67 @@ class Practices(Strict):
     secrets_scanning: StrictBool | None = None
 
 
+# --- quantitative loss (optional; see docs/quantitative.md) ------------------------------
+
+ThreatEntry = Literal[
+    "internet", "device", "customer", "insider", "supplier", "partner", "network", "dependency"
+]
+LikelihoodName = Literal["rare", "unlikely", "possible", "likely", "almost-certain"]
+FleetOutcome = Literal["unavailable", "false-information", "hijacked", "code-execution", "firmware-takeover"]
+Amount = Annotated[float, Field(ge=0, le=1e15)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+class Estimate(Strict):
+    """A three-point estimate (beta-PERT): lowest, most likely and highest."""
+
+    low: Amount
+    mode: Amount
+    high: Amount
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Estimate:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"need low <= mode <= high, got {self.low}, {self.mode}, {self.high}")
+        return self
+
+
+class Loss(Strict):
+    """Inputs of the loss simulation and the plan. Every field is optional: defaults are
+    derived from the qualitative levels and documented in docs/quantitative.md."""
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = Field(
+        default="USD", description="ISO 4217 code of every amount here and of plan budgets."
+    )
+    usd_rate: Annotated[float, Field(gt=0, le=1e9)] | None = Field(
+        default=None, description="Units of `currency` per US dollar; needed to use the USD defaults "
+        "when the currency is not USD.",
+    )
+    threat_event_frequency: dict[ThreatEntry, Estimate] = Field(
+        default_factory=dict, description="Threat events per year from each attacker entry."
+    )
+    step_success: dict[LikelihoodName, Probability] = Field(
+        default_factory=dict, description="Chance per year that a step at this likelihood level is open."
+    )
+    per_event: Estimate | None = Field(default=None, description="Fixed loss per loss event.")
+    per_device: dict[FleetOutcome, Estimate] = Field(
+        default_factory=dict, description="Loss per affected device, by fleet outcome."
+    )
+    per_record: dict[DataKind, Estimate] = Field(
+        default_factory=dict, description="Loss per exposed data record, by kind of data."
+    )
+    safety_multiplier: dict[Safety, Annotated[float, Field(ge=0, le=1000)]] = Field(
+        default_factory=dict, description="Multiplies the per-device loss by the fleet's safety class."
+    )
+    detection: Annotated[float, Field(ge=0, le=0.99)] | None = Field(
+        default=None, description="Chance of detecting a fleet-wide attack before full rollout "
+        "(default: 0.5 with practices.anomaly_detection, else 0).",
+    )
+    control_costs: dict[str, Amount] = Field(
+        default_factory=dict, description="Yearly cost of a control, overriding the catalog's default."
+    )
+
+
 class ServiceModel(Strict):
     """A whole fleetrisk model file (format version 1)."""
 
@@ -405,3 +466,4 @@ class ServiceModel(Strict):
         default_factory=dict, description="Controls that hold service-wide."
     )
     tracking: list[TrackingEntry] = Field(default_factory=list)
+    loss: Loss | None = Field(default=None, description="Optional inputs of `simulate` and `plan`.")

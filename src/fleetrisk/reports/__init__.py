@@ -3,7 +3,9 @@
 Writers load on first use, so a run that writes JSON does not pay for the HTML templates.
 The HTML writer also draws the model's data flows. It takes an optional second argument
 (:class:`~fleetrisk.reports.flowgraph.FlowGraph`); :func:`render_report` supplies it from the
-loaded model, and calling ``WRITERS["html"](assessment)`` alone still works (no diagram).
+loaded model, and calling ``WRITERS["html"](assessment)`` alone still works (no diagram). A
+:class:`~fleetrisk.quant_results.LossView` given to :func:`render_report` reaches the HTML writer
+only (the quantitative-loss section).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fleetrisk.model.loader import LoadedModel
+    from fleetrisk.quant_results import LossView
     from fleetrisk.results import Assessment
 
 Writer = Callable[["Assessment"], str]
@@ -46,11 +49,14 @@ class _Writers(Mapping[str, Writer]):
 WRITERS: Mapping[str, Writer] = _Writers()
 
 
-def render_report(name: str, assessment: Assessment, loaded: LoadedModel | None = None) -> str:
-    """The text of format ``name``; the HTML report gets the model's data-flow graph when given."""
-    if name == "html" and loaded is not None:
+def render_report(
+    name: str, assessment: Assessment, loaded: LoadedModel | None = None, loss: LossView | None = None
+) -> str:
+    """The text of format ``name``; the HTML report gets the model's data-flow graph and the
+    quantitative-loss view when given (other formats ignore ``loss``)."""
+    if name == "html" and (loaded is not None or loss is not None):
         from fleetrisk.reports.flowgraph import flow_graph
         from fleetrisk.reports.html import render_html
 
-        return render_html(assessment, flow_graph(loaded.model))
+        return render_html(assessment, flow_graph(loaded.model) if loaded is not None else None, loss)
     return WRITERS[name](assessment)

@@ -1,10 +1,12 @@
 """Self-contained HTML writer: inline CSS, inline SVG, a small filter script, no outside requests.
 
-``render_html(assessment, graph=None)``: the optional :class:`FlowGraph` (built from the model
-by :func:`fleetrisk.reports.flowgraph.flow_graph`) adds the data-flow diagram; without it the
-report says the diagram needs the model. Everything from the model or the catalog is escaped
-by Jinja2's autoescape or by the SVG builders, and a Content-Security-Policy allows only the
-report's own script (by hash), so an injected script would not run even if escaping failed.
+``render_html(assessment, graph=None, loss=None)``: the optional :class:`FlowGraph` (built from
+the model by :func:`fleetrisk.reports.flowgraph.flow_graph`) adds the data-flow diagram; without
+it the report says the diagram needs the model. The optional :class:`LossView` (``assess --loss``)
+adds the quantitative-loss section; without it the report is exactly as before. Everything
+from the model or the catalog is escaped by Jinja2's autoescape or by the SVG builders, and a
+Content-Security-Policy allows only the report's own script (by hash), so an injected script
+would not run even if escaping failed.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from fleetrisk.quant_results import LossView
 from fleetrisk.reports.compliance import control_rows, framework_coverage
 from fleetrisk.reports.diagrams import highest_open_band, render_attack_path, render_flow_diagram, render_risk_matrix
 from fleetrisk.reports.flowgraph import FlowGraph
 from fleetrisk.reports.i18n import number
+from fleetrisk.reports.loss_svg import render_exceedance_curve, render_risk_comparison
+from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.reports.ui_text import (
     FRAMEWORK_NAMES,
     band_label,
@@ -81,7 +86,7 @@ def _asset(name: str) -> str:
     return (resources.files("fleetrisk.reports") / "templates" / name).read_text(encoding="utf-8")
 
 
-def render_html(assessment: Assessment, graph: FlowGraph | None = None) -> str:
+def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: LossView | None = None) -> str:
     """The whole report as one HTML document."""
     lang = assessment.lang
     script = _asset("report.js")
@@ -122,8 +127,25 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None) -> str:
         "coverage": [(FRAMEWORK_NAMES[lang][c.framework], c,
                       [(reference_id(c.framework, r.identifier, lang), r) for r in c.rows])
                      for c in framework_coverage(assessment)],
+        "loss": _loss_context(loss, lang) if loss is not None else None,
     }
     return _environment().get_template("report.html.j2").render(context)
+
+
+def _loss_context(loss: LossView, lang: str) -> dict[str, Any]:
+    """The quantitative-loss section: its labels, charts and amounts."""
+    labels = plan_labels(lang)
+    plan = loss.plan
+    return {
+        "q": _Labels(labels),
+        "view": loss,
+        "plan": plan,
+        "note": labels["loss_note"].format(iterations=f"{loss.iterations:,}", seed=loss.seed, currency=loss.currency),
+        "money": lambda value: f"{value:,.0f} {loss.currency}",
+        "curve": Markup(render_exceedance_curve(loss.before, loss.after, loss.currency, lang)),  # noqa: S704
+        "comparison": Markup(render_risk_comparison(plan.risk_before, plan.risk_after,  # noqa: S704
+                                                    loss.currency, lang)) if plan is not None else None,
+    }
 
 
 def _single_points(assessment: Assessment) -> list[dict[str, Any]]:

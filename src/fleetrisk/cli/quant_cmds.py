@@ -1,0 +1,149 @@
+"""Quantitative commands: simulate (annual loss) and plan (controls to fund)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+from rich.table import Table
+
+from fleetrisk._version import __version__
+from fleetrisk.cli._common import Lang, default_model, err, guard, out
+from fleetrisk.engine import simulate as simulation
+from fleetrisk.engine.plan import check_budget
+from fleetrisk.engine.quant_run import check_iterations, choose_plan, loss_setup, plan_report
+from fleetrisk.errors import UsageError
+from fleetrisk.model.loader import load_model
+from fleetrisk.quant_results import PlanReport, SimulationReport
+from fleetrisk.reports.quant_text import plan_labels
+
+
+class QuantFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class PlanObjective(StrEnum):
+    loss = "loss"
+    critical_paths = "critical-paths"
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[simulation.Progress | None]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(label, BarColumn(), TaskProgressColumn(), TimeRemainingColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task(label, total=1)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def simulate(
+    model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
+    iterations: Annotated[int, typer.Option(help="Simulated years.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Seed of the random numbers (same seed, same output).")] = 1,
+    fmt: Annotated[QuantFormat, typer.Option("--format", "-f")] = QuantFormat.table,
+    lang: Annotated[Lang, typer.Option(help="Table language.")] = Lang.en,
+) -> None:
+    """Simulate annual loss (Open FAIR style) over the attack graph."""
+
+    def run() -> None:
+        check_iterations(iterations)
+        loaded = load_model(default_model(model))
+        setup = loss_setup(loaded)
+        with _progress("simulating") as progress:
+            sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed, progress=progress)
+        report = simulation.simulation_report(setup.quant, setup.inputs, sim, model=loaded.file,
+                                              tool=f"fleetrisk {__version__}")
+        if fmt is QuantFormat.json:
+            sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        else:
+            _print_simulation(report, lang.value)
+
+    guard(run)
+
+
+def plan(
+    model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
+    budget: Annotated[float, typer.Option(help="Yearly budget, in the model's loss currency.")] = -1.0,
+    objective: Annotated[PlanObjective, typer.Option(help="loss: least expected loss within the budget; "
+                                                     "critical-paths: cut every path to critical outcomes.")]
+    = PlanObjective.loss,
+    iterations: Annotated[int, typer.Option(help="Simulated years for risk before and after.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed of the random numbers.")] = 1,
+    fmt: Annotated[QuantFormat, typer.Option("--format", "-f")] = QuantFormat.table,
+    lang: Annotated[Lang, typer.Option(help="Table language.")] = Lang.en,
+) -> None:
+    """Choose the controls to fund, by exact integer programming (HiGHS)."""
+
+    def run() -> None:
+        check_iterations(iterations)
+        if budget < 0:
+            raise UsageError("--budget is required",
+                             hint="a yearly amount in the model's currency, e.g. --budget 500000")
+        setup = loss_setup(load_model(default_model(model)))
+        check_budget(budget, setup.inputs)
+        with _progress("simulating") as progress:
+            sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed, progress=progress)
+        chosen = choose_plan(setup, sim, objective.value, budget)
+        report = plan_report(setup, sim, chosen, objective=objective.value, budget=budget, lang=lang.value,
+                             tool=f"fleetrisk {__version__}")
+        if fmt is QuantFormat.json:
+            sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        else:
+            _print_plan(report, lang.value)
+
+    guard(run)
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{value:,.0f} {currency}"
+
+
+def _print_simulation(report: SimulationReport, lang: str) -> None:
+    t = plan_labels(lang)
+    loss = report.annual_loss
+    cur = report.currency
+    out.print(f"{t['annual_loss']} ({report.iterations:,} {t['years']}, seed {report.seed})", markup=False)
+    for name, value in (("mean", loss.mean), ("p50", loss.p50), ("p90", loss.p90), ("p99", loss.p99)):
+        out.print(f"  {t[name]:<12} {_money(value, cur)}", markup=False)
+    for title, rows in ((t["by_outcome"], report.by_outcome), (t["by_fleet"], report.by_fleet),
+                        (t["by_entry"], report.by_entry)):
+        table = Table(title=title, title_justify="left")
+        for column in (t["name"], t["expected"], t["share"], t["events"]):
+            table.add_column(column, overflow="fold")
+        for row in rows[:10]:
+            table.add_row(row.id, _money(row.expected_loss, cur), f"{row.share:.1%}", f"{row.events:.2f}")
+        out.print(table)
+
+
+def _print_plan(report: PlanReport, lang: str) -> None:
+    t = plan_labels(lang)
+    cur = report.currency
+    table = Table(title=f"{t['plan']} ({t['objective_' + report.objective]})", title_justify="left")
+    for column in (t["control"], t["title"], t["cost"], t["marginal"]):
+        table.add_column(column, overflow="fold")
+    for control in report.controls:
+        table.add_row(control.id, control.title, _money(control.cost, cur), _money(control.marginal_value, cur))
+    out.print(table)
+    out.print(f"{t['budget']}: {_money(report.budget, cur)}; {t['cost']}: {_money(report.cost, cur)}", markup=False)
+    out.print(f"{t['risk_before']}: {_money(report.risk_before, cur)}", markup=False)
+    out.print(f"{t['risk_after']}: {_money(report.risk_after, cur)}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the quantitative commands to ``app``."""
+    app.command()(simulate)
+    app.command()(plan)

@@ -1,0 +1,123 @@
+"""The attack graph as the loss simulation and the plan see it.
+
+A threat event starts at one entry. In a simulated year an outcome is reached from an entry
+when the year's attackers from it get through the *bottleneck* of the easiest way there: the
+hardest step of the best derivation (engine/reach.py, AND = hardest step, OR = easiest way).
+The chance of that is the step-success chance of the way's likelihood level, and it is drawn
+once per bottleneck step per year: outcomes behind the same step (a shared component, key or
+authority) fall together; outcomes behind different steps fall independently.
+
+Cutting edges (buying controls) can only lower the level of the easiest remaining way, so the
+same draws give the loss after a plan exactly; that is what makes the plan's integer program
+exact on the simulated draws (see engine/plan.py). Steps that need positions only another
+entry reaches are not combined: each entry's threat events are followed on their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from fleetrisk.catalog.conditions import ControlExpr
+from fleetrisk.catalog.loader import Catalog, load_catalog
+from fleetrisk.engine.assess import check_controls, finding_status
+from fleetrisk.engine.cutsets import CutSets
+from fleetrisk.engine.graph import AttackGraph, Edge, build_graph
+from fleetrisk.engine.match import match_all
+from fleetrisk.engine.paths import FleetAnalysis, outcome_risk
+from fleetrisk.engine.reach import compute_reach, derivation
+from fleetrisk.engine.score import band
+from fleetrisk.engine.tracking import match_tracking
+from fleetrisk.model.loader import LoadedModel
+
+HOLDING = ("implemented", "verified")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """An entry that reaches an outcome: the level of its easiest way and that way's bottleneck."""
+
+    entry: str
+    outcome: str
+    level: int
+    bottleneck: str
+
+
+@dataclass
+class QuantGraph:
+    graph: AttackGraph
+    cut_by: dict[str, ControlExpr]  # edge id -> what cuts it (edges absent here cannot be cut)
+    held: frozenset[str]  # controls the model already holds service-wide
+    entries: list[str]
+    pairs: list[Pair]
+    critical: list[str]  # outcome nodes whose qualitative risk is critical
+    fleet_safety: dict[str, str] = field(default_factory=dict)
+    data_kind: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def candidates(self) -> list[str]:
+        """Controls that would cut at least one edge and are not held yet."""
+        return sorted({c for expr in self.cut_by.values() for c in expr.controls()} - self.held)
+
+    def cut_edges(self, controls: Iterable[str]) -> set[str]:
+        chosen = set(controls) | self.held
+        return {eid for eid, expr in self.cut_by.items() if expr.evaluate(chosen.__contains__)}
+
+    def levels(self, controls: Iterable[str] = ()) -> list[int]:
+        """Level (0..5) of each pair's easiest way once ``controls`` are in place."""
+        cut = self.cut_edges(controls)
+        per_entry = {e: entry_levels(self.graph, e, cut) for e in {p.entry for p in self.pairs}}
+        return [per_entry[p.entry].get(p.outcome, 0) for p in self.pairs]
+
+
+def usable(edge: Edge, entry: str | None) -> bool:
+    """Whether an attacker from ``entry`` can take ``edge`` (None: from any entry)."""
+    return entry is None or not edge.entries or entry in edge.entries
+
+
+def subgraph(graph: AttackGraph, edges: list[Edge]) -> AttackGraph:
+    return AttackGraph(edges, graph.basic_events, graph.fleet_devices, graph.reach_devices, graph.data_records)
+
+
+def entry_levels(graph: AttackGraph, entry: str | None, cut: set[str]) -> dict[str, int]:
+    """Max-min reach of every node from ``entry`` alone, without the ``cut`` edges."""
+    edges = [e for e in graph.edges if e.id not in cut and usable(e, entry)]
+    return compute_reach(subgraph(graph, edges)).value
+
+
+def prepare(loaded: LoadedModel, catalog: Catalog | None = None, as_of: dt.date | None = None) -> QuantGraph:
+    """Match, track and build the attack graph of a model, then find every entry's outcomes."""
+    catalog = catalog or load_catalog()
+    check_controls(loaded, catalog)
+    index = loaded.index
+    matches = match_all(index, catalog)
+    decisions = match_tracking(loaded, [m.id for m in matches], as_of or dt.date.today())
+    statuses = {m.id: finding_status(m, decisions.get(m.id)) for m in matches}
+    full = build_graph(index, catalog, matches, statuses, {})
+    cut_by: dict[str, ControlExpr] = {}
+    for edge in full.edges:
+        if edge.scenario is not None:
+            cut_by[edge.id] = catalog.scenario(edge.scenario).mitigated_by
+        elif edge.cut_by:
+            cut_by[edge.id] = ControlExpr("one", edge.cut_by)
+    held = frozenset(cid for cid, state in loaded.model.controls.items() if state in HOLDING)
+    gone = {eid for eid, expr in cut_by.items() if expr.evaluate(held.__contains__)}
+    graph = subgraph(full, [e for e in full.edges if e.id not in gone])
+    entries = sorted({entry for edge in graph.edges for entry in edge.entries})
+    pairs: list[Pair] = []
+    for entry in entries:
+        reach = compute_reach(subgraph(graph, [e for e in graph.edges if usable(e, entry)]))
+        for node in graph.outcome_nodes:
+            level = reach.value.get(node, 0)
+            if level > 0:
+                steps = derivation(reach, reach.best[node])
+                hardest = min(steps, key=lambda s: s.likelihood)  # the first (most upstream) on ties
+                pairs.append(Pair(entry, node, level, hardest.id))
+    joint = compute_reach(graph)
+    analysis = FleetAnalysis(graph, joint, CutSets())
+    critical = [n for n in graph.outcome_nodes
+                if joint.value.get(n, 0) and band(outcome_risk(index, analysis, n)[1]) == "critical"]
+    return QuantGraph(graph, {k: v for k, v in cut_by.items() if k not in gone}, held, entries, pairs, critical,
+                      fleet_safety={f.id: f.safety for f in loaded.model.fleets},
+                      data_kind={d.id: d.kind for d in loaded.model.data})

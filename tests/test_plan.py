@@ -1,0 +1,182 @@
+"""The plan: exact against brute force on small graphs, budget behaviour, the command, the cost file."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import DEFAULT, run_cli
+from fleetrisk.catalog.conditions import ControlExpr
+from fleetrisk.catalog.loader import default_root, load_catalog
+from fleetrisk.engine.graph import Edge
+from fleetrisk.engine.milp import Milp
+from fleetrisk.engine.plan import plan_critical, plan_loss
+from fleetrisk.engine.quant_graph import QuantGraph, entry_levels
+from fleetrisk.engine.simulate import Simulation, simulate
+from fleetrisk.errors import CatalogError, InputError
+from quant_fixtures import edge, inputs, one, quant_graph
+
+CONTROLS = ["c0", "c1", "c2", "c3", "c4"]
+OUTCOMES = ["outcome:hijacked@f", "outcome:unavailable@f", "outcome:code-execution@f"]
+
+
+def random_instance(seed: int) -> tuple[QuantGraph, Simulation, dict[str, float]]:
+    """A small random AND/OR graph with entries, thresholds, cycles and control expressions."""
+    rnd = random.Random(seed)
+    positions = ["control:a", "control:b", "control:c", "hold:k"]
+    edges: list[Edge] = []
+    cut_by: dict[str, ControlExpr] = {}
+    for i, position in enumerate(positions[:3]):
+        for entry in rnd.sample(["internet", "insider"], rnd.randint(1, 2)):
+            edges.append(edge(f"foot-{i}-{entry}", (), position, rnd.randint(2, 5), entries=(entry,)))
+    for i in range(rnd.randint(6, 10)):
+        targets = positions + OUTCOMES
+        grant = rnd.choice(targets[1:])
+        requires = tuple(rnd.sample(positions, rnd.randint(1, 2)))
+        threshold = 2 if len(requires) == 2 and rnd.random() < 0.2 else None
+        eid = f"e{i}"
+        edges.append(edge(eid, requires, grant, rnd.randint(1, 5), threshold=threshold))
+        roll = rnd.random()
+        if roll < 0.5:
+            cut_by[eid] = one(rnd.choice(CONTROLS))
+        elif roll < 0.7:
+            cut_by[eid] = ControlExpr("any", None, tuple(one(c) for c in rnd.sample(CONTROLS, 2)))
+        elif roll < 0.85:
+            cut_by[eid] = ControlExpr("all", None, tuple(one(c) for c in rnd.sample(CONTROLS, 2)))
+    for e in edges:
+        if e.id.startswith("foot") and rnd.random() < 0.5:
+            cut_by[e.id] = one(rnd.choice(CONTROLS))
+    quant = quant_graph(edges, {o: 10 * (i + 1) for i, o in enumerate(OUTCOMES)}, cut_by)
+    costs = {c: float(rnd.randint(1, 5)) for c in CONTROLS}
+    rates = inputs({"internet": (0.5, 2.0, 4.0), "insider": (0.1, 0.5, 1.0)}, per_device=(1.0, 2.0, 5.0),
+                   costs=costs)
+    return quant, simulate(quant, rates, 3000, seed=seed), costs
+
+
+def affordable(costs: dict[str, float], budget: float) -> list[tuple[str, ...]]:
+    return [s for n in range(len(CONTROLS) + 1) for s in itertools.combinations(CONTROLS, n)
+            if sum(costs[c] for c in s) <= budget]
+
+
+SEEDS = range(12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_loss_plan_matches_brute_force(seed: int) -> None:
+    quant, sim, costs = random_instance(seed)
+    for budget in (0.0, 3.0, 6.0, 100.0):
+        plan = plan_loss(quant, sim, costs, budget)
+        best = min(sim.expected(quant.levels(s)) for s in affordable(costs, budget))
+        assert sim.expected(plan.levels) == pytest.approx(best, rel=1e-9, abs=1e-9)
+        assert plan.levels == quant.levels(plan.controls)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_critical_plan_matches_brute_force(seed: int) -> None:
+    quant, _, costs = random_instance(seed)
+    quant.critical = [o for o in OUTCOMES[:2] if entry_levels(quant.graph, None, set()).get(o)]
+
+    def cuts_all(subset: tuple[str, ...]) -> bool:
+        values = entry_levels(quant.graph, None, quant.cut_edges(subset))
+        return not any(values.get(o) for o in quant.critical)
+
+    feasible = [s for s in affordable(costs, 1e9) if cuts_all(s)]
+    if not feasible:
+        with pytest.raises(InputError, match="no control cuts"):
+            plan_critical(quant, costs, None)
+        return
+    plan = plan_critical(quant, costs, None)
+    assert cuts_all(tuple(plan.controls))
+    assert plan.cost == min(sum(costs[c] for c in s) for s in feasible)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_budget_behaviour(seed: int) -> None:
+    quant, sim, costs = random_instance(seed)
+    before = sim.expected([p.level for p in quant.pairs])
+    assert plan_loss(quant, sim, costs, 0.0).controls == []
+    previous = before
+    for budget in (0.0, 1.0, 2.0, 4.0, 7.0, 11.0, 25.0):
+        plan = plan_loss(quant, sim, costs, budget)
+        after = sim.expected(plan.levels)
+        assert plan.cost <= budget
+        assert after <= before + 1e-9
+        assert after <= previous + 1e-9  # a larger budget never leaves more risk
+        previous = after
+
+
+def test_a_useless_control_is_never_bought() -> None:
+    quant = quant_graph([edge("a", (), "outcome:hijacked@f", 5, entries=("internet",))],
+                        {"outcome:hijacked@f": 10}, {"a": one("c0")})
+    quant.cut_by["never-there"] = one("c1")  # cuts no edge of the graph
+    sim = simulate(quant, inputs({"internet": (1, 1, 1)}), 1000, seed=1)
+    plan = plan_loss(quant, sim, {"c0": 1.0, "c1": 0.5}, 10.0)
+    assert plan.controls == ["c0"]
+    assert sim.expected(plan.levels) == 0.0
+
+
+def test_milp_merges_repeated_columns_in_a_row() -> None:
+    milp = Milp()
+    x = milp.var(cost=1.0)
+    milp.row(1.0, float("inf"), [(x, 0.5), (x, 0.5)])  # x >= 1, given as two halves
+    status, values = milp.solve()
+    assert status.name == "kOptimal"
+    assert values[x] == pytest.approx(1.0)
+
+
+def test_plan_command_json() -> None:
+    result = run_cli("plan", str(DEFAULT), "--budget", "500000", "--iterations", "5000", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["cost"] <= report["budget"] == 500000
+    assert report["risk_after"] < report["risk_before"]
+    assert report["controls"] and all(c["marginal_value"] > 0 for c in report["controls"])
+    assert sum(c["cost"] for c in report["controls"]) == pytest.approx(report["cost"])
+    assert report["solver"] == "optimal"
+
+
+def test_plan_critical_paths_cuts_every_critical_outcome() -> None:
+    result = run_cli("plan", str(DEFAULT), "--budget", "10000000", "--objective", "critical-paths",
+                     "--iterations", "2000", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["critical_outcomes"] and report["critical_cut"] is True
+    tight = run_cli("plan", str(DEFAULT), "--budget", str(report["cost"] - 1), "--objective", "critical-paths",
+                    "--iterations", "2000")
+    assert tight.returncode == 2 and "more than the budget" in tight.stderr
+
+
+@pytest.mark.parametrize("args", [("plan",), ("plan", "--budget", "-5"), ("plan", "--budget", "nan")])
+def test_plan_needs_a_budget(args: tuple[str, ...]) -> None:
+    result = run_cli(*args, str(DEFAULT), "--iterations", "100")
+    assert result.returncode == 2 and "budget" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_model_control_costs_change_the_plan(tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    model.write_text(DEFAULT.read_text(encoding="utf-8")
+                     + "\nloss:\n  control_costs: {object-level-authorization: 900000}\n", encoding="utf-8")
+    result = run_cli("plan", str(model), "--budget", "500000", "--iterations", "2000", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert "object-level-authorization" not in {c["id"] for c in json.loads(result.stdout)["controls"]}
+
+
+def test_every_control_has_a_yearly_cost_and_the_file_is_strict(tmp_path: Path) -> None:
+    catalog = load_catalog()
+    assert set(catalog.control_costs) == set(catalog.controls)
+    assert all(cost > 0 for cost in catalog.control_costs.values())
+    root = tmp_path / "data"
+    shutil.copytree(default_root(), root)
+    costs = root / "costs.yaml"
+    costs.write_text(costs.read_text(encoding="utf-8") + "  made-up-control: 5\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="made-up-control"):
+        load_catalog(root)
+    costs.write_text(costs.read_text(encoding="utf-8").replace("  made-up-control: 5\n", "")
+                     .replace("  customer-mfa: 60000", ""), encoding="utf-8")
+    with pytest.raises(CatalogError, match="customer-mfa"):
+        load_catalog(root)
