@@ -11,12 +11,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Byte-compile the sources once: an editable install does not, and PYTHONDONTWRITEBYTECODE
+# (set on some machines) would otherwise make every run compile them again.
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q src > /dev/null
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q src > /dev/null
 	touch $@ $(RUN_STAMP)
 
 demo: $(RUN_STAMP)
@@ -37,7 +41,9 @@ unit: $(TEST_STAMP)
 	$(BIN)/pytest
 
 bench: $(TEST_STAMP)
+	$(BIN)/python -m compileall -q src > /dev/null
 	$(BIN)/python benchmarks/bench_assess.py
+	$(BIN)/python benchmarks/bench_graph.py
 
 schemas: $(RUN_STAMP)
 	$(BIN)/fleetrisk schema --kind model > schemas/model.schema.json

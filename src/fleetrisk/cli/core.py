@@ -16,7 +16,6 @@ from fleetrisk._version import __version__
 from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.cli._common import Lang, Level, default_model, err, guard, out, parse_date
 from fleetrisk.engine.assess import assess as run_assessment
-from fleetrisk.engine.quant_run import loss_view
 from fleetrisk.errors import UsageError
 from fleetrisk.evidence import load_evidence
 from fleetrisk.model.loader import LoadedModel, load_model
@@ -73,8 +72,11 @@ def assess(
         loaded = load_model(default_model(model))
         checks = load_evidence(evidence) if evidence is not None else None
         result = run_assessment(loaded, lang=lang.value, as_of=date, evidence=checks)
-        quant = (loss_view(loaded, iterations, seed, budget, lang=lang.value, tool=f"fleetrisk {__version__}")
-                 if loss or budget is not None else None)
+        quant = None
+        if loss or budget is not None:
+            from fleetrisk.engine.quant_run import loss_view  # numpy and HiGHS load only for --loss
+
+            quant = loss_view(loaded, iterations, seed, budget, lang=lang.value, tool=f"fleetrisk {__version__}")
         if output is not None:
             _write_reports(result, formats or ["md", "json"], output, loaded, quant)
             _print_summary(result, quant)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
@@ -15,13 +15,13 @@ from rich.table import Table
 
 from fleetrisk._version import __version__
 from fleetrisk.cli._common import Lang, default_model, err, guard, out
-from fleetrisk.engine import simulate as simulation
-from fleetrisk.engine.plan import check_budget
-from fleetrisk.engine.quant_run import check_iterations, choose_plan, loss_setup, plan_report
 from fleetrisk.errors import UsageError
 from fleetrisk.model.loader import load_model
 from fleetrisk.quant_results import PlanReport, SimulationReport
 from fleetrisk.reports.quant_text import plan_labels
+
+if TYPE_CHECKING:  # numpy and HiGHS load only when these commands run
+    from fleetrisk.engine.simulate import Progress as ProgressCallback
 
 
 class QuantFormat(StrEnum):
@@ -35,7 +35,7 @@ class PlanObjective(StrEnum):
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[simulation.Progress | None]:
+def _progress(label: str) -> Iterator[ProgressCallback | None]:
     """A progress bar on stderr when it is a terminal; nothing otherwise."""
     if not err.is_terminal:
         yield None
@@ -60,6 +60,9 @@ def simulate(
     """Simulate annual loss (Open FAIR style) over the attack graph."""
 
     def run() -> None:
+        from fleetrisk.engine import simulate as simulation
+        from fleetrisk.engine.quant_run import check_iterations, loss_setup
+
         check_iterations(iterations)
         loaded = load_model(default_model(model))
         setup = loss_setup(loaded)
@@ -89,6 +92,10 @@ def plan(
     """Choose the controls to fund, by exact integer programming (HiGHS)."""
 
     def run() -> None:
+        from fleetrisk.engine import simulate as simulation
+        from fleetrisk.engine.plan import check_budget
+        from fleetrisk.engine.quant_run import check_iterations, choose_plan, loss_setup, plan_report
+
         check_iterations(iterations)
         if budget < 0:
             raise UsageError("--budget is required",

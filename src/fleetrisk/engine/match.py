@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from fleetrisk.catalog.conditions import Verdict
@@ -23,7 +24,7 @@ class Match:
     controls: tuple[tuple[str, str, str | None], ...]  # (id, status, declared_on)
     mitigated: bool
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         return f"{self.scenario.id}@{self.element.id}"
 

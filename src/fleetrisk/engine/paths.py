@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from fleetrisk.engine.cutsets import CutSets, compute_cut_sets
 from fleetrisk.engine.graph import AttackGraph, Edge, parse_outcome
-from fleetrisk.engine.reach import Reach, compute_reach, derivation, easiest_ways, entry_of
+from fleetrisk.engine.reach import Reach, compute_reach, derivation, easiest_ways, edges_towards, entry_of
 from fleetrisk.engine.score import DEVICE_BANDS, RECORD_BANDS, SAFETY_LEVEL, band, impact_score, log_band
 from fleetrisk.model.queries import ModelIndex
 from fleetrisk.model.schema import Fleet
@@ -83,7 +83,8 @@ def attack_paths(
         return []
     if limit is not None:
         selected = sorted(selected, key=lambda s: (-s[3], -s[2], s[0]))[:limit]
-    per_entry = {e: compute_reach(analysis.graph, frozenset({e})) for e in _entries(analysis.graph)}
+    relevant = edges_towards(analysis.graph, [s[0] for s in selected])
+    per_entry = {e: compute_reach(analysis.graph, frozenset({e}), relevant) for e in _entries(analysis.graph)}
     paths: list[AttackPath] = []
     for node, kind, _, risk in selected:
         candidates: dict[tuple[str, ...], tuple[int, str, list[Edge], Reach]] = {}

@@ -24,8 +24,13 @@ class Reach:
     chosen: dict[str, tuple[str, ...]] = field(default_factory=dict)  # threshold edge -> holders used
 
 
-def compute_reach(graph: AttackGraph, entries: frozenset[str] | None = None) -> Reach:
+def compute_reach(
+    graph: AttackGraph, entries: frozenset[str] | None = None, only: set[str] | None = None
+) -> Reach:
     """Best likelihood of every node from the entries (all of them by default).
+
+    ``only`` restricts the search to those edge ids (e.g. the edges that can lead to the
+    outcomes of interest).
 
     On a tie, a named step (a finding, authority or custody) is preferred to a generic
     foothold, so that paths explain themselves.
@@ -50,6 +55,8 @@ def compute_reach(graph: AttackGraph, entries: frozenset[str] | None = None) -> 
                     heapq.heappush(heap, (-value, node))
 
     for edge in graph.edges:
+        if only is not None and edge.id not in only:
+            continue
         if entries is not None and edge.entries and not set(edge.entries) & entries:
             continue
         needed = len(set(edge.requires)) if edge.threshold is None else edge.threshold
@@ -74,6 +81,24 @@ def compute_reach(graph: AttackGraph, entries: frozenset[str] | None = None) -> 
                 # Inputs settle in decreasing order, so the last one is the weakest.
                 fire(edge, min(edge.likelihood, current))
     return result
+
+
+def edges_towards(graph: AttackGraph, targets: list[str]) -> set[str]:
+    """Ids of the edges that can contribute to reaching any of ``targets``."""
+    wanted = set(targets)
+    stack = list(targets)
+    edges: set[str] = set()
+    while stack:
+        node = stack.pop()
+        for edge in graph.into.get(node, ()):
+            if edge.id in edges:
+                continue
+            edges.add(edge.id)
+            for needed in edge.requires:
+                if needed not in wanted:
+                    wanted.add(needed)
+                    stack.append(needed)
+    return edges
 
 
 def _named(edge: Edge) -> bool:

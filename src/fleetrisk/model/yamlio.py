@@ -53,10 +53,18 @@ class Document:
     file: str
     data: Any
     positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    _located: dict[YamlPath, Location] = field(default_factory=dict, repr=False, compare=False)
 
     def locate(self, path: YamlPath) -> Location:
         """Location of ``path``, or of its deepest ancestor that exists."""
-        probe = tuple(path)
+        key = tuple(path)
+        found = self._located.get(key)
+        if found is None:
+            found = self._located[key] = self._find(key)
+        return found
+
+    def _find(self, path: YamlPath) -> Location:
+        probe = path
         while probe and probe not in self.positions:
             probe = probe[:-1]
         line, column = self.positions.get(probe, (1, 1))
@@ -203,7 +211,7 @@ class _Builder:
         special = _PLAIN_SPECIAL
         try:
             while True:
-                event = loader.get_event()
+                event: Any = loader.get_event()
                 if event is None:
                     break
                 if (
@@ -221,7 +229,8 @@ class _Builder:
                     parent.size += 1
                     container = parent.value
                     if type(container) is list:
-                        self.positions.setdefault((*parent.path, len(container)), _mark(event))
+                        mark: Any = event.start_mark
+                        self.positions[(*parent.path, len(container))] = (mark.line + 1, mark.column + 1)
                         container.append(event.value)
                     elif parent.key is None:
                         key = event.value
@@ -229,7 +238,8 @@ class _Builder:
                             self._take_key(parent, event, key, None)  # reports the problem
                         parent.key = key
                         container[key] = None
-                        self.positions[(*parent.path, key)] = _mark(event)
+                        mark = event.start_mark
+                        self.positions[(*parent.path, key)] = (mark.line + 1, mark.column + 1)
                     else:
                         container[parent.key] = event.value
                         parent.key = None
