@@ -25,6 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peer_venv import peer_python
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 GENERATOR = ROOT.parent / "shared" / "bench" / "gen_pytm.py"
@@ -42,14 +46,7 @@ _MEASURE = (
 
 def pytm_python() -> Path:
     """The benchmark venv's interpreter, with pytm==1.4.0 installed (created or reused)."""
-    python = PYTM_VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PYTM_VENV)], check=True)
-    probe = subprocess.run([str(python), "-c", "import importlib.metadata as m; print(m.version('pytm'))"],
-                           capture_output=True, text=True, check=False)
-    if probe.stdout.strip() != PYTM_VERSION:
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"pytm=={PYTM_VERSION}"], check=True)
-    return python
+    return peer_python(PYTM_VENV, "pytm", PYTM_VERSION)
 
 
 def measure(cmd: list[str], cwd: Path) -> tuple[float, int]:

@@ -24,6 +24,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peer_venv import peer_python
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PYFAIR_VENV = HERE / ".venv-pyfair"
@@ -103,14 +107,7 @@ print(total)
 
 def pyfair_python() -> Path:
     """The benchmark venv's interpreter, with pyfair installed (created or reused)."""
-    python = PYFAIR_VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PYFAIR_VENV)], check=True)
-    probe = subprocess.run([str(python), "-c", "import importlib.metadata as m; print(m.version('pyfair'))"],
-                           capture_output=True, text=True, check=False)
-    if probe.stdout.strip() != PYFAIR_VERSION:
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"pyfair=={PYFAIR_VERSION}"], check=True)
-    return python
+    return peer_python(PYFAIR_VENV, "pyfair", PYFAIR_VERSION)
 
 
 def measure(cmd: list[str]) -> tuple[float, int, str]:
