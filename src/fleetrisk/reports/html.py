@@ -149,10 +149,14 @@ def _loss_context(loss: LossView, lang: str) -> dict[str, Any]:
 
 
 def _single_points(assessment: Assessment) -> list[dict[str, Any]]:
-    """Cut sets of size 1, grouped by their one member, then by outcome."""
+    """Cut sets of size 1 on fleet outcomes, grouped by their one member, then by outcome.
+
+    Data stores that expose their own data are left to the blast-radius table: they are
+    single points of a data breach, not of fleet compromise.
+    """
     grouped: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for cut in assessment.cut_sets:
-        if cut.size == 1 and len(cut.members) == 1:
+        if cut.size == 1 and len(cut.members) == 1 and not cut.fleet.startswith("data:"):
             grouped[cut.members[0]][cut.outcome][cut.fleet] = cut.devices
     rows: list[dict[str, Any]] = []
     for member, outcomes in grouped.items():
