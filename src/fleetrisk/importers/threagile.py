@@ -59,6 +59,15 @@ class _Reader:
             raise self.fail(f"{what} must be a mapping, got {type(value).__name__}", path)
         return value
 
+    def entry_at(self, section: str, name: str, raw: Any, what: str) -> tuple[YamlPath, dict[str, Any], str]:
+        """A named entry of a Threagile section: its path, its mapping and its (required) id."""
+        path: YamlPath = (section, name)
+        body = self.mapping_at(raw, path, f"{what} {name!r}")
+        entry_id = body.get("id")
+        if not isinstance(entry_id, str) or not entry_id:
+            raise self.fail(f"{what} {name!r} has no id", path)
+        return path, body, entry_id
+
     def id_list(self, value: Any, path: YamlPath) -> list[str]:
         if value is None:
             return []
@@ -101,11 +110,7 @@ class _Reader:
         by_id: dict[str, str] = {}
         nested_in: dict[str, str] = {}
         for name, raw in boundaries.items():
-            path: YamlPath = ("trust_boundaries", name)
-            body = self.mapping_at(raw, path, f"trust boundary {name!r}")
-            boundary_id = body.get("id")
-            if not isinstance(boundary_id, str):
-                raise self.fail(f"trust boundary {name!r} has no id", path)
+            path, body, boundary_id = self.entry_at("trust_boundaries", name, raw, "trust boundary")
             label = self.name_text(name, path, "a boundary name")
             kind = body.get("type") if isinstance(body.get("type"), str) else ""
             by_id[boundary_id] = common.add_zone(self.draft, label, TOOL, hint=str(kind)).id
@@ -135,11 +140,7 @@ class _Reader:
     def read_data(self, root: dict[str, Any]) -> None:
         data_assets = self.mapping_at(root.get("data_assets"), ("data_assets",), "data_assets")
         for name, raw in data_assets.items():
-            path: YamlPath = ("data_assets", name)
-            body = self.mapping_at(raw, path, f"data asset {name!r}")
-            data_id = body.get("id")
-            if not isinstance(data_id, str):
-                raise self.fail(f"data asset {name!r} has no id", path)
+            path, body, data_id = self.entry_at("data_assets", name, raw, "data asset")
             if data_id in self.data:
                 raise self.fail(f"two data assets have the id {data_id!r}", (*path, "id"))
             label = self.name_text(name, path, "a data asset name")
@@ -151,11 +152,7 @@ class _Reader:
                 self.draft.guess(entry, "records", "g_records", quantity=quantity)
 
     def read_asset(self, name: str, raw: Any) -> None:
-        path: YamlPath = ("technical_assets", name)
-        body = self.mapping_at(raw, path, f"technical asset {name!r}")
-        asset_id = body.get("id")
-        if not isinstance(asset_id, str) or not asset_id:
-            raise self.fail(f"technical asset {name!r} has no id", path)
+        path, body, asset_id = self.entry_at("technical_assets", name, raw, "technical asset")
         if asset_id in self.ids:
             raise self.fail(f"two technical assets have the id {asset_id!r}", (*path, "id"))
         kind = body.get("type")
