@@ -54,6 +54,8 @@ def minimize(sets: set[frozenset[str]] | list[frozenset[str]], cap: int | None =
 
 
 def _combine(families: list[CutFamily], max_size: int) -> set[frozenset[str]]:
+    if len(families) == 1:  # a family is minimal already, and its sets are within the size
+        return set(families[0])
     acc: set[frozenset[str]] = {frozenset()}
     for family in families:
         acc = {a | b for a in acc for b in family if len(a | b) <= max_size}
@@ -93,6 +95,8 @@ def compute_cut_sets(graph: AttackGraph, max_size: int = 3, cap: int = 500) -> C
             continue
         for node in edge.grants:
             old = families.get(node, [])
+            if not any(not any(o <= new for o in old) for new in produced):
+                continue  # nothing produced here is smaller than what the node has
             merged = minimize(set(old) | produced)
             if len(merged) > cap:
                 merged = merged[:cap]
