@@ -209,39 +209,41 @@ class _Builder:
         stack = self.stack
         scalar_event = yaml.ScalarEvent
         special = _PLAIN_SPECIAL
+        resolved: dict[str, Any] = {}  # plain text -> its value (all immutable), read once each
         try:
             while True:
                 event: Any = loader.get_event()
                 if event is None:
                     break
-                if (
-                    type(event) is scalar_event
-                    and event.tag is None
-                    and event.anchor is None
-                    and stack
-                    and (not event.implicit[0] or (event.value and event.value[0] not in special))
-                ):
-                    # Fast path for the common case: a plain text scalar inside a collection.
+                if type(event) is scalar_event and event.tag is None and event.anchor is None and stack:
+                    # Fast path for the common case: an untagged scalar inside a collection.
                     parent = stack[-1]
                     self.budget -= 1
                     if self.budget < 0:
                         raise self.fail(event, f"more than {MAX_NODES:,} values in the document")
                     parent.size += 1
                     container = parent.value
-                    if type(container) is list:
+                    raw = event.value
+                    if type(container) is dict and parent.key is None:
+                        # A key is read as its text, whatever it would resolve to.
+                        if raw in container or raw == "<<":
+                            self._take_key(parent, event, raw, None)  # reports the problem
+                        parent.key = raw
+                        container[raw] = None
                         mark: Any = event.start_mark
-                        self.positions[(*parent.path, len(container))] = (mark.line + 1, mark.column + 1)
-                        container.append(event.value)
-                    elif parent.key is None:
-                        key = event.value
-                        if key in container or key == "<<":
-                            self._take_key(parent, event, key, None)  # reports the problem
-                        parent.key = key
-                        container[key] = None
+                        self.positions[(*parent.path, raw)] = (mark.line + 1, mark.column + 1)
+                        continue
+                    value: Any = raw
+                    if event.implicit[0] and (not raw or raw[0] in special):
+                        value = resolved.get(raw, resolved)
+                        if value is resolved:  # first time this plain text is seen
+                            value = resolved[raw] = self._scalar(event)
+                    if type(container) is list:
                         mark = event.start_mark
-                        self.positions[(*parent.path, key)] = (mark.line + 1, mark.column + 1)
+                        self.positions[(*parent.path, len(container))] = (mark.line + 1, mark.column + 1)
+                        container.append(value)
                     else:
-                        container[parent.key] = event.value
+                        container[parent.key] = value
                         parent.key = None
                     continue
                 handler = handlers.get(type(event))
