@@ -12,6 +12,7 @@ from fleetrisk.engine.assess import assess
 from fleetrisk.engine.score import DEVICE_BANDS, band, impact_score, log_band
 from fleetrisk.errors import ModelValidationError
 from fleetrisk.model.loader import from_data, load_model_text
+from fleetrisk.results import ControlState
 
 BASE: dict[str, Any] = {
     "fleetrisk": 1,
@@ -182,3 +183,19 @@ def test_refuted_evidence_reopens_a_declared_control() -> None:
     verified = Evidence([c.model_copy(update={"status": "verified"}) for c in refuted.checks])
     data["keys"][0]["controls"] = {}
     assert by_id(run(data, evidence=verified))[FINDING].status == "mitigated"
+
+
+def test_result_construct_fast_path_equals_validated_model() -> None:
+    values: dict[str, Any] = {"id": "C-1", "status": "absent", "declared_on": "service"}
+    fast = ControlState.model_construct(**values)
+    validated = ControlState.model_validate(values)
+    assert fast == validated
+    assert fast.model_dump_json() == validated.model_dump_json()
+    assert fast.model_fields_set == set(values)
+
+
+def test_result_construct_with_fields_left_out_keeps_defaults() -> None:
+    partial = ControlState.model_construct(id="C-1", status="absent")
+    assert partial.declared_on is None
+    assert partial.model_fields_set == {"id", "status"}
+    assert partial.model_dump_json() == ControlState.model_validate({"id": "C-1", "status": "absent"}).model_dump_json()

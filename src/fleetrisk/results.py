@@ -6,7 +6,7 @@ Text fields are already in the report's language; writers only turn an
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,23 @@ STATUSES: tuple[Status, ...] = (
 
 class Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:  # type: ignore[override]
+        """Pydantic's ``model_construct``, with a fast path when exactly every field is given.
+
+        Result models have no aliases, private attributes or post-init hooks, so with every
+        field given there is nothing to resolve: the fields are set directly. That is several
+        times faster, which counts for the thousands of findings of a large model.
+        """
+        if _fields_set is not None or values.keys() != cls.__pydantic_fields__.keys():
+            return super().model_construct(_fields_set, **values)
+        instance = cls.__new__(cls)
+        object.__setattr__(instance, "__dict__", values)
+        object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+        object.__setattr__(instance, "__pydantic_extra__", None)
+        object.__setattr__(instance, "__pydantic_private__", None)
+        return instance
 
 
 class SourceLocation(Out):

@@ -7,7 +7,6 @@ import functools
 import re
 import typing
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -85,7 +84,8 @@ class Catalog:
 
 
 def default_root() -> Path:
-    return Path(str(resources.files("fleetrisk.catalog") / "data"))
+    """The bundled catalog, installed as plain files beside this module."""
+    return Path(__file__).resolve().parent / "data"
 
 
 @functools.lru_cache(maxsize=4)

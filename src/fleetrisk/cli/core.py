@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -134,6 +133,8 @@ def init(
     def run() -> None:
         if path.exists():
             raise UsageError(f"{path} already exists", hint="choose another path; fleetrisk never overwrites a model")
+        from importlib import resources  # only this command reads package files this way
+
         text = (resources.files("fleetrisk") / "templates" / "starter.yaml").read_text(encoding="utf-8")
         try:
             path.write_text(text, encoding="utf-8")
