@@ -6,7 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,12 +19,14 @@ from fleetrisk.errors import UsageError
 from fleetrisk.evidence import load_evidence
 from fleetrisk.model.loader import LoadedModel, load_model
 from fleetrisk.model.schema import ServiceModel
-from fleetrisk.quant_results import LossView
 from fleetrisk.reports import WRITERS, render_report
 from fleetrisk.reports.catalog_view import render_catalog_json, render_catalog_md, render_catalog_table
 from fleetrisk.reports.i18n import labels, number
 from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.results import BANDS, Assessment
+
+if TYPE_CHECKING:  # loss results load only with --loss
+    from fleetrisk.quant_results import LossView
 
 
 class CatalogFormat(StrEnum):

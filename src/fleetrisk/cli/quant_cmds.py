@@ -10,18 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
 from rich.table import Table
 
 from fleetrisk._version import __version__
 from fleetrisk.cli._common import Lang, default_model, err, guard, out
 from fleetrisk.errors import UsageError
 from fleetrisk.model.loader import load_model
-from fleetrisk.quant_results import PlanReport, SimulationReport
 from fleetrisk.reports.quant_text import plan_labels
 
-if TYPE_CHECKING:  # numpy and HiGHS load only when these commands run
+if TYPE_CHECKING:  # numpy, HiGHS and these classes load only when these commands run
     from fleetrisk.engine.simulate import Progress as ProgressCallback
+    from fleetrisk.quant_results import PlanReport, SimulationReport
 
 
 class QuantFormat(StrEnum):
@@ -40,6 +39,8 @@ def _progress(label: str) -> Iterator[ProgressCallback | None]:
     if not err.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
     with Progress(label, BarColumn(), TaskProgressColumn(), TimeRemainingColumn(), console=err,
                   transient=True) as bar:
         task = bar.add_task(label, total=1)

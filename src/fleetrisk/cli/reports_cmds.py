@@ -15,7 +15,6 @@ from fleetrisk.cli._common import Lang, Level, err, guard, parse_date
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, Location
 from fleetrisk.model.loader import load_model
-from fleetrisk.reports.diff import diff_assessments, gating_changes, render_diff_json, render_diff_md
 from fleetrisk.results import Assessment
 
 MAX_REPORT_BYTES = 200_000_000
@@ -75,6 +74,8 @@ def diff(
     def run() -> int:
         before = load_side(old, lang.value, as_of)
         after = load_side(new, lang.value, as_of)
+        from fleetrisk.reports.diff import diff_assessments, gating_changes, render_diff_json, render_diff_md
+
         result = diff_assessments(before, after)
         text = render_diff_json(result, gate) if fmt is DiffFormat.json else render_diff_md(result, lang.value, gate)
         sys.stdout.write(text)

@@ -15,11 +15,12 @@ from fleetrisk.cli._common import Lang, err, guard, out
 from fleetrisk.errors import UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
 from fleetrisk.model.loader import load_model
-from fleetrisk.probes.scope import Gate, Scope, ScopeError, load_scope
-from fleetrisk.probes.secrets import DEFAULT_SECRETS_FILE, Secrets, empty_secrets, load_secrets
+from fleetrisk.probes import DEFAULT_SECRETS_FILE
 
-if TYPE_CHECKING:  # the protocol clients load only when a probe run needs them
+if TYPE_CHECKING:  # the probe modules and protocol clients load only when this command runs
     from fleetrisk.probes.plan import Plan, Probe
+    from fleetrisk.probes.scope import Scope
+    from fleetrisk.probes.secrets import Secrets
 
 LABELS = {
     "en": {
@@ -61,6 +62,7 @@ def verify(
     def run() -> None:
         from fleetrisk.probes.plan import build_plan
         from fleetrisk.probes.runner import run_plan, utc_now
+        from fleetrisk.probes.scope import Gate, load_scope
 
         loaded = load_model(model)
         allowed = load_scope(scope)
@@ -91,6 +93,8 @@ def verify(
 
 
 def _secrets(path: Path | None) -> Secrets:
+    from fleetrisk.probes.secrets import empty_secrets, load_secrets
+
     if path is not None:
         return load_secrets(path)
     default = Path(DEFAULT_SECRETS_FILE)
@@ -104,6 +108,8 @@ def _refuse_outside(plan: Plan, scope: Scope) -> None:
     refused = plan.refused(scope)
     if not refused:
         return
+    from fleetrisk.probes.scope import ScopeError
+
     targets = sorted({f"{host}:{port}" for _, (host, port) in refused})
     raise ScopeError(
         f"outside the scope: {', '.join(targets)}; nothing was sent to any target",

@@ -5,3 +5,5 @@ touched, how fast, for how long), ``secrets`` (test identities), ``targets`` (en
 the probes (``mqtt``, ``tls``, ``http``, ``tuf_audit``, ``tuf_client``), ``plan`` (which probes
 run where) and ``runner`` (runs a plan and returns evidence checks).
 """
+
+DEFAULT_SECRETS_FILE = "fleetrisk-secrets.yaml"  # read from the working directory when present

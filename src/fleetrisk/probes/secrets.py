@@ -18,8 +18,6 @@ from fleetrisk.errors import InputError, ModelValidationError
 from fleetrisk.model.yamlio import Document
 from fleetrisk.probes.config import load_document
 
-DEFAULT_SECRETS_FILE = "fleetrisk-secrets.yaml"
-
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,79}$")]
 
 
