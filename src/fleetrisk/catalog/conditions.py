@@ -174,10 +174,10 @@ def field_shape(cls: type[BaseModel], path: str) -> FieldShape:
     return FieldShape(choices, is_list, base)
 
 
-def read_field(obj: Any, path: str) -> Any:
-    """The value at a dotted path, or None when any step is unset."""
+def read_field(obj: Any, parts: tuple[str, ...]) -> Any:
+    """The value at a dotted path (split into its parts), or None when any step is unset."""
     current = obj
-    for part in path.split("."):
+    for part in parts:
         if current is None:
             return None
         current = getattr(current, part, None)
@@ -192,9 +192,13 @@ class FieldTest(Condition):
     path: str
     op: str
     expected: Any
+    parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", tuple(self.path.split(".")))  # split once, read often
 
     def evaluate(self, index: ModelIndex, handle: Handle) -> Verdict:
-        actual = read_field(handle.obj, self.path)
+        actual = read_field(handle.obj, self.parts)
         if actual is None:
             return Verdict(None, missing=(Missing(handle, self.path),))
         value = OPERATORS[self.op](actual, self.expected)
@@ -205,7 +209,7 @@ class FieldTest(Condition):
         return Verdict(value, (Reason(handle, self.path, reason),))
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
-        actual = read_field(handle.obj, self.path)
+        actual = read_field(handle.obj, self.parts)
         if actual is None:
             return None
         return OPERATORS[self.op](actual, self.expected)
