@@ -42,15 +42,35 @@ def _needs(edge: Edge) -> tuple[str, ...]:
 
 
 def minimize(sets: set[frozenset[str]] | list[frozenset[str]], cap: int | None = None) -> CutFamily:
-    """Drop every set that contains another; order by size, then members."""
+    """Drop every set that contains another; order by size, then members.
+
+    Sets are visited smallest first, so a set is kept unless one of its proper subsets was
+    kept already; with sets of at most a few members, looking those subsets up is cheaper than
+    comparing against every kept set.
+    """
     ordered = sorted(set(sets), key=lambda s: (len(s), sorted(s)))
     kept: CutFamily = []
+    seen: set[frozenset[str]] = set()
     for candidate in ordered:
-        if not any(other <= candidate for other in kept):
-            kept.append(candidate)
-            if cap is not None and len(kept) >= cap:
-                break
+        if _has_kept_subset(candidate, seen):
+            continue
+        kept.append(candidate)
+        seen.add(candidate)
+        if cap is not None and len(kept) >= cap:
+            break
     return kept
+
+
+def _has_kept_subset(candidate: frozenset[str], seen: set[frozenset[str]]) -> bool:
+    if not seen:
+        return False
+    if len(seen) <= 1 << len(candidate):  # few kept sets: compare with each
+        return any(other <= candidate for other in seen)
+    return any(
+        frozenset(part) in seen
+        for size in range(len(candidate))
+        for part in itertools.combinations(candidate, size)
+    )
 
 
 def _combine(families: list[CutFamily], max_size: int) -> set[frozenset[str]]:
