@@ -15,6 +15,7 @@ SOURCES = [
     ("pytm", "pytm_small.json"),
     ("threagile", "threagile_small.yaml"),
     ("threat-dragon", "threat_dragon_small.json"),
+    ("otm", "otm_small.json"),
 ]
 
 
@@ -109,6 +110,49 @@ def test_threat_dragon_mapping_uses_geometry(tmp_path: Path) -> None:
     assert "1 threats written in Threat Dragon" in summary
 
 
+def test_otm_mapping_keeps_ids_and_reads_nesting(tmp_path: Path) -> None:
+    model_path = tmp_path / "m.yaml"
+    summary = do_import("otm", "otm_small.json", model_path)
+    model = load(model_path)
+    zones, comps, flows = by_id(model, "zones"), by_id(model, "components"), by_id(model, "flows")
+    assert zones["public-internet"]["trust"] == "untrusted", "a UUID id gives way to the name; rating 5 is untrusted"
+    assert zones["cloud-vpc"]["trust"] == "production"
+    assert zones["vendor-zone"]["trust"] == "third-party"
+    assert set(by_id(model, "fleets")) == {"doorbells"}
+    assert by_id(model, "accounts")["homeowner"]["audience"] == "customer"
+    assert comps["relay-worker"]["zone"] == "cloud-vpc", "a component nested in another takes its zone"
+    assert comps["chime-partner"]["kind"] == "partner-api", "a fleetrisk kind as OTM type is stated, not guessed"
+    assert comps["ota"]["kind"] == "ota-service"
+    assert by_id(model, "data")["video-clips"]["stored_in"] == ["clips"]
+    assert flows["ring-events"]["authorization"] == "per-tenant"
+    assert flows["clip-upload-reverse"]["from"] == "relay"
+    assert flows["doorbell-telemetry"]["encryption"] == "tls", "mqtts from the tags"
+    assert "'Unused asset' is neither stored nor carried" in summary
+    assert "1 threats written in OTM" in summary
+
+
+def test_otm_round_trip_gives_back_the_architecture(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "smart-appliance-cloud.yaml"
+    otm, back = tmp_path / "model.otm.json", tmp_path / "back.yaml"
+    exported = run_cli("export", "--to", "otm", str(example), "-o", str(otm))
+    assert exported.returncode == 0, exported.stderr
+    summary = do_import("otm", str(otm), back)
+    original, again = load(example), load(back)
+    for section, fields in {
+        "zones": ("trust",), "fleets": ("devices", "safety"), "components": ("kind", "zone"),
+        "keys": ("custody", "holder", "signs"), "data": ("kind", "records", "stored_in"),
+        "flows": ("from", "to", "carries", "protocol", "encryption", "authentication", "authorization"),
+        "accounts": ("audience",),
+    }.items():
+        before, after = by_id(original, section), by_id(again, section)
+        assert set(after) == set(before), section
+        for element_id, item in before.items():
+            for name in fields:
+                assert after[element_id].get(name) == item.get(name), (section, element_id, name)
+    assert "devices and safety are placeholders" not in summary, "fleet size and safety travel in OTM attributes"
+    assert run_cli("validate", str(back)).returncode == 0
+
+
 def test_placeholder_fleet_when_the_source_has_no_devices(tmp_path: Path) -> None:
     model_path = tmp_path / "m.yaml"
     summary = do_import("pytm", "pytm_no_devices.json", model_path)
@@ -167,3 +211,41 @@ def test_stdout_when_no_output_given() -> None:
     assert result.returncode == 0, result.stderr
     assert yaml.safe_load(result.stdout)["fleetrisk"] == 1
     assert "A human must fill in" in result.stderr
+
+
+def test_threat_dragon_flow_with_a_loose_end_is_left_out_and_reported(tmp_path: Path) -> None:
+    cells = [
+        {"id": "a", "shape": "process", "data": {"name": "Command service"}},
+        {"id": "b", "shape": "actor", "data": {"name": "Smart lock"}},
+        {"id": "f1", "shape": "flow", "data": {"name": "Commands"}, "source": {"cell": "a"}, "target": {"cell": "b"}},
+        {"id": "f2", "shape": "flow", "data": {"name": "Half drawn"}, "source": {"x": 5, "y": 5},
+         "target": {"cell": "a"}},
+    ]
+    source = tmp_path / "td.json"
+    source.write_text(json.dumps({"summary": {"title": "t"}, "detail": {"diagrams": [{"cells": cells}]}}, indent=2),
+                      encoding="utf-8")
+    out = tmp_path / "m.yaml"
+    result = run_cli("import", "--from", "threat-dragon", str(source), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "flow 'Half drawn' (line 37): its source is not attached to an element" in result.stdout
+    model = load(out)
+    assert [f["id"] for f in model["flows"]] == ["commands"]
+    assert run_cli("validate", str(out)).returncode == 0
+
+
+@pytest.mark.parametrize(("name", "description", "device"), [
+    ("IoT Device", "", True),
+    ("Smart lock", "", True),
+    ("Vending machines", "", True),
+    ("Field units", "battery-powered sensors in the field", True),
+    ("Cloud API", "Node.js", False),
+    ("Device registry", "", False),
+    ("Firmware update service", "", False),
+    ("Vehicle telematics backend", "", False),
+    ("Field units", "the MQTT broker the sensors publish to", False),
+    ("Payment provider", "", False),
+])
+def test_device_guess_reads_the_name_first(name: str, description: str, device: bool) -> None:
+    from fleetrisk.importers.mapping import looks_like_device
+
+    assert looks_like_device(name, description) is device

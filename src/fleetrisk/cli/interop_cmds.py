@@ -19,6 +19,7 @@ class Source(StrEnum):
     pytm = "pytm"
     threagile = "threagile"
     threat_dragon = "threat-dragon"
+    otm = "otm"
 
 
 class Target(StrEnum):
@@ -43,14 +44,15 @@ def _write(path: Path, content: str, force: bool) -> None:
 def import_model(
     file: Annotated[Path, typer.Argument(help="The peer tool's model file.")],
     source: Annotated[Source, typer.Option("--from", help="Format of FILE: pytm (its --json output), "
-                                                          "threagile (YAML) or threat-dragon (v2 JSON).")],
+                                                          "threagile (YAML), threat-dragon (v2 JSON) or otm "
+                                                          "(Open Threat Model JSON).")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Model file to write (default: stdout).")]
     = None,
     report: Annotated[Path | None, typer.Option(help="Also write the full mapping report (Markdown) here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
     lang: Annotated[Lang, typer.Option(help="Language of comments and report.")] = Lang.en,
 ) -> None:
-    """Import a pytm, Threagile or Threat Dragon model; report what was mapped, guessed and left to fill in."""
+    """Import a pytm, Threagile, Threat Dragon or OTM model; report what was mapped, guessed and left to fill in."""
 
     def run() -> None:
         from fleetrisk.importers import import_file

@@ -1,5 +1,8 @@
 """Building blocks every importer uses: add zones, fleets, components, data and flows to a
 draft with the right notes, then finish the draft (placeholders, exposures, what to fill in).
+
+Ids come from the peer's names, or from its own ids (``source_id``) where the format has
+stable ones; either way they are made safe and unique by :meth:`Draft.new_id`.
 """
 
 from __future__ import annotations
@@ -14,18 +17,21 @@ PLACEHOLDER_SAFETY = "low"
 DEFAULT_KIND = "user-app-backend"
 
 
-def add_zone(draft: Draft, name: str, tool: str, *, hint: str = "") -> Entry:
-    zone_id = draft.new_id(name, "zone")
-    trust = mapping.zone_trust(name, hint)
-    entry = draft.add("zones", {"id": zone_id, "name": name, "trust": trust or "production"})
-    draft.guess(entry, "trust", "g_trust" if trust else "g_trust_default", value=entry.data["trust"])
+def add_zone(draft: Draft, name: str, tool: str, *, hint: str = "", source_id: str = "",
+             trust: str | None = None) -> Entry:
+    """A zone; its ``trust`` when the source states it, else guessed from the name."""
+    zone_id = draft.new_id(source_id or name, "zone")
+    guessed = mapping.zone_trust(name, hint) if trust is None else None
+    entry = draft.add("zones", {"id": zone_id, "name": name, "trust": trust or guessed or "production"})
+    if trust is None:
+        draft.guess(entry, "trust", "g_trust" if guessed else "g_trust_default", value=entry.data["trust"])
     draft.mapped("m_zone", tool=tool, name=name, id=zone_id)
     return entry
 
 
-def add_fleet(draft: Draft, name: str, tool: str, cls: str, *, stated: bool = False) -> Entry:
+def add_fleet(draft: Draft, name: str, tool: str, cls: str, *, stated: bool = False, source_id: str = "") -> Entry:
     """A device population; ``stated`` when the source says outright that these are devices."""
-    entry = draft.add("fleets", {"id": draft.new_id(name, "fleet"), "name": name,
+    entry = draft.add("fleets", {"id": draft.new_id(source_id or name, "fleet"), "name": name,
                                  "devices": PLACEHOLDER_DEVICES, "safety": PLACEHOLDER_SAFETY})
     if not stated:
         draft.guess(entry, "", "g_device", tool=tool, cls=cls)
@@ -33,18 +39,22 @@ def add_fleet(draft: Draft, name: str, tool: str, cls: str, *, stated: bool = Fa
     return entry
 
 
-def add_account(draft: Draft, name: str, tool: str, cls: str, *, staff: bool = False) -> Entry:
-    audience = "staff" if staff else mapping.audience(name)
-    entry = draft.add("accounts", {"id": draft.new_id(name, "account"), "name": name, "audience": audience})
-    if not staff:
-        draft.guess(entry, "audience", "g_audience", value=audience)
+def add_account(draft: Draft, name: str, tool: str, cls: str, *, staff: bool = False, source_id: str = "",
+                audience: str | None = None) -> Entry:
+    """Human accounts; ``audience`` when the source states it, staff for admins, else guessed."""
+    final = audience or ("staff" if staff else mapping.audience(name))
+    entry = draft.add("accounts", {"id": draft.new_id(source_id or name, "account"), "name": name,
+                                   "audience": final})
+    if audience is None and not staff:
+        draft.guess(entry, "audience", "g_audience", value=final)
     draft.mapped("m_account", tool=tool, cls=cls, name=name, id=entry.id)
     return entry
 
 
-def add_external(draft: Draft, name: str, tool: str, cls: str, zone: str | None) -> Entry:
+def add_external(draft: Draft, name: str, tool: str, cls: str, zone: str | None, *, source_id: str = "") -> Entry:
     """A system outside the service that it talks to: an external dependency of kind 'other'."""
-    data: dict[str, Any] = {"id": draft.new_id(name, "external"), "name": name, "kind": "external-dependency"}
+    data: dict[str, Any] = {"id": draft.new_id(source_id or name, "external"), "name": name,
+                            "kind": "external-dependency"}
     if zone:
         data["zone"] = zone
     data["dependency"] = {"kind": "other"}
@@ -55,11 +65,11 @@ def add_external(draft: Draft, name: str, tool: str, cls: str, zone: str | None)
 
 
 def add_component(draft: Draft, name: str, tool: str, cls: str, zone: str | None, *,
-                  kind: str | None = None, description: str = "") -> Entry:
+                  kind: str | None = None, description: str = "", source_id: str = "") -> Entry:
     """A server-side component; ``kind`` when the source states it, else guessed from the name."""
     guessed = mapping.component_kind(name, description) if kind is None else None
     final = kind or guessed or DEFAULT_KIND
-    data: dict[str, Any] = {"id": draft.new_id(name, "component"), "name": name, "kind": final}
+    data: dict[str, Any] = {"id": draft.new_id(source_id or name, "component"), "name": name, "kind": final}
     if zone:
         data["zone"] = zone
     entry = draft.add("components", data)
@@ -70,10 +80,10 @@ def add_component(draft: Draft, name: str, tool: str, cls: str, zone: str | None
 
 
 def plan_data(draft: Draft, name: str, tool: str, kind: str | None, *,
-              stored_in: list[str] | None = None, records: int | None = None) -> str:
+              stored_in: list[str] | None = None, records: int | None = None, source_id: str = "") -> str:
     """Add a data set; where it is stored may be settled by :func:`finish` from the flows."""
     guessed = mapping.data_kind(name) if kind is None else None
-    data: dict[str, Any] = {"id": draft.new_id(name, "data"), "name": name,
+    data: dict[str, Any] = {"id": draft.new_id(source_id or name, "data"), "name": name,
                             "kind": kind or guessed or "other", "stored_in": list(stored_in or [])}
     if records is not None:
         data["records"] = records
@@ -86,9 +96,9 @@ def plan_data(draft: Draft, name: str, tool: str, kind: str | None, *,
 
 def add_flow(draft: Draft, name: str, tool: str, source: str, target: str, *, protocol: str = "",
              carries: list[str] | None = None, encrypted: bool | None = None,
-             plaintext_is_stated: bool = False) -> Entry:
+             plaintext_is_stated: bool = False, source_id: str = "") -> Entry:
     """A flow; encryption follows the protocol, or the source's own flag (marked as a guess)."""
-    data: dict[str, Any] = {"id": draft.new_id(name or f"{source}-to-{target}", "flow"),
+    data: dict[str, Any] = {"id": draft.new_id(source_id or name or f"{source}-to-{target}", "flow"),
                             "from": source, "to": target}
     proto = mapping.protocol_name(protocol) if protocol else ""
     if proto:
@@ -124,7 +134,8 @@ def finish(draft: Draft, title: str, description: str = "") -> None:
     unzoned = sum(1 for c in draft.sections["components"] if "zone" not in c.data)
     if unzoned and draft.sections["zones"]:
         draft.fill_in(None, "f_unzoned", count=unzoned)
-    draft.fill_in(None, "f_keys")
+    if not draft.sections["keys"]:
+        draft.fill_in(None, "f_keys")
     draft.fill_in(None, "f_practices")
 
 
@@ -195,7 +206,8 @@ def _fleet_todo(draft: Draft) -> None:
     fleets = {f.id: f for f in draft.sections["fleets"]}
     components = {c.id for c in draft.sections["components"]}
     for fleet in fleets.values():
-        draft.fill_in(fleet, "f_fleet_size")
+        if not {"devices", "safety"} <= fleet.stated:
+            draft.fill_in(fleet, "f_fleet_size")
         draft.fill_in(fleet, "f_identity")
     for flow in draft.sections["flows"]:
         receiver = fleets.get(flow.data["to"])

@@ -15,7 +15,7 @@ from typing import Any
 from fleetrisk.errors import InputError, Location
 
 #: Sections of the model file that importers fill, in file order.
-SECTIONS = ("zones", "fleets", "components", "data", "flows", "accounts")
+SECTIONS = ("zones", "fleets", "components", "keys", "data", "flows", "accounts")
 
 _ID_MAX = 60
 _UNSAFE = re.compile(r"[^a-z0-9_.-]+")
@@ -40,6 +40,7 @@ class Entry:
     data: dict[str, Any]
     notes: dict[str, list[Note]] = field(default_factory=dict)  # field ('' = element) -> guesses
     todo: list[Note] = field(default_factory=list)  # shown as comments under the element
+    stated: set[str] = field(default_factory=set)  # fields the source states outright (not placeholders)
 
     @property
     def id(self) -> str:

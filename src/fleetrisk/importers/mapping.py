@@ -28,8 +28,16 @@ def _has(found: set[str], keys: tuple[str, ...]) -> bool:
 DEVICE_WORDS = (
     "device", "devices", "iot", "sensor", "sensors", "thermostat", "camera", "cameras", "vehicle",
     "vehicles", "car", "cars", "meter", "meters", "appliance", "appliances", "vending", "robot",
-    "plc", "ecu", "tracker", "wearable", "fleet", "node", "nodes", "edge device", "controller",
+    "plc", "ecu", "tracker", "wearable", "fleet", "edge device", "controller",
     "lock", "doorbell", "bulb", "charger", "inverter", "drone", "machine", "machines", "firmware",
+)
+#: Words that make a name read as server side, whatever device words it also has
+#: ("Device registry", "Firmware update service", "Vehicle telematics backend").
+SERVER_WORDS = (
+    "service", "services", "server", "servers", "api", "apis", "backend", "cloud", "platform", "portal",
+    "console", "gateway", "broker", "hub", "registry", "database", "db", "queue", "cluster", "virtual",
+    "vm", "container", "kubernetes", "pipeline", "repository", "cdn", "website", "web", "dashboard",
+    "lambda", "function", "endpoint", "update", "updates", "updater", "management", "manager",
 )
 HUMAN_WORDS = (
     "user", "users", "customer", "customers", "admin", "administrator", "operator", "operators",
@@ -101,8 +109,21 @@ ENCRYPTED_PROTOCOLS = {"https", "mqtts", "wss", "tls", "amqps", "coaps", "dtls",
                        "ldaps", "grpcs", "smtps", "imaps", "pop3s", "h2"}
 
 
-def looks_like_device(*texts: str) -> bool:
-    return _has(words(*texts), DEVICE_WORDS)
+def looks_like_device(name: str, description: str = "") -> bool:
+    """Whether a peer element stands for the devices themselves.
+
+    The name decides: server words in it ("Device registry") say no, device words ("Smart
+    lock", "IoT Device") say yes. The description counts only for a name with neither, and
+    only without server words of its own: descriptions of servers mention the devices they
+    serve ("Cloud API", "Node.js backend for the sensors").
+    """
+    named = words(name)
+    if _has(named, SERVER_WORDS):
+        return False
+    if _has(named, DEVICE_WORDS):
+        return True
+    described = words(description)
+    return _has(described, DEVICE_WORDS) and not _has(described, SERVER_WORDS)
 
 
 def looks_human(*texts: str) -> bool:

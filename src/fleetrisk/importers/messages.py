@@ -11,12 +11,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "m_account": ("{tool} {cls} '{name}' -> account {id}", "{tool} の {cls} '{name}' -> アカウント {id}"),
     "m_component": ("{tool} {cls} '{name}' -> component {id} ({kind})",
                     "{tool} の {cls} '{name}' -> コンポーネント {id} ({kind})"),
+    "m_key": ("{tool} signing key '{name}' -> key {id}", "{tool} の署名鍵 '{name}' -> 鍵 {id}"),
     "m_data": ("{tool} data '{name}' -> data set {id} ({kind})",
                "{tool} のデータ '{name}' -> データセット {id} ({kind})"),
     "m_flow": ("{tool} flow '{name}' -> flow {id} ({source} -> {target})",
                "{tool} のフロー '{name}' -> フロー {id} ({source} -> {target})"),
     # guesses (YAML comments and report lines)
     "g_trust": ("trust '{value}' guessed from the boundary's name", "信頼度 '{value}' は境界の名前からの推定"),
+    "g_trust_rating": ("trust '{value}' derived from the zone's trust rating {rating}/100",
+                       "信頼度 '{value}' はゾーンの信頼評価 {rating}/100 から導いた"),
     "g_trust_default": ("trust '{value}' assumed: the boundary's name gives no clue",
                         "信頼度 '{value}' を仮定: 境界の名前に手がかりなし"),
     "g_device": ("a device fleet, because the {tool} {cls}'s name reads like devices",
@@ -80,8 +83,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "ゾーン {zone} は '{parent}' の内側にあった。fleetrisk のゾーンは入れ子にしない"),
     "dropped_data": ("data '{name}' is neither stored nor carried by a flow to a component: not imported",
                      "データ '{name}' は保存先もコンポーネントへのフローもないため取り込まない"),
-    "ignored_cell": ("{count} diagram cells of shape '{shape}' carry no model facts",
+    "ignored_cell": ("diagram cells of shape '{shape}' carry no model facts ({count})",
                      "形状 '{shape}' の図セル {count} 個はモデルの事実を持たない"),
+    "loose_flow": ("flow '{name}' (line {line}): its {side} is not attached to an element, so it is not "
+                   "imported; connect it in Threat Dragon and import again",
+                   "フロー '{name}' (行 {line}): {side} 側が要素につながっていないため取り込まない。"
+                   "Threat Dragon で接続してから再度取り込むこと"),
+    "key_without_custody": ("signing key '{name}' states no custody (online-file, cloud-kms, online-hsm, "
+                            "offline-hsm, threshold): add it under keys",
+                            "署名鍵 '{name}' に保管方式 (online-file, cloud-kms, online-hsm, offline-hsm, threshold) "
+                            "の記載がない: keys に追加すること"),
     "curve_boundary": ("trust boundary line '{name}' is a curve, not a box: zones cannot be derived from it",
                        "信頼境界 '{name}' は枠ではなく線のため、ゾーンを判定できない"),
     "out_of_scope": ("'{name}' is marked out of scope in {tool}; imported anyway",
@@ -114,8 +125,8 @@ LABELS: dict[str, dict[str, str]] = {
         "header": "Imported by fleetrisk from {tool} file '{file}'.",
         "legend": "'guess:' marks inferred values to check; 'fill in:' marks what the IoT analysis needs from you.",
         "next": "Next: fleetrisk validate {model} && fleetrisk assess {model}",
-        "count_line": "{zones} zones, {fleets} fleets, {components} components, {data} data sets, {flows} flows, "
-                      "{accounts} accounts",
+        "count_line": "{zones} zones, {fleets} fleets, {components} components, {keys} keys, {data} data sets, "
+                      "{flows} flows, {accounts} accounts",
     },
     "ja": {
         "title": "fleetrisk import: 対応付けレポート",
@@ -133,8 +144,8 @@ LABELS: dict[str, dict[str, str]] = {
         "header": "fleetrisk が {tool} のファイル '{file}' から取り込んだモデル。",
         "legend": "'推定:' は確認すべき推定値、'要記入:' は IoT の分析に必要な記入事項を示す。",
         "next": "次に: fleetrisk validate {model} && fleetrisk assess {model}",
-        "count_line": "ゾーン {zones}、フリート {fleets}、コンポーネント {components}、データセット {data}、"
-                      "フロー {flows}、アカウント {accounts}",
+        "count_line": "ゾーン {zones}、フリート {fleets}、コンポーネント {components}、鍵 {keys}、"
+                      "データセット {data}、フロー {flows}、アカウント {accounts}",
     },
 }
 

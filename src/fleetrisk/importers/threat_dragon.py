@@ -72,6 +72,10 @@ class _Reader:
 
     def run(self) -> Draft:
         detail = self.root.get("detail")
+        if "otmVersion" in self.root:
+            raise InputError("this is an Open Threat Model (OTM) file, not a Threat Dragon model",
+                             location=Location(self.file, 1, 1, "otmVersion"),
+                             hint="import it with 'fleetrisk import --from otm'")
         if not isinstance(detail, dict) or not isinstance(detail.get("diagrams"), list):
             raise InputError("no 'detail.diagrams' list: this is not a Threat Dragon v2 model",
                              location=Location(self.file, 1, 1, "detail.diagrams"),
@@ -125,9 +129,10 @@ class _Reader:
                 if not isinstance(cell_id, str) or not cell_id or cell_id in nodes:
                     raise InputError(f"{cell_path}: a cell needs a unique id", location=self.where(cell, cell_path))
                 nodes[cell_id] = entry.id
+        others = {c.get("id") for _, c, _ in checked if c["shape"] not in NODE_SHAPES}
         for cell_path, cell, data in checked:
             if cell["shape"] == "flow":
-                self.flow(cell, data, cell_path, nodes)
+                self.flow(cell, data, cell_path, nodes, others)
 
     def name(self, cell: dict[str, Any], data: dict[str, Any], path: str) -> str:
         raw = data.get("name")
@@ -180,18 +185,26 @@ class _Reader:
         holding = [b for b in boxes if b.holds(x + width / 2, y + height / 2)]
         return min(holding, key=lambda b: b.area).zone if holding else None
 
-    def flow(self, cell: dict[str, Any], data: dict[str, Any], path: str, nodes: dict[str, str]) -> None:
+    def flow(self, cell: dict[str, Any], data: dict[str, Any], path: str, nodes: dict[str, str],
+             others: set[Any]) -> None:
         name = self.name(cell, data, path)
         ends = []
         for side in ("source", "target"):
             end = cell.get(side)
             ref = end.get("cell") if isinstance(end, dict) else None
-            if not isinstance(ref, str) or ref not in nodes:
-                what = "is not attached to an element" if ref is None else f"names cell {ref!r}, not an element"
-                raise InputError(f"flow {name or cell.get('id')!r}: its {side} {what}",
-                                 location=self.where(cell, f"{path}.{side}"),
-                                 hint="connect both ends of every flow to an actor, process or store")
-            ends.append(nodes[ref])
+            if isinstance(ref, str) and ref in nodes:
+                ends.append(nodes[ref])
+                continue
+            where = self.where(cell, f"{path}.{side}")
+            if ref is not None and ref not in others:
+                raise InputError(f"flow {name or cell.get('id')!r}: its {side} names cell {ref!r}, which is not "
+                                 "in the diagram", location=where,
+                                 hint="the file is damaged; open it in Threat Dragon and reconnect the flow")
+            # A loose end (or one on a boundary or note) is common in a drawing: the flow says
+            # nothing about which elements talk, so it is left out and reported.
+            self.draft.ignored("loose_flow", name=name or str(cell.get("id")), side=side,
+                               line=where.line or "?")
+            return
         protocol = text(data.get("protocol"), self.where(cell, f"{path}.data.protocol"), "a protocol")
         encrypted = flag(data.get("isEncrypted")) is True or None
         common.add_flow(self.draft, name, TOOL, ends[0], ends[1], protocol=protocol, encrypted=encrypted)
