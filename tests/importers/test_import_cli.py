@@ -249,3 +249,26 @@ def test_device_guess_reads_the_name_first(name: str, description: str, device: 
     from fleetrisk.importers.mapping import looks_like_device
 
     assert looks_like_device(name, description) is device
+
+
+@pytest.mark.parametrize(("name", "description", "kind"), [
+    ("Accounting PostgreSQL", "CD-MICROSOFT-AZURE-DB-POSTGRESQL", "data-store"),
+    ("Public API v2", "web-service", None),
+    ("Release pipeline", "", "build-pipeline"),
+    ("Orders", "CI CD", "build-pipeline"),
+    ("MQTT broker", "message-broker", "device-gateway"),
+    ("Reporting", "Node.js", "analytics"),
+])
+def test_component_kind_reads_the_name_before_the_description(name: str, description: str, kind: str | None) -> None:
+    from fleetrisk.importers.mapping import component_kind
+
+    assert component_kind(name, description) == kind
+
+
+@pytest.mark.parametrize(("name", "human"), [
+    ("Mobile Client", True), ("Homeowner", True), ("Smartphone app", True), ("Payment provider", False),
+])
+def test_human_guess(name: str, human: bool) -> None:
+    from fleetrisk.importers.mapping import looks_human
+
+    assert looks_human(name) is human

@@ -42,7 +42,8 @@ SERVER_WORDS = (
 HUMAN_WORDS = (
     "user", "users", "customer", "customers", "admin", "administrator", "operator", "operators",
     "staff", "employee", "dealer", "person", "human", "browser", "owner", "developer", "engineer",
-    "technician", "support agent", "attacker", "client user", "mobile app", "app user",
+    "technician", "support agent", "attacker", "client user", "mobile app", "app user", "mobile client",
+    "smartphone", "client app", "android app", "ios app", "homeowner", "resident",
 )
 STAFF_WORDS = ("admin", "administrator", "operator", "staff", "employee", "developer", "engineer",
                "technician", "support")
@@ -52,7 +53,7 @@ DEALER_WORDS = ("dealer", "installer", "reseller")
 COMPONENT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("signing-service", ("hsm", "kms", "signing", "signer", "sign")),
     ("ota-service", ("ota", "firmware", "update", "updates", "updater", "fota")),
-    ("build-pipeline", ("ci", "cd", "pipeline", "build", "jenkins", "gitlab", "github", "repository", "repo")),
+    ("build-pipeline", ("ci cd", "pipeline", "build", "jenkins", "gitlab", "github", "repository", "repo")),
     ("provisioning", ("provisioning", "provision", "enrolment", "enrollment", "onboarding", "claim")),
     ("device-registry", ("registry", "inventory", "twin")),
     ("device-gateway", ("mqtt", "broker", "gateway", "coap", "lwm2m", "iot hub", "iot core")),
@@ -138,12 +139,16 @@ def audience(*texts: str) -> str:
     return "staff" if _has(found, STAFF_WORDS) else "customer"
 
 
-def component_kind(*texts: str) -> str | None:
-    """The component kind a name suggests, or None."""
-    found = words(*texts)
-    for kind, keys in COMPONENT_RULES:
-        if _has(found, keys):
-            return kind
+def component_kind(name: str, description: str = "") -> str | None:
+    """The component kind a name suggests, or failing that its description (or type); or None.
+
+    The name is tried first on its own: descriptions and types name neighbours and platforms
+    ("Node.js", "CD-MICROSOFT-AZURE-DB-POSTGRESQL") that would otherwise win.
+    """
+    for found in (words(name), words(description)):
+        for kind, keys in COMPONENT_RULES:
+            if _has(found, keys):
+                return kind
     return None
 
 

@@ -32,7 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "g_external": ("a system outside the service ({tool} {cls}): modelled as an external dependency",
                    "サービス外のシステム ({tool} の {cls}): 外部依存として記述"),
     "g_kind": ("kind '{value}' guessed from the name", "種別 '{value}' は名前からの推定"),
-    "g_kind_default": ("kind '{value}' assumed for a {tool} {cls}: the name gives no clue",
+    "g_kind_default": ("kind '{value}' assumed for this {tool} {cls}: the name gives no clue",
                        "{tool} の {cls} に種別 '{value}' を仮定: 名前に手がかりなし"),
     "g_kind_technology": ("kind '{value}' guessed from the technology '{technology}'",
                           "種別 '{value}' は技術 '{technology}' からの推定"),
