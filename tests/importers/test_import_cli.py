@@ -15,6 +15,7 @@ SOURCES = [
     ("pytm", "pytm_small.json"),
     ("threagile", "threagile_small.yaml"),
     ("threat-dragon", "threat_dragon_small.json"),
+    ("threat-dragon", "threat_dragon_v1_small.json"),
     ("otm", "otm_small.json"),
 ]
 
@@ -107,6 +108,23 @@ def test_threat_dragon_mapping_uses_geometry(tmp_path: Path) -> None:
     assert flows["video-stream-reverse"]["from"] == "video-relay"
     assert by_id(model, "data")["credentials-in-clip-storage"]["stored_in"] == ["clip-storage"]
     assert "Home network edge" in summary, "curves are reported, not silently dropped"
+    assert "1 threats written in Threat Dragon" in summary
+
+
+def test_threat_dragon_version_1_is_read_like_version_2(tmp_path: Path) -> None:
+    model_path = tmp_path / "m.yaml"
+    summary = do_import("threat-dragon", "threat_dragon_v1_small.json", model_path)
+    model = load(model_path)
+    comps, flows = by_id(model, "components"), by_id(model, "flows")
+    assert set(by_id(model, "fleets")) == {"parcel-lockers"}
+    assert set(by_id(model, "accounts")) == {"courier"}
+    assert comps["locker-command-service"]["kind"] == "command-service", "names come from attrs.text"
+    assert comps["locker-database"]["encryption_at_rest"] is True
+    assert flows["open-door"] == {"id": "open-door", "from": "locker-command-service", "to": "parcel-lockers",
+                                  "protocol": "mqtts", "encryption": "tls"}, "flow names come from the labels"
+    assert by_id(model, "data")["credentials-in-locker-database"]["stored_in"] == ["locker-database"]
+    assert "is a curve, not a box" in summary, "a version 1 boundary is a line"
+    assert "'Read state' is marked out of scope" in summary
     assert "1 threats written in Threat Dragon" in summary
 
 

@@ -49,8 +49,10 @@ CASES: dict[str, tuple[str, str, str]] = {
                                                                       "source": {"cell": "p"},
                                                                       "target": {"cell": "nope"}}]),
                                 "names cell 'nope'"),
-    "td-v1": ("threat-dragon", json.dumps({"detail": {"diagrams": [{"diagramJson": {"cells": []}}]}}),
-              "version 1 model"),
+    "td-v1-diagram-not-an-object": ("threat-dragon", json.dumps({"detail": {"diagrams": [{"diagramJson": [1]}]}}),
+                                    "diagramJson must be an object"),
+    "td-v1-unknown-type": ("threat-dragon", json.dumps({"detail": {"diagrams": [{"diagramJson": {"cells": [
+        {"type": "tm.Hexagon", "id": "x"}]}}]}}), "unknown Threat Dragon shape 'tm.Hexagon'"),
     "td-no-diagrams": ("threat-dragon", json.dumps({"summary": {}}), "not a Threat Dragon v2 model"),
     "td-huge-description": ("threat-dragon", td_model([{**PROCESS, "data": {"name": "A", "description": "d" * 5000}}]),
                             "5,000 characters long"),

@@ -44,7 +44,7 @@ def _write(path: Path, content: str, force: bool) -> None:
 def import_model(
     file: Annotated[Path, typer.Argument(help="The peer tool's model file.")],
     source: Annotated[Source, typer.Option("--from", help="Format of FILE: pytm (its --json output), "
-                                                          "threagile (YAML), threat-dragon (v2 JSON) or otm "
+                                                          "threagile (YAML), threat-dragon (v1 or v2 JSON) or otm "
                                                           "(Open Threat Model JSON).")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Model file to write (default: stdout).")]
     = None,

@@ -30,6 +30,7 @@ DEVICE_WORDS = (
     "vehicles", "car", "cars", "meter", "meters", "appliance", "appliances", "vending", "robot",
     "plc", "ecu", "tracker", "wearable", "fleet", "edge device", "controller",
     "lock", "doorbell", "bulb", "charger", "inverter", "drone", "machine", "machines", "firmware",
+    "locker", "lockers", "kiosk", "kiosks", "scooter", "scooters", "printer", "printers",
 )
 #: Words that make a name read as server side, whatever device words it also has
 #: ("Device registry", "Firmware update service", "Vehicle telematics backend").
@@ -44,6 +45,7 @@ HUMAN_WORDS = (
     "staff", "employee", "dealer", "person", "human", "browser", "owner", "developer", "engineer",
     "technician", "support agent", "attacker", "client user", "mobile app", "app user", "mobile client",
     "smartphone", "client app", "android app", "ios app", "homeowner", "resident",
+    "courier", "couriers",
 )
 STAFF_WORDS = ("admin", "administrator", "operator", "staff", "employee", "developer", "engineer",
                "technician", "support")

@@ -1,9 +1,13 @@
-"""Import an OWASP Threat Dragon version 2 model (JSON).
+"""Import an OWASP Threat Dragon model (JSON), version 2 or version 1.
 
 Threat Dragon keeps a drawing: ``detail.diagrams[].cells[]``, each cell a shape (actor,
 process, store, flow, trust-boundary-box or -curve, text). Flows join cells by id. Zones come
 from geometry: an element belongs to the smallest boundary box that holds its centre. Curves
 are lines, so they say nothing about membership and are only reported.
+
+Version 1 files keep the cells under ``diagramJson`` with types ``tm.Actor``, ``tm.Process``,
+``tm.Store``, ``tm.Flow`` and ``tm.Boundary`` (always a line), their facts on the cell itself
+and flow labels in ``labels``; they are rewritten into the version 2 shape first.
 """
 
 from __future__ import annotations
@@ -56,6 +60,34 @@ def _geometry(cell: dict[str, Any]) -> tuple[float, float, float, float] | None:
     return x, y, width, height
 
 
+#: Version 1 cell type -> version 2 shape (a version 1 boundary is always a line).
+_VERSION_1_SHAPES = {"tm.Actor": "actor", "tm.Process": "process", "tm.Store": "store", "tm.Flow": "flow",
+                     "tm.Boundary": "trust-boundary-curve", "tm.Text": "td-text-block"}
+_VERSION_1_FACTS = ("name", "description", "isEncrypted", "protocol", "storesCredentials", "threats",
+                    "outOfScope", "isBidirectional")
+
+
+def _from_version_1(cell: Any) -> Any:
+    """A version 1 cell in the version 2 shape: facts under ``data``, ends as ``{"cell": id}``."""
+    if not isinstance(cell, dict):
+        return cell  # reported as not an object by the common checks
+    converted = {key: value for key, value in cell.items() if key not in _VERSION_1_FACTS}
+    kind = cell.get("type")
+    converted["shape"] = _VERSION_1_SHAPES.get(kind, kind) if isinstance(kind, str) else kind
+    data = {key: cell[key] for key in _VERSION_1_FACTS if key in cell}
+    labels = cell.get("labels")
+    if "name" not in data and isinstance(labels, list) and labels and isinstance(labels[0], dict):
+        label = labels[0].get("attrs", {}).get("text", {}) if isinstance(labels[0].get("attrs"), dict) else {}
+        if isinstance(label, dict) and isinstance(label.get("text"), str):
+            data["name"] = label["text"]
+    converted["data"] = data
+    for side in ("source", "target"):
+        end = cell.get(side)
+        if isinstance(end, dict) and "id" in end:
+            converted[side] = {"cell": end["id"]}
+    return converted
+
+
 class _Reader:
     def __init__(self, path: Path) -> None:
         self.file = str(path)
@@ -89,11 +121,14 @@ class _Reader:
             path = f"detail.diagrams[{d}]"
             diagram = expect(raw_diagram, dict, Location(self.file, path=path), path)
             if "diagramJson" in diagram and "cells" not in diagram:
-                raise InputError("this is a Threat Dragon version 1 model (diagramJson)",
-                                 location=Location(self.file, path=path),
-                                 hint="open it in Threat Dragon 2 and save it again to convert it")
-            cells = expect(diagram.get("cells") or [], list, Location(self.file, path=f"{path}.cells"),
-                           f"{path}.cells")
+                path = f"{path}.diagramJson"
+                body = expect(diagram["diagramJson"], dict, Location(self.file, path=path), path)
+                cells = expect(body.get("cells") or [], list, Location(self.file, path=f"{path}.cells"),
+                               f"{path}.cells")
+                cells = [_from_version_1(cell) for cell in cells]
+            else:
+                cells = expect(diagram.get("cells") or [], list, Location(self.file, path=f"{path}.cells"),
+                               f"{path}.cells")
             self.read_diagram(cells, f"{path}.cells")
         for shape, count in sorted(self.skipped.items()):
             self.draft.ignored("ignored_cell", shape=shape, count=count)
@@ -117,6 +152,8 @@ class _Reader:
             checked.append((cell_path, cell, data))
         boxes = [self.boundary(cell, data, p) for p, cell, data in checked if cell["shape"] == "trust-boundary-box"]
         for cell_path, cell, data in checked:
+            if cell["shape"] in (*NODE_SHAPES, "flow") and data.get("outOfScope") is True:
+                self.draft.ignored("out_of_scope", name=self.name(cell, data, cell_path) or cell_path, tool=TOOL)
             if cell["shape"] in CURVES:
                 self.draft.ignored("curve_boundary", name=self.name(cell, data, cell_path) or cell_path)
             elif cell["shape"] in OTHER_SHAPES:
