@@ -290,3 +290,30 @@ def test_human_guess(name: str, human: bool) -> None:
     from fleetrisk.importers.mapping import looks_human
 
     assert looks_human(name) is human
+
+
+def test_threagile_merge_keys_are_read(tmp_path: Path) -> None:
+    source = tmp_path / "threagile.yaml"
+    source.write_text(
+        "title: Merge test\n"
+        "data_assets:\n"
+        "  Meter readings: &readings\n"
+        "    id: meter-readings\n"
+        "    quantity: many\n"
+        "  Billing readings:\n"
+        "    <<: *readings\n"
+        "    id: billing-readings\n"
+        "technical_assets:\n"
+        "  Reading store:\n"
+        "    id: reading-store\n"
+        "    type: datastore\n"
+        "    technology: database\n"
+        "    data_assets_stored: [meter-readings, billing-readings]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "m.yaml"
+    result = run_cli("import", "--from", "threagile", str(source), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    data = by_id(load(out), "data")
+    assert set(data) == {"meter-readings", "billing-readings"}
+    assert data["billing-readings"]["records"] == data["meter-readings"]["records"] == 10_000, "merged quantity"

@@ -47,7 +47,7 @@ HUMAN_WORDS = (
     "smartphone", "client app", "android app", "ios app", "homeowner", "resident",
     "courier", "couriers",
 )
-STAFF_WORDS = ("admin", "administrator", "operator", "staff", "employee", "developer", "engineer",
+STAFF_WORDS = ("admin", "administrator", "operator", "staff", "employee", "developer", "engineer", "backoffice",
                "technician", "support")
 DEALER_WORDS = ("dealer", "installer", "reseller")
 

@@ -167,18 +167,22 @@ class _Frame:
     size: int = 1
     key: str | None = None
     key_event: Any = None
+    merging: bool = False  # the pending key is a merge key ('<<'), when merge keys are allowed
+    merged: set[str] | None = None  # keys that came from a merge; an explicit key may replace them
 
 
 class _Builder:
     """Builds plain values from the event stream in one pass, enforcing our rules.
 
-    It rejects non-core tags, merge keys, duplicate and non-text keys, recursive aliases,
-    more than one document, too deep nesting, and documents whose aliases would expand
-    past the value budget (alias bombs), and it records every value's position.
+    It rejects non-core tags, merge keys (unless ``merge_keys``: peer files use them),
+    duplicate and non-text keys, recursive aliases, more than one document, too deep nesting,
+    and documents whose aliases would expand past the value budget (alias bombs), and it
+    records every value's position.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, merge_keys: bool = False) -> None:
         self.name = name
+        self.merge_keys = merge_keys
         self.positions: dict[YamlPath, tuple[int, int]] = {}
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -227,7 +231,8 @@ class _Builder:
                     if type(container) is dict and parent.key is None:
                         # A key is read as its text, whatever it would resolve to.
                         if raw in container or raw == "<<":
-                            self._take_key(parent, event, raw, None)  # reports the problem
+                            self._take_key(parent, event, raw, None)  # a problem, a merge or an override
+                            continue
                         parent.key = raw
                         container[raw] = None
                         mark: Any = event.start_mark
@@ -242,6 +247,8 @@ class _Builder:
                         mark = event.start_mark
                         self.positions[(*parent.path, len(container))] = (mark.line + 1, mark.column + 1)
                         container.append(value)
+                    elif parent.merging:
+                        self._merge(parent, event, value)
                     else:
                         container[parent.key] = value
                         parent.key = None
@@ -361,6 +368,9 @@ class _Builder:
         if parent.key is None:
             self._take_key(parent, event, value, built)
             return
+        if parent.merging:
+            self._merge(parent, event, value)
+            return
         parent.value[parent.key] = value  # its position is the key's, recorded in _take_key
         parent.key = None
 
@@ -368,11 +378,20 @@ class _Builder:
         if built is not None or isinstance(key, list | dict) or not isinstance(event, yaml.ScalarEvent):
             raise self.fail(event, "mapping keys must be plain text")
         if key == "<<" and event.implicit[0]:
-            raise self.fail(event, "merge keys ('<<') are not supported",
-                            hint="write the keys out; models must read the same to every tool")
+            if not self.merge_keys:
+                raise self.fail(event, "merge keys ('<<') are not supported",
+                                hint="write the keys out; models must read the same to every tool")
+            if parent.merged is not None:
+                raise self.fail(event, "a second merge key ('<<') in one mapping",
+                                hint="merge several mappings with one key: <<: [*a, *b]")
+            parent.key, parent.merging, parent.merged = key, True, set()
+            self.positions[(*parent.path, key)] = _mark(event)
+            return
         if not isinstance(key, str):
             key = str(event.value)
-        if key in parent.value:
+        if key in parent.value and parent.merged is not None and key in parent.merged:
+            parent.merged.discard(key)  # an explicit key replaces a merged one
+        elif key in parent.value:
             first = self.positions.get((*parent.path, key), (0, 0))[0]
             raise self.fail(event, f"duplicate key {key!r} (first at line {first})",
                             hint="each key may appear once in a mapping; merge the two entries")
@@ -381,19 +400,43 @@ class _Builder:
         self.positions[(*parent.path, key)] = _mark(event)
 
 
+    def _merge(self, parent: _Frame, event: Any, value: Any) -> None:
+        """Merge a mapping (or a list of them, earlier ones first) into ``parent``'s mapping.
+
+        Keys the mapping states itself, before or after the merge key, win over merged ones.
+        """
+        sources = value if isinstance(value, list) else [value]
+        if not sources or not all(isinstance(source, dict) for source in sources):
+            raise self.fail(event, "a merge key ('<<') needs a mapping or a list of mappings")
+        where = self.positions[(*parent.path, "<<")]
+        container, merged = parent.value, parent.merged
+        assert merged is not None
+        for source in sources:
+            for key, item in source.items():
+                if key not in container:
+                    container[key] = item
+                    merged.add(key)
+                    self.positions[(*parent.path, key)] = where
+        parent.key, parent.merging = None, False
+
+
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse(text: str, name: str) -> Document:
-    """Parse YAML text under all limits; raise ModelSyntaxError with a location on failure."""
-    builder = _Builder(name)
+def parse(text: str, name: str, *, merge_keys: bool = False) -> Document:
+    """Parse YAML text under all limits; raise ModelSyntaxError with a location on failure.
+
+    ``merge_keys`` accepts YAML merge keys (``<<: *base``), which some peer tools' files use;
+    fleetrisk's own files never do, so that they read the same to every tool.
+    """
+    builder = _Builder(name, merge_keys)
     data = builder.run(text)
     return Document(name, data, builder.positions)
 
 
-def load_path(path: Path) -> Document:
+def load_path(path: Path, *, merge_keys: bool = False) -> Document:
     """Read and parse a YAML file."""
-    return parse(read_text(path), str(path))
+    return parse(read_text(path), str(path), merge_keys=merge_keys)
 
 
 def iter_paths(data: Any, prefix: YamlPath = ()) -> Iterator[YamlPath]:
