@@ -7,8 +7,10 @@ stable ones; either way they are made safe and unique by :meth:`Draft.new_id`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from fleetrisk.errors import InputError
 from fleetrisk.importers import mapping
 from fleetrisk.importers.draft import Draft, Entry
 
@@ -115,6 +117,18 @@ def add_flow(draft: Draft, name: str, tool: str, source: str, target: str, *, pr
         data["encryption"] = "none"
     draft.mapped("m_flow", tool=tool, name=name or "-", id=entry.id, source=source, target=target)
     return entry
+
+
+def flow_ends(raw: dict[str, Any], sides: tuple[str, str], ids: dict[str, str],
+              error: Callable[[str, object], InputError]) -> tuple[str, str]:
+    """The model ids of a peer flow's two ends; ``error(side, value)`` for an end that names no element."""
+    ends = []
+    for side in sides:
+        end = raw.get(side)
+        if not isinstance(end, str) or end not in ids:
+            raise error(side, end)
+        ends.append(ids[end])
+    return ends[0], ends[1]
 
 
 def finish(draft: Draft, title: str, description: str = "") -> None:

@@ -267,14 +267,9 @@ class _Reader:
                                                source_id=_ident(asset_id))
 
     def flow(self, path: str, body: dict[str, Any], flow_id: str) -> None:
-        ends = []
-        for side in ("source", "destination"):
-            ref = body.get(side)
-            if not isinstance(ref, str) or ref not in self.ids:
-                raise InputError(f"data flow {flow_id!r}: its {side} {ref!r} is not a component",
-                                 location=self.where(flow_id, f"{path}.{side}"),
-                                 hint="a data flow joins two components by their ids")
-            ends.append(self.ids[ref])
+        ends = common.flow_ends(body, ("source", "destination"), self.ids, lambda side, ref: InputError(
+            f"data flow {flow_id!r}: its {side} {ref!r} is not a component",
+            location=self.where(flow_id, f"{path}.{side}"), hint="a data flow joins two components by their ids"))
         name = self.label(body, "name", path, "")
         attributes = _mapping(body, "attributes")
         tags = _list(body, "tags")

@@ -9,6 +9,7 @@ components whose kind is guessed from their names. Boundaries become zones.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -124,18 +125,16 @@ class _Reader:
                 "personal" if raw.get("isPII") is True else None)
             self.data[name] = common.plan_data(self.draft, name, TOOL, kind)
 
+    def bad_end(self, name: str, path: str, side: str, end: object) -> InputError:
+        return InputError(f"flow {name!r}: its {side} {end!r} is not an element of the model",
+                          location=self.where(name, f"{path}.{side}"),
+                          hint="every flow must join two elements listed under 'elements'")
+
     def read_flows(self) -> None:
         for i, raw in enumerate(self.items("flows")):
             path = f"flows[{i}]"
             name = self.name_of(raw, path)
-            ends = []
-            for side in ("source", "sink"):
-                end = raw.get(side)
-                if not isinstance(end, str) or end not in self.ids:
-                    raise InputError(f"flow {name!r}: its {side} {end!r} is not an element of the model",
-                                     location=self.where(name, f"{path}.{side}"),
-                                     hint="every flow must join two elements listed under 'elements'")
-                ends.append(self.ids[end])
+            ends = common.flow_ends(raw, ("source", "sink"), self.ids, functools.partial(self.bad_end, name, path))
             carried = []
             for j, item in enumerate(expect(raw.get("data") or [], list, Location(self.file, path=f"{path}.data"),
                                             f"{path}.data")):
