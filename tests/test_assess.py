@@ -199,3 +199,58 @@ def test_result_construct_with_fields_left_out_keeps_defaults() -> None:
     assert partial.declared_on is None
     assert partial.model_fields_set == {"id", "status"}
     assert partial.model_dump_json() == ControlState.model_validate({"id": "C-1", "status": "absent"}).model_dump_json()
+
+
+BROKER: dict[str, Any] = {
+    "fleetrisk": 1,
+    "service": {"name": "t", "types": ["remote-control"]},
+    "fleets": [{"id": "plugs", "devices": 200_000, "safety": "low",
+                "accepts": [{"input": "command", "from": "broker", "verification": "transport", "use": "acts"}]}],
+    "components": [{"id": "broker", "kind": "device-gateway", "exposure": ["internet"], "auth": "mtls",
+                    "authorization": "per-device"}],
+}
+ACL_FINDING = "T7.broker-acl-not-per-device@broker"
+
+
+def observed(check: str, status: str = "refuted", element: str = "broker"):  # type: ignore[no-untyped-def]
+    from fleetrisk.evidence import Check, Evidence
+
+    return Evidence([Check(check=check, control="broker-topic-acl", element=element, status=status,  # type: ignore[arg-type]
+                           target="mqtt://127.0.0.1:1883", details="a device read another device's topic",
+                           timestamp="2026-11-25T00:00:00Z", tier="intrusive")])
+
+
+@pytest.mark.parametrize(("stated", "check", "status", "expected"), [
+    ("per-device", "mqtt.wildcard-subscribe", "refuted", "open"),       # contradicted: the observed fact wins
+    (None, "mqtt.cross-device-publish", "refuted", "open"),            # unstated: the observed fact fills it
+    ("per-device", "mqtt.wildcard-subscribe", "verified", None),       # verified: the model stands
+    ("per-device", "tls.protocol-versions", "refuted", None),          # proves no authorisation fact
+])
+def test_refuted_checks_show_component_facts(stated: str | None, check: str, status: str,
+                                             expected: str | None) -> None:
+    data = copy.deepcopy(BROKER)
+    if stated is None:
+        del data["components"][0]["authorization"]
+    finding = by_id(run(data, evidence=observed(check, status))).get(ACL_FINDING)
+    assert (finding.status if finding else None) == expected
+    if expected:
+        stated_text = stated or "nothing"
+        assert any(line.startswith(f"live evidence: {check} (mqtt://127.0.0.1:1883")
+                   and f"authorization = global; the model states {stated_text}" in line
+                   for line in finding.explanation)
+        assert [e.check for e in finding.evidence] == [check]
+
+
+def test_a_weaker_statement_is_kept_and_findings_elsewhere_are_untouched() -> None:
+    data = copy.deepcopy(BROKER)
+    data["components"][0]["authorization"] = "none"
+    finding = by_id(run(data, evidence=observed("mqtt.wildcard-subscribe")))[ACL_FINDING]
+    assert not any(line.startswith("live evidence:") for line in finding.explanation), "none is weaker than global"
+    other = by_id(run(BROKER, evidence=observed("mqtt.wildcard-subscribe", element="ghost")))
+    assert ACL_FINDING not in other, "a check on an element the model does not have changes nothing"
+
+
+def test_observed_fact_is_explained_in_japanese() -> None:
+    finding = by_id(run(BROKER, lang="ja", evidence=observed("mqtt.wildcard-subscribe")))[ACL_FINDING]
+    assert any(line.startswith("実地検証: mqtt.wildcard-subscribe") and "(モデルの記述: per-device)" in line
+               for line in finding.explanation)

@@ -172,3 +172,32 @@ def test_init_writes_a_valid_starter_and_never_overwrites(tmp_path: Path) -> Non
     again = run_cli("init", str(target))
     assert again.returncode == 2 and "already exists" in again.stderr
     assert target.read_bytes() == before
+
+
+def test_paths_take_live_evidence(tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    model.write_text(
+        "fleetrisk: 1\n"
+        "service: {name: t, types: [remote-control]}\n"
+        "fleets:\n"
+        "  - id: plugs\n"
+        "    devices: 200000\n"
+        "    safety: low\n"
+        "    accepts: [{input: command, from: broker, verification: transport, use: acts}]\n"
+        "components:\n"
+        "  - {id: broker, kind: device-gateway, exposure: [internet], auth: mtls, authorization: per-device}\n",
+        encoding="utf-8")
+    evidence = tmp_path / "evidence.json"
+    evidence.write_text(json.dumps({"fleetrisk_evidence": 1, "checks": [{
+        "check": "mqtt.wildcard-subscribe", "control": "broker-topic-acl", "element": "broker", "status": "refuted",
+        "target": "mqtt://127.0.0.1:1883", "details": "read another device's topic",
+        "timestamp": "2026-11-25T00:00:00Z", "tier": "intrusive"}]}), encoding="utf-8")
+    finding = "T7.broker-acl-not-per-device@broker"
+
+    def steps(*extra: str) -> set[str]:
+        result = run_cli("paths", str(model), "--format", "json", *extra)
+        assert result.returncode == 0, result.stderr
+        return {s["finding"] for p in json.loads(result.stdout) for s in p["steps"] if s["finding"]}
+
+    assert finding not in steps()
+    assert finding in steps("--evidence", str(evidence))

@@ -3,12 +3,19 @@
 Probes write an evidence file; ``assess --evidence FILE`` reads it. A ``refuted`` check
 means the control does not hold, whatever the model declares; ``verified`` means it was
 seen to hold; ``inconclusive`` changes nothing but is shown.
+
+Some refuted checks also show a fact about the component they probed
+(:data:`OBSERVED_FACTS`): a broker that lets one device read every topic has global
+authorisation, whatever the model states. The assessment takes such a fact in place of a
+stronger or missing statement in the model, so that a contradicted model cannot hide a
+scenario.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -39,6 +46,28 @@ class Check(BaseModel):
     tier: Literal["safe", "intrusive", "static"] = "safe"
 
 
+#: Refuted check -> (component field, the value the probe showed). Only facts a single refuted
+#: probe proves on its own are listed: TLS and TUF results bear on controls, not on one field.
+OBSERVED_FACTS: dict[str, tuple[str, str | bool]] = {
+    "mqtt.anonymous-connect": ("auth", "none"),
+    "http.unauthenticated-access": ("auth", "none"),
+    "mqtt.wildcard-subscribe": ("authorization", "global"),
+    "mqtt.cross-device-publish": ("authorization", "global"),
+    "http.object-level-authorization": ("authorization", "identifier-only"),
+    "http.rate-limit-burst": ("rate_limited", False),
+}
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A component fact shown by a refuted check."""
+
+    element: str
+    field: str
+    value: str | bool
+    check: Check
+
+
 class EvidenceFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -63,6 +92,14 @@ class Evidence:
         return self._by_key.get((control, element), []) + (
             self._by_key.get((control, None), []) if element is not None else []
         )
+
+    def observations(self) -> list[Observation]:
+        """Component facts the refuted checks show, in check order."""
+        return [
+            Observation(check.element, *OBSERVED_FACTS[check.check], check)
+            for check in self.checks
+            if check.status == "refuted" and check.element is not None and check.check in OBSERVED_FACTS
+        ]
 
     def verdict(self, control: str, element: str | None) -> CheckStatus | None:
         """refuted beats verified beats inconclusive; None when nothing was checked."""

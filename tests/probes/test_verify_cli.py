@@ -103,3 +103,27 @@ def test_bad_endpoint_url_names_the_model_line(tmp_path: Path) -> None:
     result = run_cli("verify", str(model), "--scope", str(scope))
     assert result.returncode == 2
     assert f"{model}:" in result.stderr and "protocol mqtt needs a mqtt:// URL" in result.stderr
+
+
+def test_live_evidence_overrules_a_model_that_claims_too_much(tmp_path: Path, broker_anonymous: int) -> None:
+    gateway = component("gateway", "device-gateway",
+                        {"url": f"mqtt://127.0.0.1:{broker_anonymous}", "protocol": "mqtt"},
+                        auth="mtls", authorization="per-device")
+    model = write_yaml(tmp_path / "model.yaml", model_data([gateway]))
+    scope = write_yaml(tmp_path / "scope.yaml", scope_data([broker_anonymous]))
+    secrets = write_yaml(tmp_path / "secrets.yaml", secrets_data())
+    finding = "T7.broker-acl-not-per-device@gateway"
+
+    before = json.loads(run_cli("assess", str(model), "--format", "json").stdout)
+    assert finding not in {f["id"] for f in before["findings"]}, "the model claims per-device topic ACLs"
+
+    evidence = tmp_path / "evidence.json"
+    result = run_cli("verify", str(model), "--scope", str(scope), "--secrets", str(secrets), "--intrusive",
+                     "--output", str(evidence))
+    assert result.returncode == 0, result.stderr
+    after = json.loads(run_cli("assess", str(model), "--format", "json", "--evidence", str(evidence)).stdout)
+    surfaced = {f["id"]: f for f in after["findings"]}[finding]
+    assert surfaced["status"] == "open"
+    assert any(line.startswith("live evidence: mqtt.") and "authorization = global; the model states per-device"
+               in line for line in surfaced["explanation"])
+    assert {e["check"] for e in surfaced["evidence"]} & {"mqtt.wildcard-subscribe", "mqtt.cross-device-publish"}

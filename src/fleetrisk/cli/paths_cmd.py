@@ -14,6 +14,7 @@ from rich.table import Table
 from fleetrisk.cli._common import Lang, Level, default_model, guard, out, parse_date
 from fleetrisk.engine.assess import explore_paths
 from fleetrisk.errors import UsageError
+from fleetrisk.evidence import load_evidence
 from fleetrisk.model.loader import load_model
 from fleetrisk.reports.i18n import labels, number
 from fleetrisk.results import AttackPath
@@ -37,6 +38,8 @@ def paths(
     fmt: Annotated[PathsFormat, typer.Option("--format", "-f")] = PathsFormat.table,
     lang: Annotated[Lang, typer.Option()] = Lang.en,
     as_of: Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")] = None,
+    evidence: Annotated[Path | None, typer.Option(help="Evidence JSON from 'fleetrisk verify': refuted controls "
+                                                  "stop mitigating, observed facts replace the model's.")] = None,
 ) -> None:
     """Show the easiest attack paths to each fleet outcome, step by step."""
 
@@ -48,8 +51,9 @@ def paths(
             raise UsageError(f"unknown fleet {fleet!r}",
                              hint=f"fleets: {', '.join(f.id for f in loaded.model.fleets)}")
         minimum = "low" if min_risk is Level.none else min_risk.value
+        checks = load_evidence(evidence) if evidence is not None else None
         found = explore_paths(loaded, outcome=outcome, fleet=fleet, k=k, minimum=minimum,
-                              lang=lang.value, as_of=parse_date(as_of))
+                              lang=lang.value, as_of=parse_date(as_of), evidence=checks)
         if fmt is PathsFormat.json:
             sys.stdout.write(json.dumps([p.model_dump(mode="json") for p in found], ensure_ascii=False, indent=2))
             sys.stdout.write("\n")

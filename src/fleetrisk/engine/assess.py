@@ -12,6 +12,7 @@ from fleetrisk._version import __version__
 from fleetrisk.catalog.loader import Catalog, load_catalog
 from fleetrisk.engine.graph import build_graph
 from fleetrisk.engine.match import Match, match_all
+from fleetrisk.engine.observed import Contradiction, apply_observations, by_fact, describe
 from fleetrisk.engine.paths import FleetAnalysis, analyse, attack_paths, blast_radius, cut_sets
 from fleetrisk.engine.score import (
     DEVICE_BANDS,
@@ -90,10 +91,11 @@ def assess(
     catalog = catalog or load_catalog()
     as_of = as_of or dt.date.today()
     state = _prepare(loaded, catalog, lang, as_of, evidence, max_cut_size)
+    loaded = state.loaded
     index, matches, decisions = loaded.index, state.matches, state.decisions
     statuses, explanations, analysis = state.statuses, state.explanations, state.analysis
     reach = _finding_reach(analysis)
-    builder = _FindingBuilder(loaded, catalog, lang, evidence)
+    builder = _FindingBuilder(loaded, catalog, lang, evidence, state.facts)
     findings = [
         builder.build(m, decisions.get(m.id), statuses[m.id], explanations[m.id], reach.get(m.id))
         for m in matches
@@ -122,6 +124,8 @@ def assess(
 
 @dataclass
 class _State:
+    loaded: LoadedModel  # with the facts live evidence showed in place of the model's statements
+    facts: dict[tuple[str, str], Contradiction]
     matches: list[Match]
     decisions: dict[str, Decision]
     statuses: dict[str, Status]
@@ -137,13 +141,17 @@ def _prepare(
     evidence: Evidence | None,
     max_cut_size: int,
 ) -> _State:
+    facts: dict[tuple[str, str], Contradiction] = {}
+    if evidence is not None:
+        loaded, applied = apply_observations(loaded, evidence)
+        facts = by_fact(applied)
     check_controls(loaded, catalog)
     matches = match_all(loaded.index, catalog, evidence)
     decisions = match_tracking(loaded, [m.id for m in matches], as_of)
     statuses = {m.id: finding_status(m, decisions.get(m.id)) for m in matches}
-    explanations = {m.id: _explain(m, decisions.get(m.id), catalog, lang, loaded.document) for m in matches}
+    explanations = {m.id: _explain(m, decisions.get(m.id), catalog, lang, loaded.document, facts) for m in matches}
     graph = build_graph(loaded.index, catalog, matches, statuses, explanations, lang)
-    return _State(matches, decisions, statuses, explanations, analyse(graph, max_cut_size))
+    return _State(loaded, facts, matches, decisions, statuses, explanations, analyse(graph, max_cut_size))
 
 
 def explore_paths(
@@ -161,7 +169,7 @@ def explore_paths(
     """Attack paths for exploring: any outcome at or above ``minimum`` risk, filtered."""
     catalog = catalog or load_catalog()
     state = _prepare(loaded, catalog, lang, as_of or dt.date.today(), evidence, 1)
-    return attack_paths(loaded.index, state.analysis, k=k, minimum=minimum, outcome=outcome, fleet=fleet)
+    return attack_paths(state.loaded.index, state.analysis, k=k, minimum=minimum, outcome=outcome, fleet=fleet)
 
 
 def finding_status(match: Match, decision: Decision | None) -> Status:
@@ -222,8 +230,10 @@ def check_controls(loaded: LoadedModel, catalog: Catalog) -> None:
 class _FindingBuilder:
     """Turns matches into findings; per-scenario parts are computed once."""
 
-    def __init__(self, loaded: LoadedModel, catalog: Catalog, lang: str, evidence: Evidence | None) -> None:
+    def __init__(self, loaded: LoadedModel, catalog: Catalog, lang: str, evidence: Evidence | None,
+                 facts: dict[tuple[str, str], Contradiction]) -> None:
         self.evidence = evidence
+        self.facts = facts
         self.loaded = loaded
         self.index = loaded.index
         self.catalog = catalog
@@ -316,11 +326,12 @@ class _FindingBuilder:
         if self.evidence is None:
             return []
         element = None if match.element.type == "service" else match.element.id
+        checks = [c for cid, _, _ in match.controls for c in self.evidence.about(cid, element)]
+        checks += [fact.observation.check for fact in _facts_used(match, self.facts)]
         return [
             EvidenceRef.model_construct(check=c.check, control=c.control, status=c.status, target=c.target,
                                         details=c.details, timestamp=c.timestamp)
-            for cid, _, _ in match.controls
-            for c in self.evidence.about(cid, element)
+            for c in {id(c): c for c in checks}.values()  # checks hold lists: unique by identity
         ]
 
 
@@ -383,8 +394,17 @@ def _line_of(document: Document, element: Handle, field: str | None) -> int | No
     return document.locate(path).line if document.positions else None
 
 
+def _facts_used(match: Match, facts: dict[tuple[str, str], Contradiction]) -> list[Contradiction]:
+    """The observed facts a match's reasons rest on."""
+    if not facts:
+        return []
+    used = (facts.get((r.element.id, r.field)) for r in match.verdict.reasons if r.field)
+    return list({id(f): f for f in used if f is not None}.values())
+
+
 def _explain(
-    match: Match, decision: Decision | None, catalog: Catalog, lang: str, document: Document
+    match: Match, decision: Decision | None, catalog: Catalog, lang: str, document: Document,
+    facts: dict[tuple[str, str], Contradiction],
 ) -> list[str]:
     ja = lang == "ja"
     lines: list[str] = []
@@ -393,6 +413,7 @@ def _explain(
         text = f"{reason.text} ({'行' if ja else 'line'} {line})" if line else reason.text
         if text not in lines:
             lines.append(text)
+    lines.extend(describe(fact, lang) for fact in _facts_used(match, facts))
     for missing in match.verdict.missing:
         path = _missing_path(missing.element, missing.field)
         line = _line_of(document, missing.element, None)
