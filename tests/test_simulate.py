@@ -193,3 +193,13 @@ def test_svg_text_is_escaped() -> None:
     svg = render_exceedance_curve([ExceedancePoint(probability=0.5, loss=10.0)], None, "<b>")
     assert "<b>" not in svg and "&lt;b&gt;" in svg
     ET.fromstring(svg)
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (Path(DEFAULT).parent).glob("*.yaml")))
+def test_every_bundled_example_simulates(example: str) -> None:
+    model = Path(DEFAULT).parent / example
+    result = run_cli("simulate", str(model), "--iterations", "2000", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert report["annual_loss"]["mean"] >= 0

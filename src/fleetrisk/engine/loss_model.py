@@ -53,6 +53,9 @@ DEFAULT_PER_DEVICE: dict[str, tuple[float, float, float]] = {
     "hijacked": (2.0, 10.0, 50.0),                # field visits, resets, claims
     "code-execution": (5.0, 25.0, 100.0),         # clean-up, re-provisioning
     "firmware-takeover": (10.0, 60.0, 250.0),     # recovery or recall of bricked devices
+    # The data of the fleet's devices (feeds, recordings, readings) exposed where the model names
+    # no data set for it: notification, support and claims for each device's owner.
+    "data-exposed": (0.5, 3.0, 30.0),
 }
 DEFAULT_PER_EVENT = (20_000.0, 100_000.0, 1_000_000.0)  # response, forensics, notification
 #: Loss per exposed record by kind of data, in USD: personal data costs notification, support

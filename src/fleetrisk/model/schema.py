@@ -394,7 +394,9 @@ ThreatEntry = Literal[
     "internet", "device", "customer", "insider", "supplier", "partner", "network", "dependency"
 ]
 LikelihoodName = Literal["rare", "unlikely", "possible", "likely", "almost-certain"]
-FleetOutcome = Literal["unavailable", "false-information", "hijacked", "code-execution", "firmware-takeover"]
+FleetOutcome = Literal[
+    "unavailable", "false-information", "hijacked", "code-execution", "firmware-takeover", "data-exposed"
+]
 Amount = Annotated[float, Field(ge=0, le=1e15)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 
