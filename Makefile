@@ -14,7 +14,7 @@ $(BIN)/python:
 # Byte-compile the sources once: an editable install does not, and PYTHONDONTWRITEBYTECODE
 # (set on some machines) would otherwise make every run compile them again.
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[probes]'
 	$(BIN)/python -m compileall -q src > /dev/null
 	touch $@
 

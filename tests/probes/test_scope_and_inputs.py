@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from fleetrisk.errors import ModelValidationError
 from fleetrisk.probes.scope import BudgetExhausted, Gate, ScopeError, load_scope
 from fleetrisk.probes.secrets import load_secrets
@@ -135,3 +137,14 @@ def test_missing_trust_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(ModelValidationError) as caught:
         load_secrets(path)
     assert "file not found" in caught.value.render()
+
+
+def test_verify_without_the_probe_clients_names_the_extra() -> None:
+    code = ("import sys; sys.modules['httpx'] = None; "
+            "sys.argv = ['fleetrisk', 'verify', 'model.yaml', '--scope', 'scope.yaml', '--dry-run']; "
+            "from fleetrisk.__main__ import run; run()")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT / "examples" / "loopback-deployment",
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "needs the Python package 'httpx'" in result.stderr and "fleetrisk[probes]" in result.stderr

@@ -60,8 +60,12 @@ def verify(
     """Probe the deployment's endpoints and record evidence on the declared controls."""
 
     def run() -> None:
-        from fleetrisk.probes.plan import build_plan
-        from fleetrisk.probes.runner import run_plan, utc_now
+        try:
+            from fleetrisk.probes.plan import build_plan
+            from fleetrisk.probes.runner import run_plan, utc_now
+        except ModuleNotFoundError as exc:  # the protocol clients are an optional extra
+            raise UsageError(f"live verification needs the Python package {exc.name!r}, which is not installed",
+                             hint="pip install 'fleetrisk[probes]' (make demo and make test install it)") from exc
         from fleetrisk.probes.scope import Gate, load_scope
 
         loaded = load_model(model)
