@@ -201,3 +201,13 @@ def test_paths_take_live_evidence(tmp_path: Path) -> None:
 
     assert finding not in steps()
     assert finding in steps("--evidence", str(evidence))
+
+
+def test_readme_sample_explanation_matches_the_example() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"signs = \[firmware\] \(line (\d+)\); key_signs_from_holder = true \(line (\d+)\)", readme)
+    assert quoted, "the README quotes the explanation of T6.online-signing-key@fw-signing"
+    result = run_cli("assess", str(DEFAULT), "--format", "json")
+    finding = {f["id"]: f for f in json.loads(result.stdout)["findings"]}["T6.online-signing-key@fw-signing"]
+    assert f"key 'fw-signing': signs = [firmware] (line {quoted.group(1)})" in finding["explanation"]
+    assert f"key 'fw-signing': key_signs_from_holder = true (line {quoted.group(2)})" in finding["explanation"]

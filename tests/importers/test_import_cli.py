@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,19 @@ def test_threagile_merge_keys_are_read(tmp_path: Path) -> None:
     data = by_id(load(out), "data")
     assert set(data) == {"meter-readings", "billing-readings"}
     assert data["billing-readings"]["records"] == data["meter-readings"]["records"] == 10_000, "merged quantity"
+
+
+def test_report_counts_match_the_markers_and_leave_out_dropped_data(tmp_path: Path) -> None:
+    model_path, report = tmp_path / "m.yaml", tmp_path / "r.md"
+    summary = do_import("otm", "otm_small.json", model_path, "--report", str(report))
+    text = model_path.read_text(encoding="utf-8")
+    announced = int(re.search(r"A human must fill in \(marked 'fill in:' in the model\) \((\d+)\)", summary)[1])
+    assert text.count("# fill in: ") == announced, "service-wide items are marked under 'service:'"
+    assert "orphan" not in report.read_text(encoding="utf-8").split("## Not imported")[0], \
+        "a data set left out is not also listed as mapped or guessed"
+
+
+def test_japanese_report_names_the_japanese_markers(tmp_path: Path) -> None:
+    summary = do_import("pytm", "pytm_small.json", tmp_path / "m.yaml", "--lang", "ja")
+    assert "'要記入:' と記載" in summary and "'推定:' と記載" in summary
+    assert "'fill in:'" not in summary and "'guess:'" not in summary

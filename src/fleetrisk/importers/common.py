@@ -174,6 +174,7 @@ def _settle_data(draft: Draft) -> None:
             draft.guess(entry, "stored_in", "g_stored_in_component")
         else:
             draft.sections["data"].remove(entry)
+            draft.forget(entry.id)
             dropped.add(entry.id)
             draft.ignored("dropped_data", name=entry.data["name"])
     if dropped:

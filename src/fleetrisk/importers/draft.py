@@ -96,10 +96,15 @@ class Draft:
     def fill_in(self, entry: Entry | None, key: str, **args: object) -> None:
         """Something the IoT analysis needs that no peer format states."""
         note = Note.of(key, **args)
-        if entry is not None:
-            entry.todo.append(note)
+        (entry or self.service).todo.append(note)  # service-wide items go under 'service:'
         self.report.fill_in.append(Note.of("on_element", element=entry.id if entry else "service",
                                            note_key=key, **args))
+
+    def forget(self, element_id: str) -> None:
+        """Drop the report's mapped and guessed lines about an element left out after all."""
+        report = self.report
+        report.mapped = [n for n in report.mapped if dict(n.args).get("id") != element_id]
+        report.guessed = [n for n in report.guessed if dict(n.args).get("element") != element_id]
 
     def ignored(self, key: str, **args: object) -> None:
         self.report.ignored.append(Note.of(key, **args))

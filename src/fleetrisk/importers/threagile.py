@@ -168,7 +168,7 @@ class _Reader:
         entry = self.element(label, str(kind), str(technology), cls, zone, description, body)
         self.ids[asset_id] = entry.id
         if body.get("out_of_scope") is True:
-            self.draft.ignored("out_of_scope", name=label, tool=TOOL)
+            self.draft.fact("out_of_scope", name=label, tool=TOOL)
         for j, data_id in enumerate(self.id_list(body.get("data_assets_stored"), (*path, "data_assets_stored"))):
             if data_id not in self.data:
                 raise self.fail(f"{name!r} stores {data_id!r}, which is not a data asset",

@@ -153,9 +153,9 @@ class _Reader:
         boxes = [self.boundary(cell, data, p) for p, cell, data in checked if cell["shape"] == "trust-boundary-box"]
         for cell_path, cell, data in checked:
             if cell["shape"] in (*NODE_SHAPES, "flow") and data.get("outOfScope") is True:
-                self.draft.ignored("out_of_scope", name=self.name(cell, data, cell_path) or cell_path, tool=TOOL)
+                self.draft.fact("out_of_scope", name=self.label(cell, data, cell_path), tool=TOOL)
             if cell["shape"] in CURVES:
-                self.draft.ignored("curve_boundary", name=self.name(cell, data, cell_path) or cell_path)
+                self.draft.ignored("curve_boundary", name=self.label(cell, data, cell_path))
             elif cell["shape"] in OTHER_SHAPES:
                 self.skipped[cell["shape"]] = self.skipped.get(cell["shape"], 0) + 1
         nodes: dict[str, str] = {}
@@ -170,6 +170,10 @@ class _Reader:
         for cell_path, cell, data in checked:
             if cell["shape"] == "flow":
                 self.flow(cell, data, cell_path, nodes, others)
+
+    def label(self, cell: dict[str, Any], data: dict[str, Any], path: str) -> str:
+        """The cell's name for the report, or where it is when it has none."""
+        return self.name(cell, data, path) or f"(unnamed, line {self.where(cell, path).line or '?'})"
 
     def name(self, cell: dict[str, Any], data: dict[str, Any], path: str) -> str:
         raw = data.get("name")
