@@ -239,6 +239,7 @@ def test_refuted_checks_show_component_facts(stated: str | None, check: str, sta
                    and f"authorization = global; the model states {stated_text}" in line
                    for line in finding.explanation)
         assert [e.check for e in finding.evidence] == [check]
+        assert "component 'broker': authorization = global (observed live)" in finding.explanation
 
 
 def test_a_weaker_statement_is_kept_and_findings_elsewhere_are_untouched() -> None:

@@ -138,6 +138,13 @@ def test_catalog_json_shape() -> None:
     assert only_t6["scenarios"] and all(s["family"] == "T6" for s in only_t6["scenarios"])
 
 
+def test_catalog_table_in_japanese_has_no_english_likelihood() -> None:
+    result = run_cli("catalog", "--family", "T6", "--lang", "ja")
+    assert result.returncode == 0
+    assert "発生可能性" in result.stdout
+    assert not re.search(r"\b(rare|unlikely|possible|likely|almost-certain)\b", result.stdout)
+
+
 def test_catalog_markdown_in_japanese() -> None:
     result = run_cli("catalog", "--format", "md", "--lang", "ja")
     assert result.returncode == 0

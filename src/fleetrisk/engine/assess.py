@@ -410,7 +410,10 @@ def _explain(
     lines: list[str] = []
     for reason in match.verdict.reasons:
         line = _line_of(document, reason.element, reason.field)
-        text = f"{reason.text} ({'行' if ja else 'line'} {line})" if line else reason.text
+        if reason.field and (reason.element.id, reason.field) in facts:
+            text = f"{reason.text} ({'実地検証で確認' if ja else 'observed live'})"  # the model's line says otherwise
+        else:
+            text = f"{reason.text} ({'行' if ja else 'line'} {line})" if line else reason.text
         if text not in lines:
             lines.append(text)
     lines.extend(describe(fact, lang) for fact in _facts_used(match, facts))

@@ -49,7 +49,8 @@ def render_catalog_table(catalog: Catalog, family: str | None, lang: str) -> Tab
     for item in _scenarios(catalog, family):
         spec = item.spec
         target = spec.target + (f" ({', '.join(spec.kinds)})" if spec.kinds else "")
-        table.add_row(spec.id, target, spec.likelihood, str(spec.impact.severity), spec.title.get(lang))
+        likelihood = LIKELIHOOD_JA[spec.likelihood] if ja else spec.likelihood
+        table.add_row(spec.id, target, likelihood, str(spec.impact.severity), spec.title.get(lang))
     return table
 
 
