@@ -235,3 +235,16 @@ def test_paths_command_filters_and_explains() -> None:
     for bad in (["--outcome", "world-domination"], ["--fleet", "toasters"]):
         refused = run_cli("paths", str(DEFAULT), *bad)
         assert refused.returncode == 2 and "Traceback" not in refused.stderr
+
+
+def test_paths_to_one_outcome_are_distinct_ways_not_detours() -> None:
+    found = explore_paths(load_model(DEFAULT), k=3, minimum="low")
+    assert found
+    by_outcome: dict[tuple[str, str], list[set[tuple[str, str | None, str]]]] = {}
+    for path in found:
+        steps = {(s.kind, s.finding, s.element) for s in path.steps}
+        by_outcome.setdefault((path.outcome, path.fleet), []).append(steps)
+    for outcome, paths in by_outcome.items():
+        for i, one in enumerate(paths):
+            for j, other in enumerate(paths):
+                assert i == j or not one < other, (outcome, sorted(map(str, one)), sorted(map(str, other)))

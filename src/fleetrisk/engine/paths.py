@@ -100,7 +100,7 @@ def attack_paths(
                 tuple(s.id for s in steps), (reach.value[node], entry_of(steps, frozenset({entry})), steps, reach)
             )
         ranked = sorted(candidates.values(), key=lambda c: (-c[0], len(c[2]), c[1], [s.id for s in c[2]]))
-        for value, entry, steps, reach in ranked[:k]:
+        for value, entry, steps, reach in _distinct(ranked, k):
             paths.append(AttackPath(
                 outcome=kind,
                 fleet=parse_outcome(node)[1],
@@ -113,6 +113,25 @@ def attack_paths(
             ))
     paths.sort(key=lambda p: (-p.risk, -p.likelihood, p.outcome, p.fleet, len(p.steps), p.entry))
     return paths
+
+
+def _distinct(ranked: list[tuple[int, str, list[Edge], Reach]], k: int) -> list[tuple[int, str, list[Edge], Reach]]:
+    """The first ``k`` paths that are not another kept path with extra steps (a detour is no new way in).
+
+    A path's likelihood is that of its hardest step, so a path holding every step of another
+    never ranks above it.
+    """
+    kept: list[tuple[int, str, list[Edge], Reach]] = []
+    kept_steps: list[set[str]] = []
+    for candidate in ranked:
+        steps = {edge.id for edge in candidate[2]}
+        if any(other < steps for other in kept_steps):
+            continue
+        kept.append(candidate)
+        kept_steps.append(steps)
+        if len(kept) == k:
+            break
+    return kept
 
 
 def _entries(graph: AttackGraph) -> list[str]:
