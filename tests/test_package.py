@@ -8,6 +8,7 @@ import sys
 import pytest
 
 import fleetrisk
+from conftest import ROOT
 
 
 @pytest.mark.parametrize("name", fleetrisk.__all__)
@@ -24,3 +25,23 @@ def test_importing_the_package_loads_no_engine() -> None:
     code = "import sys, fleetrisk; print(sorted(m for m in sys.modules if m.startswith(('fleetrisk.', 'pydantic'))))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "['fleetrisk._version']"
+
+
+@pytest.mark.parametrize(("args", "closed", "code"), [
+    (["--version"], "stdout", 0),
+    (["validate", "examples/smart-appliance-cloud.yaml"], "stderr", 0),
+    (["assess", "no-such-model.yaml"], "stderr", 2),
+])
+def test_exit_code_survives_a_closed_stream(args: list[str], closed: str, code: int) -> None:
+    streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    # Run through a shell so that the stream is closed (not redirected) before Python starts.
+    command = " ".join([sys.executable, "-m", "fleetrisk", *args, ">&-" if closed == "stdout" else "2>&-"])
+    result = subprocess.run(["/bin/sh", "-c", command], cwd=ROOT, timeout=120, check=False, **streams)
+    assert result.returncode == code
+
+
+def test_main_raises_system_exit_for_embedding() -> None:
+    code = ("import sys\nfrom fleetrisk.cli import main\nsys.argv = ['fleetrisk', '--version']\n"
+            "try:\n    main()\nexcept SystemExit as done:\n    print('caught', done.code)\nprint('after')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.splitlines()[-2:] == ["caught 0", "after"]

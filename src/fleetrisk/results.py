@@ -31,10 +31,11 @@ class Out(BaseModel):
         field given there is nothing to resolve: the fields are set directly. That is several
         times faster, which counts for the thousands of findings of a large model.
         """
-        if _fields_set is not None or values.keys() != cls.__pydantic_fields__.keys():
+        fields = cls.__pydantic_fields__
+        if _fields_set is not None or values.keys() != fields.keys():
             return super().model_construct(_fields_set, **values)
         instance = cls.__new__(cls)
-        object.__setattr__(instance, "__dict__", values)
+        object.__setattr__(instance, "__dict__", {name: values[name] for name in fields})  # in field order
         object.__setattr__(instance, "__pydantic_fields_set__", set(values))
         object.__setattr__(instance, "__pydantic_extra__", None)
         object.__setattr__(instance, "__pydantic_private__", None)

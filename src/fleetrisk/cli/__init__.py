@@ -7,11 +7,8 @@ Each command group lives in its own module and is added here explicitly.
 
 from __future__ import annotations
 
-import atexit
 import gc
-import os
 import sys
-import threading
 from typing import Annotated
 
 import typer
@@ -54,7 +51,7 @@ quant_cmds.register(app)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the command line; raises SystemExit with the exit code, like any click program."""
     # One short-lived run builds a large, acyclic object graph: the cyclic collector would
     # rescan it again and again for nothing, so the command line does without it.
     gc.disable()
@@ -63,25 +60,3 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted", markup=False)
         sys.exit(130)
-    except SystemExit as done:
-        _leave(done)
-
-
-def _leave(done: SystemExit) -> None:
-    """Exit with ``done``'s code, skipping the interpreter's teardown when nothing needs it.
-
-    Freeing a large assessment object by object at shutdown costs tens of milliseconds for
-    nothing. When no exit handler is registered, no other thread runs and the standard streams
-    flush cleanly, the process ends at once; otherwise it exits the ordinary way.
-    """
-    code = done.code
-    if code is not None and not isinstance(code, int):
-        raise done
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        raise done from None
-    if atexit._ncallbacks() or threading.active_count() > 1:
-        raise done
-    os._exit(code or 0)

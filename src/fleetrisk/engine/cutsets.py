@@ -74,8 +74,8 @@ def _has_kept_subset(candidate: frozenset[str], seen: set[frozenset[str]]) -> bo
 
 
 def _combine(families: list[CutFamily], max_size: int) -> set[frozenset[str]]:
-    if len(families) == 1:  # a family is minimal already, and its sets are within the size
-        return set(families[0])
+    if len(families) == 1:  # a family is minimal already: only the size limit applies
+        return {s for s in families[0] if len(s) <= max_size}
     acc: set[frozenset[str]] = {frozenset()}
     for family in families:
         acc = {a | b for a in acc for b in family if len(a | b) <= max_size}
