@@ -150,16 +150,20 @@ def test_otm_mapping_keeps_ids_and_reads_nesting(tmp_path: Path) -> None:
     assert "1 threats written in OTM" in summary
 
 
-def test_otm_round_trip_gives_back_the_architecture(tmp_path: Path) -> None:
-    example = Path(__file__).resolve().parents[2] / "examples" / "smart-appliance-cloud.yaml"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_otm_round_trip_gives_back_the_architecture(example: str, tmp_path: Path) -> None:
+    example_path = EXAMPLES / example
     otm, back = tmp_path / "model.otm.json", tmp_path / "back.yaml"
-    exported = run_cli("export", "--to", "otm", str(example), "-o", str(otm))
+    exported = run_cli("export", "--to", "otm", str(example_path), "-o", str(otm))
     assert exported.returncode == 0, exported.stderr
     summary = do_import("otm", str(otm), back)
-    original, again = load(example), load(back)
+    original, again = load(example_path), load(back)
     for section, fields in {
         "zones": ("trust",), "fleets": ("devices", "safety"), "components": ("kind", "zone"),
-        "keys": ("custody", "holder", "signs"), "data": ("kind", "records", "stored_in"),
+        "keys": ("custody", "holder", "signs", "threshold"), "data": ("kind", "records", "stored_in"),
         "flows": ("from", "to", "carries", "protocol", "encryption", "authentication", "authorization"),
         "accounts": ("audience",),
     }.items():
@@ -334,3 +338,29 @@ def test_japanese_report_names_the_japanese_markers(tmp_path: Path) -> None:
     summary = do_import("pytm", "pytm_small.json", tmp_path / "m.yaml", "--lang", "ja")
     assert "'要記入:' と記載" in summary and "'推定:' と記載" in summary
     assert "'fill in:'" not in summary and "'guess:'" not in summary
+
+
+def test_otm_data_and_keys_on_devices_or_people_are_left_to_components(tmp_path: Path) -> None:
+    source = tmp_path / "cam.otm.json"
+    source.write_text(json.dumps({
+        "otmVersion": "0.2.0", "project": {"name": "Cameras", "id": "cams"},
+        "components": [
+            {"id": "cam", "name": "Indoor camera", "type": "iot-device", "assets": {"stored": ["clips"]}},
+            {"id": "owner", "name": "Homeowner", "type": "user-account", "assets": {"stored": ["clips"]}},
+            {"id": "relay", "name": "Video relay", "type": "media-relay", "assets": {"stored": ["clips"]}},
+            {"id": "k", "name": "Camera key", "type": "signing-key", "parent": {"component": "cam"},
+             "attributes": {"custody": "online-file", "signs": ["firmware"]}},
+            {"id": "t", "name": "Release key", "type": "signing-key",
+             "attributes": {"custody": "threshold", "threshold": {"k": 2, "holders": ["cam", "relay"]}}},
+        ],
+        "assets": [{"id": "clips", "name": "Video clips"}],
+        "dataflows": [{"id": "f", "name": "Stream", "source": "cam", "destination": "relay"}],
+    }), encoding="utf-8")
+    out = tmp_path / "m.yaml"
+    summary = do_import("otm", str(source), out)
+    model = load(out)
+    assert by_id(model, "data")["clips"]["stored_in"] == ["relay"], "only components store data"
+    assert "holder" not in by_id(model, "keys")["k"], "a device is not a key holder in the model"
+    assert "t" not in by_id(model, "keys")
+    assert "signing key 'Release key' uses threshold custody without its k and holders" in summary
+    assert run_cli("validate", str(out)).returncode == 0

@@ -11,7 +11,7 @@ import typer
 
 from fleetrisk.cli._common import Lang, err, guard, out
 from fleetrisk.engine.assess import assess as run_assessment
-from fleetrisk.errors import InputError, ModelValidationError, UsageError
+from fleetrisk.errors import InputError, UsageError
 from fleetrisk.model.loader import load_model, load_model_text
 
 
@@ -67,7 +67,7 @@ def import_model(
         text = render_yaml(draft, lang.value)
         try:
             load_model_text(text, name)
-        except ModelValidationError as exc:
+        except InputError as exc:  # syntax or validation: either way our output is at fault
             raise InputError(f"the imported model does not validate:\n{exc.render()}",
                              hint="this is a fleetrisk bug; please report it with the source file") from exc
         if output is None:

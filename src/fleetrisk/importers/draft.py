@@ -128,7 +128,8 @@ def slugify(name: str) -> str:
 
 NAME_LIMIT = 1000
 TEXT_LIMIT = 4000
-_NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Characters a YAML stream may not hold, even in a comment.
+NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def text(value: Any, location: Location, what: str, limit: int = NAME_LIMIT) -> str:
@@ -140,7 +141,7 @@ def text(value: Any, location: Location, what: str, limit: int = NAME_LIMIT) -> 
     if len(value) > limit:
         raise InputError(f"{what} is {len(value):,} characters long; the limit is {limit:,}",
                          location=location, hint="shorten it in the source model")
-    return _NON_PRINTABLE.sub("", value).strip()
+    return NON_PRINTABLE.sub("", value).strip()
 
 
 def one_line(value: str) -> str:

@@ -93,6 +93,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "offline-hsm, threshold): add it under keys",
                             "署名鍵 '{name}' に保管方式 (online-file, cloud-kms, online-hsm, offline-hsm, threshold) "
                             "の記載がない: keys に追加すること"),
+    "key_threshold_incomplete": ("signing key '{name}' uses threshold custody without its k and holders "
+                                 "(components): add it under keys",
+                                 "署名鍵 '{name}' はしきい値方式だが k と保管者 (コンポーネント) の記載がない: "
+                                 "keys に追加すること"),
     "curve_boundary": ("trust boundary line '{name}' is a curve, not a box: zones cannot be derived from it",
                        "信頼境界 '{name}' は枠ではなく線のため、ゾーンを判定できない"),
     "out_of_scope": ("'{name}' is marked out of scope in {tool}; imported anyway",

@@ -101,8 +101,10 @@ class _Exporter:
                                       "accounts", i, None, {"audience": account.audience}))
         for i, key in enumerate(self.model.keys):
             parent = {"component": key.holder} if key.holder else {"trustZone": self.extra["unzoned"]}
-            out.append(self.component(key.id, key.name, "signing-key", parent, "keys", i, None,
-                                      {"custody": key.custody, "signs": list(key.signs)}))
+            attributes: dict[str, Any] = {"custody": key.custody, "signs": list(key.signs)}
+            if key.threshold is not None:
+                attributes["threshold"] = {"k": key.threshold.k, "holders": list(key.threshold.holders)}
+            out.append(self.component(key.id, key.name, "signing-key", parent, "keys", i, None, attributes))
         return out
 
     def component(self, element_id: str, name: str | None, kind: str, parent: dict[str, str], collection: str,

@@ -64,6 +64,11 @@ def _ident(otm_id: str) -> str:
     return ""
 
 
+def _choice(value: Any, choices: frozenset[str] | tuple[str, ...] | set[str]) -> str | None:
+    """``value`` when it is one of the text ``choices``; None for anything else (lists included)."""
+    return value if isinstance(value, str) and value in choices else None
+
+
 def _mapping(body: dict[str, Any], key: str) -> dict[str, Any]:
     value = body.get(key)
     return value if isinstance(value, dict) else {}
@@ -88,6 +93,7 @@ class _Reader:
         self.ids: dict[str, str] = {}  # OTM component id -> model id
         self.zone_of: dict[str, str | None] = {}  # OTM component id -> model zone id
         self.data: dict[str, str] = {}  # OTM asset id -> model data id
+        self.components: set[str] = set()  # model ids of components (not fleets or accounts)
 
     def where(self, value: str, path: str) -> Location:
         return locate(self.file, self.text, value, path)
@@ -151,13 +157,13 @@ class _Reader:
 
     def zone(self, path: str, body: dict[str, Any], zone_id: str) -> None:
         kind = body.get("type")
-        if kind in HELPER_ZONES and zone_id.startswith("fleetrisk-"):
+        if _choice(kind, HELPER_ZONES) and zone_id.startswith("fleetrisk-"):
             self.zones[zone_id] = None  # fleetrisk's export placed fleets, accounts or unzoned components here
             return
         name = self.label(body, "name", path, zone_id)
         rating = _count(_mapping(body, "risk").get("trustRating"))
-        if kind in TRUSTS:
-            entry = common.add_zone(self.draft, name, TOOL, source_id=_ident(zone_id), trust=kind)
+        if trust_type := _choice(kind, TRUSTS):
+            entry = common.add_zone(self.draft, name, TOOL, source_id=_ident(zone_id), trust=trust_type)
         elif rating is not None and rating <= 100:
             trust = next(t for bound, t in TRUST_BY_RATING if rating <= bound)
             entry = common.add_zone(self.draft, name, TOOL, source_id=_ident(zone_id), trust=trust)
@@ -216,17 +222,17 @@ class _Reader:
         entry: Entry
         if kind == "device-fleet":
             entry = common.add_fleet(draft, name, TOOL, kind, stated=True, source_id=_ident(comp_id))
-            devices, safety = _count(attributes.get("devices")), attributes.get("safety")
+            devices, safety = _count(attributes.get("devices")), _choice(attributes.get("safety"), SAFETIES)
             if devices is not None:
                 entry.data["devices"] = devices
                 entry.stated.add("devices")
-            if safety in SAFETIES:
+            if safety is not None:
                 entry.data["safety"] = safety
                 entry.stated.add("safety")
         elif kind == "user-account" or (kind not in KINDS and mapping.looks_human(name, kind)):
-            audience = attributes.get("audience")
+            audience = _choice(attributes.get("audience"), AUDIENCES)
             entry = common.add_account(draft, name, TOOL, kind or "component", source_id=_ident(comp_id),
-                                       audience=audience if audience in AUDIENCES else None)
+                                       audience=audience)
         elif kind not in KINDS and mapping.looks_like_device(name, kind.replace("-", " ")):
             entry = common.add_fleet(draft, name, TOOL, kind or "component", source_id=_ident(comp_id))
         elif kind == "external-dependency":
@@ -237,32 +243,47 @@ class _Reader:
                                          description=f"{description} {kind.replace('-', ' ')}",
                                          source_id=_ident(comp_id))
         self.ids[comp_id] = entry.id
+        if "kind" in entry.data:  # fleets and accounts have none
+            self.components.add(entry.id)
+
+    def threshold(self, raw: Any) -> dict[str, Any] | None:
+        """A threshold block ``{k, holders}`` whose holders are components, or None."""
+        if not isinstance(raw, dict):
+            return None
+        k, holders = _count(raw.get("k")), raw.get("holders")
+        if not isinstance(holders, list) or not holders or not k or k > len(holders):
+            return None
+        ids = [self.ids.get(h) if isinstance(h, str) else None for h in holders]
+        if any(i is None or i not in self.components for i in ids):
+            return None
+        return {"k": k, "holders": ids}
 
     def key(self, path: str, body: dict[str, Any], key_id: str) -> None:
         name = self.label(body, "name", path, key_id)
         attributes = _mapping(body, "attributes")
-        custody = attributes.get("custody")
-        if custody not in CUSTODIES:
-            self.draft.ignored("key_without_custody", name=name)
+        custody = _choice(attributes.get("custody"), CUSTODIES)
+        threshold = self.threshold(attributes.get("threshold")) if custody == "threshold" else None
+        if custody is None or (custody == "threshold" and threshold is None):
+            self.draft.ignored("key_without_custody" if custody is None else "key_threshold_incomplete", name=name)
             return
         data: dict[str, Any] = {"id": self.draft.new_id(_ident(key_id) or name, "key"), "name": name,
                                 "custody": custody}
-        parent = body.get("parent")
-        holder = parent.get("component") if isinstance(parent, dict) else None
-        if isinstance(holder, str) and holder in self.ids:
+        holder = _mapping(body, "parent").get("component")
+        if isinstance(holder, str) and self.ids.get(holder) in self.components:
             data["holder"] = self.ids[holder]
-        signs = attributes.get("signs")
-        if isinstance(signs, list):
-            data["signs"] = [s for s in signs if s in INPUTS]
+        if threshold is not None:
+            data["threshold"] = threshold
+        if isinstance(attributes.get("signs"), list):
+            data["signs"] = [s for s in attributes["signs"] if _choice(s, INPUTS)]
         self.draft.add("keys", data)
         self.draft.mapped("m_key", tool=TOOL, name=name, id=data["id"])
 
     def asset(self, path: str, body: dict[str, Any], asset_id: str, stores: list[str]) -> None:
         name = self.label(body, "name", path, asset_id)
         attributes = _mapping(body, "attributes")
-        kind = attributes.get("kind")
-        stored_in = [self.ids[c] for c in stores if c in self.ids]
-        self.data[asset_id] = common.plan_data(self.draft, name, TOOL, kind if kind in DATA_KINDS else None,
+        kind = _choice(attributes.get("kind"), DATA_KINDS)
+        stored_in = [self.ids[c] for c in stores if self.ids.get(c) in self.components]  # data lives on servers
+        self.data[asset_id] = common.plan_data(self.draft, name, TOOL, kind,
                                                stored_in=stored_in, records=_count(attributes.get("records")),
                                                source_id=_ident(asset_id))
 
@@ -277,9 +298,9 @@ class _Reader:
         protocol = protocol if isinstance(protocol, str) else ""
         assets = _list(body, "assets")
         carries = [self.data[a] for a in assets if isinstance(a, str) and a in self.data]
-        stated = {field: attributes.get(field) for field, choices in
+        stated = {field: attributes[field] for field, choices in
                   (("authentication", AUTHS), ("authorization", AUTHZ), ("encryption", ENCRYPTIONS))
-                  if attributes.get(field) in choices}
+                  if _choice(attributes.get(field), choices)}
         entry = common.add_flow(self.draft, name, TOOL, ends[0], ends[1], protocol=protocol, carries=carries,
                                 source_id=_ident(flow_id) if name in ("", flow_id) else "")
         entry.data.update(stated)

@@ -88,7 +88,7 @@ class _Reader:
             path = f"elements[{i}]"
             name = self.name_of(raw, path)
             cls = raw.get("__class__")
-            if cls not in KNOWN_CLASSES:
+            if not isinstance(cls, str) or cls not in KNOWN_CLASSES:
                 raise InputError(f"unknown pytm element class {cls!r} for {name!r}", location=self.where(name, path),
                                  hint=f"known: {', '.join(sorted(KNOWN_CLASSES))}")
             if name in self.ids:
@@ -99,7 +99,8 @@ class _Reader:
     def element(self, raw: dict[str, Any], cls: str, name: str) -> Entry:
         draft = self.draft
         description = text(raw.get("description"), Location(self.file), "a description", TEXT_LIMIT)
-        zone = self.zones.get(raw.get("inBoundary") or "")
+        boundary = raw.get("inBoundary")
+        zone = self.zones.get(boundary) if isinstance(boundary, str) else None
         controls = raw.get("controls")
         controls = controls if isinstance(controls, dict) else {}
         if cls == "Actor":
@@ -138,7 +139,7 @@ class _Reader:
             carried = []
             for j, item in enumerate(expect(raw.get("data") or [], list, Location(self.file, path=f"{path}.data"),
                                             f"{path}.data")):
-                if item not in self.data:
+                if not isinstance(item, str) or item not in self.data:
                     raise InputError(f"flow {name!r} carries {item!r}, which is not under 'data'",
                                      location=self.where(name, f"{path}.data[{j}]"))
                 carried.append(self.data[item])

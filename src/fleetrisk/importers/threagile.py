@@ -105,7 +105,8 @@ class _Reader:
         return self.draft
 
     def read_boundaries(self, root: dict[str, Any], assets: dict[str, Any]) -> None:
-        asset_ids = {raw.get("id"): name for name, raw in assets.items() if isinstance(raw, dict)}
+        asset_ids = {raw["id"]: name for name, raw in assets.items()
+                     if isinstance(raw, dict) and isinstance(raw.get("id"), str)}
         boundaries = self.mapping_at(root.get("trust_boundaries"), ("trust_boundaries",), "trust_boundaries")
         by_id: dict[str, str] = {}
         nested_in: dict[str, str] = {}
@@ -117,7 +118,8 @@ class _Reader:
             for j, child in enumerate(self.id_list(body.get("trust_boundaries_nested"),
                                                    (*path, "trust_boundaries_nested"))):
                 nested_in[child] = boundary_id
-                if child not in {b.get("id") for b in boundaries.values() if isinstance(b, dict)}:
+                known = {b["id"] for b in boundaries.values() if isinstance(b, dict) and isinstance(b.get("id"), str)}
+                if child not in known:
                     raise self.fail(f"nested trust boundary {child!r} is not defined",
                                     (*path, "trust_boundaries_nested", j))
         for boundary_id, parent in sorted(nested_in.items()):
@@ -156,7 +158,7 @@ class _Reader:
         if asset_id in self.ids:
             raise self.fail(f"two technical assets have the id {asset_id!r}", (*path, "id"))
         kind = body.get("type")
-        if kind not in TYPES:
+        if not isinstance(kind, str) or kind not in TYPES:
             raise self.fail(f"technical asset {name!r} has unknown type {kind!r}", (*path, "type"),
                             hint=f"Threagile types: {', '.join(TYPES)}")
         label = self.name_text(name, path, "an asset name")

@@ -166,7 +166,7 @@ class _Reader:
                 if not isinstance(cell_id, str) or not cell_id or cell_id in nodes:
                     raise InputError(f"{cell_path}: a cell needs a unique id", location=self.where(cell, cell_path))
                 nodes[cell_id] = entry.id
-        others = {c.get("id") for _, c, _ in checked if c["shape"] not in NODE_SHAPES}
+        others = {c["id"] for _, c, _ in checked if c["shape"] not in NODE_SHAPES and isinstance(c.get("id"), str)}
         for cell_path, cell, data in checked:
             if cell["shape"] == "flow":
                 self.flow(cell, data, cell_path, nodes, others)
@@ -237,7 +237,7 @@ class _Reader:
                 ends.append(nodes[ref])
                 continue
             where = self.where(cell, f"{path}.{side}")
-            if ref is not None and ref not in others:
+            if ref is not None and (not isinstance(ref, str) or ref not in others):
                 raise InputError(f"flow {name or cell.get('id')!r}: its {side} names cell {ref!r}, which is not "
                                  "in the diagram", location=where,
                                  hint="the file is damaged; open it in Threat Dragon and reconnect the flow")

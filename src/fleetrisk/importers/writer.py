@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from fleetrisk.importers.draft import SECTIONS, Draft, Entry, Note
+from fleetrisk.importers.draft import NON_PRINTABLE, SECTIONS, Draft, Entry, Note
 from fleetrisk.importers.messages import LABELS, render
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _./()-]*")
@@ -51,8 +51,13 @@ def inline(value: Any) -> str:
     return scalar(value)
 
 
+def _printable(text: str) -> str:
+    """Comment text YAML accepts: one line, control and other unprintable characters shown as '?'."""
+    return " ".join(NON_PRINTABLE.sub("?", text).split())
+
+
 def _comment(notes: list[Note], label: str, lang: str) -> str:
-    return "; ".join(f"{label}: {' '.join(render(n, lang).split())}" for n in notes)
+    return "; ".join(f"{label}: {_printable(render(n, lang))}" for n in notes)
 
 
 def _entry_lines(entry: Entry, indent: str, first_prefix: str, lang: str) -> list[str]:
@@ -73,7 +78,7 @@ def _entry_lines(entry: Entry, indent: str, first_prefix: str, lang: str) -> lis
 def render_yaml(draft: Draft, lang: str = "en") -> str:
     """The model file text for ``draft``."""
     labels = LABELS[lang]
-    file_name = " ".join(draft.file.split())
+    file_name = _printable(draft.file)
     lines = [
         f"# {labels['header'].format(tool=draft.tool, file=file_name)}",
         f"# {labels['legend']}",
