@@ -48,6 +48,7 @@ HUMAN_WORDS = (
     "courier", "couriers",
 )
 STAFF_WORDS = ("admin", "administrator", "operator", "staff", "employee", "developer", "engineer", "backoffice",
+               "back office",
                "technician", "support")
 DEALER_WORDS = ("dealer", "installer", "reseller")
 
