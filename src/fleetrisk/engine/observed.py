@@ -67,6 +67,6 @@ def describe(contradiction: Contradiction, lang: str) -> str:
     if lang == "ja":
         stated_ja = "記述なし" if contradiction.stated is None else stated
         return (f"実地検証: {seen.check.check} ({seen.check.target}, {seen.check.timestamp}) により "
-                f"component '{seen.element}' の {seen.field} = {value} を確認 (モデルの記述: {stated_ja})")
+                f"コンポーネント '{seen.element}' の {seen.field} = {value} を確認 (モデルの記述: {stated_ja})")
     return (f"live evidence: {seen.check.check} ({seen.check.target}, {seen.check.timestamp}) showed "
             f"component '{seen.element}' {seen.field} = {value}; the model states {stated}")
