@@ -218,3 +218,27 @@ def test_readme_sample_explanation_matches_the_example() -> None:
     finding = {f["id"]: f for f in json.loads(result.stdout)["findings"]}["T6.online-signing-key@fw-signing"]
     assert f"key 'fw-signing': signs = [firmware] (line {quoted.group(1)})" in finding["explanation"]
     assert f"key 'fw-signing': key_signs_from_holder = true (line {quoted.group(2)})" in finding["explanation"]
+
+
+def test_validate_reports_schema_and_reference_problems_together(tmp_path: Path) -> None:
+    model = tmp_path / "both.yaml"
+    model.write_text(
+        "fleetrisk: 1\n"
+        "service: {name: t, types: [telemetry]}\n"
+        "fleets:\n"
+        "  - {id: f, devices: 10, safety: low, accepts: [{input: firmware, from: otaa, verification: transport}]}\n"
+        "components:\n"
+        "  - {id: ota, kind: ota-service, zonee: z}\n"
+        "flows:\n"
+        "  - {id: x, from: f, to: ota, carries: [nope]}\n"
+        "  - {id: x, from: f, to: ota}\n",
+        encoding="utf-8")
+    result = run_cli("validate", str(model))
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if "error[" in line]
+    # schema problems first, then duplicate ids, then references, each with its line
+    assert [line.split(": error[")[0].rsplit(":", 2)[1] for line in lines] == ["6", "9", "4", "8"]
+    assert "unknown key 'zonee'" in lines[0]
+    assert "duplicate id 'x'" in lines[1]
+    assert "'otaa' is not defined" in lines[2] and "did you mean 'ota'?" in result.stderr
+    assert "'nope' is not defined" in lines[3]

@@ -58,11 +58,12 @@ def from_document(doc: Document) -> LoadedModel:
             InputError("the model must be a mapping with 'fleetrisk: 1' at the top",
                        location=doc.locate(()), hint="see examples/smart-appliance-cloud.yaml")
         ])
+    references = list(_reference_problems_in(doc))
     try:
         model = ServiceModel.model_validate(doc.data, by_alias=True)
     except ValidationError as exc:
-        raise ModelValidationError(list(_pydantic_problems(exc, doc))) from exc
-    problems = list(_reference_problems(model, doc))
+        raise ModelValidationError([*_pydantic_problems(exc, doc), *references]) from exc
+    problems = references + list(_reference_problems(model, doc))
     if problems:
         raise ModelValidationError(problems)
     return LoadedModel(model, doc)
@@ -192,48 +193,92 @@ def _expected_list(error: Any) -> list[str]:
 # --- reference problems -------------------------------------------------------------------
 
 _COLLECTIONS = ("zones", "fleets", "components", "keys", "data", "flows", "accounts")
+_ENDS = ("fleets", "components", "accounts")
+#: (collection, path inside each element, '*' for every list item; collections it may name).
+_REFERENCES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("fleets", ("accepts", "*", "from"), ("components",)),
+    ("fleets", ("accepts", "*", "key"), ("keys",)),
+    ("components", ("zone",), ("zones",)),
+    ("components", ("depends_on", "*"), ("components",)),
+    ("keys", ("holder",), ("components",)),
+    ("keys", ("threshold", "holders", "*"), ("components",)),
+    ("data", ("stored_in", "*"), ("components",)),
+    ("flows", ("from",), _ENDS),
+    ("flows", ("to",), _ENDS),
+    ("flows", ("carries", "*"), ("data",)),
+    ("accounts", ("via",), ("components",)),
+)
 
 
-def _reference_problems(model: ServiceModel, doc: Document) -> Iterator[InputError]:
+def _elements(data: Any, collection: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    items = data.get(collection) if isinstance(data, dict) else None
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict):
+            yield i, item
+
+
+def _values(item: Any, steps: tuple[str, ...], path: YamlPath) -> Iterator[tuple[str, YamlPath]]:
+    """The text values at ``steps`` inside ``item`` ('*': every list item), with their paths."""
+    if not steps:
+        if isinstance(item, str):
+            yield item, path
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "*":
+        for j, child in enumerate(item if isinstance(item, list) else []):
+            yield from _values(child, rest, (*path, j))
+    elif isinstance(item, dict) and step in item:
+        yield from _values(item[step], rest, (*path, step))
+
+
+def _reference_problems_in(doc: Document) -> Iterator[InputError]:
+    """Duplicate ids and references to nothing, read from the plain data.
+
+    It needs no valid model, so these problems are reported together with schema problems;
+    values of the wrong type are left to the schema check.
+    """
     ids: dict[str, YamlPath] = {}
     kinds: dict[str, str] = {}
     for collection in _COLLECTIONS:
-        for i, element in enumerate(getattr(model, collection)):
+        for i, element in _elements(doc.data, collection):
+            element_id = element.get("id")
+            if not isinstance(element_id, str):
+                continue
             path: YamlPath = (collection, i, "id")
-            if element.id in ids:
-                first = doc.locate(ids[element.id])
+            if element_id in ids:
+                first = doc.locate(ids[element_id])
                 yield InputError(
-                    f"duplicate id '{element.id}' (first used at line {first.line})",
+                    f"duplicate id '{element_id}' (first used at line {first.line})",
                     location=doc.locate(path),
                     hint="ids must be unique across zones, fleets, components, keys, data, flows and accounts",
                 )
                 continue
-            ids[element.id] = path
-            kinds[element.id] = collection
+            ids[element_id] = path
+            kinds[element_id] = collection
+    for collection, steps, allowed in _REFERENCES:
+        for i, element in _elements(doc.data, collection):
+            for value, path in _values(element, steps, (collection, i)):
+                if value not in kinds:
+                    candidates = [i for i, k in kinds.items() if k in allowed]
+                    close = _suggest(value, candidates)
+                    hint = f"did you mean '{close}'?" if close else (
+                        f"define it under {' or '.join(allowed)}" if not candidates
+                        else f"known: {', '.join(sorted(candidates)[:12])}"
+                    )
+                    yield InputError(f"'{value}' is not defined", location=doc.locate(path), hint=hint)
+                elif kinds[value] not in allowed:
+                    yield InputError(
+                        f"'{value}' is a {kinds[value][:-1]}, but {format_path(path)} must name one of: "
+                        + ", ".join(allowed),
+                        location=doc.locate(path),
+                    )
 
-    def ref(value: str | None, allowed: tuple[str, ...], path: YamlPath) -> Iterator[InputError]:
-        if value is None:
-            return
-        if value not in kinds:
-            candidates = [i for i, k in kinds.items() if k in allowed]
-            close = _suggest(value, candidates)
-            hint = f"did you mean '{close}'?" if close else (
-                f"define it under {' or '.join(allowed)}" if not candidates
-                else f"known: {', '.join(sorted(candidates)[:12])}"
-            )
-            yield InputError(f"'{value}' is not defined", location=doc.locate(path), hint=hint)
-        elif kinds[value] not in allowed:
-            yield InputError(
-                f"'{value}' is a {kinds[value][:-1]}, but {format_path(path)} must name one of: "
-                + ", ".join(allowed),
-                location=doc.locate(path),
-            )
 
+def _reference_problems(model: ServiceModel, doc: Document) -> Iterator[InputError]:
+    """Rules between fields of a valid model (references are checked on the plain data)."""
     for i, fleet in enumerate(model.fleets):
         for j, acc in enumerate(fleet.accepts):
             base: YamlPath = ("fleets", i, "accepts", j)
-            yield from ref(acc.source, ("components",), (*base, "from"))
-            yield from ref(acc.key, ("keys",), (*base, "key"))
             if acc.key is not None and acc.verification != "signature":
                 yield InputError(
                     f"a key is named but verification is '{acc.verification}'",
@@ -244,9 +289,7 @@ def _reference_problems(model: ServiceModel, doc: Document) -> Iterator[InputErr
             yield InputError("first_wave_percent needs staged: true",
                              location=doc.locate(("fleets", i, "rollout", "first_wave_percent")))
     for i, comp in enumerate(model.components):
-        yield from ref(comp.zone, ("zones",), ("components", i, "zone"))
         for j, dep in enumerate(comp.depends_on):
-            yield from ref(dep, ("components",), ("components", i, "depends_on", j))
             if dep == comp.id:
                 yield InputError("a component cannot depend on itself",
                                  location=doc.locate(("components", i, "depends_on", j)))
@@ -258,7 +301,6 @@ def _reference_problems(model: ServiceModel, doc: Document) -> Iterator[InputErr
             yield InputError("'partner' facts belong on a component of kind partner-api",
                              location=doc.locate(("components", i, "partner")))
     for i, key in enumerate(model.keys):
-        yield from ref(key.holder, ("components",), ("keys", i, "holder"))
         if key.custody == "threshold" and key.threshold is None:
             yield InputError("custody 'threshold' needs a 'threshold' block (k, holders)",
                              location=doc.locate(("keys", i, "custody")))
@@ -272,19 +314,6 @@ def _reference_problems(model: ServiceModel, doc: Document) -> Iterator[InputErr
                     location=doc.locate(("keys", i, "threshold", "k")),
                     hint="k must be at most the number of holders",
                 )
-            for j, holder in enumerate(key.threshold.holders):
-                yield from ref(holder, ("components",), ("keys", i, "threshold", "holders", j))
-    for i, data in enumerate(model.data):
-        for j, store in enumerate(data.stored_in):
-            yield from ref(store, ("components",), ("data", i, "stored_in", j))
-    for i, flow in enumerate(model.flows):
-        ends = ("fleets", "components", "accounts")
-        yield from ref(flow.source, ends, ("flows", i, "from"))
-        yield from ref(flow.target, ends, ("flows", i, "to"))
-        for j, carried in enumerate(flow.carries):
-            yield from ref(carried, ("data",), ("flows", i, "carries", j))
-    for i, account in enumerate(model.accounts):
-        yield from ref(account.via, ("components",), ("accounts", i, "via"))
     for i, entry in enumerate(model.tracking):
         if "@" not in entry.id:
             yield InputError(f"tracking id '{entry.id}' must look like <scenario>@<element>",
