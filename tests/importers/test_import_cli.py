@@ -364,3 +364,19 @@ def test_otm_data_and_keys_on_devices_or_people_are_left_to_components(tmp_path:
     assert "t" not in by_id(model, "keys")
     assert "signing key 'Release key' uses threshold custody without its k and holders" in summary
     assert run_cli("validate", str(out)).returncode == 0
+
+
+def test_pytm_names_with_odd_whitespace_still_match_their_references(tmp_path: Path) -> None:
+    raw = json.loads((DATA / "pytm_small.json").read_text(encoding="utf-8"))
+    text = json.dumps(raw).replace('"MQTT broker"', '" MQTT \\tbroker "')
+    assert text != json.dumps(raw)
+    source = tmp_path / "spaces.json"
+    source.write_text(text, encoding="utf-8")
+    model = load_after(do_import("pytm", str(source), tmp_path / "m.yaml"), tmp_path / "m.yaml")
+    assert "mqtt-broker" in by_id(model, "components")
+    assert any(f["to"] == "mqtt-broker" or f["from"] == "mqtt-broker" for f in model["flows"])
+
+
+def load_after(summary: str, path: Path) -> dict:  # type: ignore[type-arg]
+    assert "Imported:" in summary
+    return load(path)

@@ -37,6 +37,8 @@ CASES: dict[str, tuple[str, str, str]] = {
     "pytm-dangling-flow": ("pytm", pytm_model([{"__class__": "Server", "name": "A"}],
                                               [{"name": "f", "source": "A", "sink": "Ghost"}]),
                            "its sink 'Ghost' is not an element"),
+    "pytm-unknown-boundary": ("pytm", pytm_model([{"__class__": "Server", "name": "A", "inBoundary": "Nowhere"}], []),
+                              "is in boundary 'Nowhere', which is not under 'boundaries'"),
     "pytm-duplicate-name": ("pytm", pytm_model([{"__class__": "Server", "name": "A"},
                                                 {"__class__": "Process", "name": "A"}], []),
                             "two elements are named 'A'"),

@@ -15,7 +15,7 @@ from typing import Any
 
 from fleetrisk.errors import InputError, Location
 from fleetrisk.importers import common, mapping
-from fleetrisk.importers.draft import TEXT_LIMIT, Draft, Entry, flag, one_line, text
+from fleetrisk.importers.draft import NON_PRINTABLE, TEXT_LIMIT, Draft, Entry, flag, one_line, text
 from fleetrisk.importers.jsonio import expect, locate, read_json
 
 TOOL = "pytm"
@@ -43,6 +43,11 @@ class _Reader:
     def items(self, key: str) -> list[Any]:
         value = self.root.get(key) or []
         return list(expect(value, list, Location(self.file, path=key), f"'{key}'"))
+
+    @staticmethod
+    def ref(value: Any) -> Any:
+        """A name as another element refers to it, cleaned as names are (so the two match)."""
+        return one_line(NON_PRINTABLE.sub("", value).strip()) if isinstance(value, str) else value
 
     def name_of(self, item: Any, path: str) -> str:
         obj = expect(item, dict, Location(self.file, path=path), path)
@@ -99,8 +104,14 @@ class _Reader:
     def element(self, raw: dict[str, Any], cls: str, name: str) -> Entry:
         draft = self.draft
         description = text(raw.get("description"), Location(self.file), "a description", TEXT_LIMIT)
-        boundary = raw.get("inBoundary")
-        zone = self.zones.get(boundary) if isinstance(boundary, str) else None
+        boundary = self.ref(raw.get("inBoundary"))
+        zone = None
+        if isinstance(boundary, str) and boundary:
+            if boundary not in self.zones:
+                raise InputError(f"{name!r} is in boundary {boundary!r}, which is not under 'boundaries'",
+                                 location=self.where(name, "elements"),
+                                 hint="every boundary an element names must be listed under 'boundaries'")
+            zone = self.zones[boundary]
         controls = raw.get("controls")
         controls = controls if isinstance(controls, dict) else {}
         if cls == "Actor":
@@ -135,10 +146,12 @@ class _Reader:
         for i, raw in enumerate(self.items("flows")):
             path = f"flows[{i}]"
             name = self.name_of(raw, path)
-            ends = common.flow_ends(raw, ("source", "sink"), self.ids, functools.partial(self.bad_end, name, path))
+            named = {side: self.ref(raw.get(side)) for side in ("source", "sink")}
+            ends = common.flow_ends(named, ("source", "sink"), self.ids, functools.partial(self.bad_end, name, path))
             carried = []
-            for j, item in enumerate(expect(raw.get("data") or [], list, Location(self.file, path=f"{path}.data"),
-                                            f"{path}.data")):
+            for j, raw_item in enumerate(expect(raw.get("data") or [], list,
+                                                Location(self.file, path=f"{path}.data"), f"{path}.data")):
+                item = self.ref(raw_item)
                 if not isinstance(item, str) or item not in self.data:
                     raise InputError(f"flow {name!r} carries {item!r}, which is not under 'data'",
                                      location=self.where(name, f"{path}.data[{j}]"))
