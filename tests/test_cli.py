@@ -242,3 +242,15 @@ def test_validate_reports_schema_and_reference_problems_together(tmp_path: Path)
     assert "duplicate id 'x'" in lines[1]
     assert "'otaa' is not defined" in lines[2] and "did you mean 'ota'?" in result.stderr
     assert "'nope' is not defined" in lines[3]
+
+
+def test_evidence_naming_an_unknown_element_is_a_warning(tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence.json"
+    evidence.write_text(json.dumps({"fleetrisk_evidence": 1, "checks": [{
+        "check": "mqtt.wildcard-subscribe", "control": "broker-topic-acl", "element": "brokr", "status": "refuted",
+        "target": "mqtt://127.0.0.1:1883", "details": "read another device's topic",
+        "timestamp": "2026-11-25T00:00:00Z", "tier": "intrusive"}]}), encoding="utf-8")
+    for command in ("assess", "paths"):
+        result = run_cli(command, str(DEFAULT), "--format", "json", "--evidence", str(evidence))
+        assert result.returncode in (0, 1), result.stderr
+        assert "warning: evidence mqtt.wildcard-subscribe (mqtt://127.0.0.1:1883) names 'brokr'" in result.stderr

@@ -93,6 +93,15 @@ class Evidence:
             self._by_key.get((control, None), []) if element is not None else []
         )
 
+    def strays(self, elements: set[str]) -> list[str]:
+        """Checks that name an element the model does not have: they change nothing."""
+        found: list[str] = []
+        for check in self.checks:
+            unknown = [e for e in (check.element, *check.applies_to) if e is not None and e not in elements]
+            if unknown:
+                found.append(f"{check.check} ({check.target}) names {', '.join(repr(e) for e in unknown)}")
+        return found
+
     def observations(self) -> list[Observation]:
         """Component facts the refuted checks show, in check order."""
         return [

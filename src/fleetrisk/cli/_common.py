@@ -6,12 +6,16 @@ import datetime as dt
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.console import Console
 
 from fleetrisk.errors import FleetriskError, UsageError
+
+if TYPE_CHECKING:
+    from fleetrisk.evidence import Evidence
+    from fleetrisk.model.loader import LoadedModel
 
 DEFAULT_MODEL = "examples/smart-appliance-cloud.yaml"
 
@@ -44,6 +48,18 @@ def guard(action: Callable[[], T]) -> T:
     except RecursionError:
         err.print("error[input]: input too deeply nested to process", markup=False)
         raise typer.Exit(2) from None
+
+
+def warn_stray_evidence(evidence: Evidence, loaded: LoadedModel) -> None:
+    """Say which evidence checks name an element the model does not have (a typo changes nothing)."""
+    model = loaded.model
+    elements = {e.id for group in (model.zones, model.fleets, model.components, model.keys, model.data,
+                                   model.flows, model.accounts) for e in group}
+    strays = evidence.strays(elements)
+    for line in strays[:10]:
+        err.print(f"warning: evidence {line}, which is not in the model: it changes nothing", markup=False)
+    if len(strays) > 10:
+        err.print(f"warning: {len(strays) - 10} more evidence checks name elements not in the model", markup=False)
 
 
 def default_model(model: Path | None) -> Path:

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from fleetrisk._version import __version__
 from fleetrisk.catalog.loader import load_catalog
-from fleetrisk.cli._common import Lang, Level, default_model, err, guard, out, parse_date
+from fleetrisk.cli._common import Lang, Level, default_model, err, guard, out, parse_date, warn_stray_evidence
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import UsageError
 from fleetrisk.evidence import load_evidence
@@ -72,6 +72,8 @@ def assess(
         date = parse_date(as_of)
         loaded = load_model(default_model(model))
         checks = load_evidence(evidence) if evidence is not None else None
+        if checks is not None:
+            warn_stray_evidence(checks, loaded)
         result = run_assessment(loaded, lang=lang.value, as_of=date, evidence=checks)
         quant = None
         if loss or budget is not None:

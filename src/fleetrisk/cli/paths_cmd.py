@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fleetrisk.cli._common import Lang, Level, default_model, guard, out, parse_date
+from fleetrisk.cli._common import Lang, Level, default_model, guard, out, parse_date, warn_stray_evidence
 from fleetrisk.engine.assess import explore_paths
 from fleetrisk.errors import UsageError
 from fleetrisk.evidence import load_evidence
@@ -52,6 +52,8 @@ def paths(
                              hint=f"fleets: {', '.join(f.id for f in loaded.model.fleets)}")
         minimum = "low" if min_risk is Level.none else min_risk.value
         checks = load_evidence(evidence) if evidence is not None else None
+        if checks is not None:
+            warn_stray_evidence(checks, loaded)
         found = explore_paths(loaded, outcome=outcome, fleet=fleet, k=k, minimum=minimum,
                               lang=lang.value, as_of=parse_date(as_of), evidence=checks)
         if fmt is PathsFormat.json:
