@@ -248,3 +248,16 @@ def test_paths_to_one_outcome_are_distinct_ways_not_detours() -> None:
         for i, one in enumerate(paths):
             for j, other in enumerate(paths):
                 assert i == j or not one < other, (outcome, sorted(map(str, one)), sorted(map(str, other)))
+
+
+def test_a_path_keeps_its_entry_whatever_k_is() -> None:
+    loaded = load_model(DEFAULT)
+
+    def labels(k: int) -> dict[tuple[str, ...], str]:
+        found = explore_paths(loaded, k=k, minimum="low", outcome="firmware-takeover")
+        return {(p.fleet, *[f"{s.kind}:{s.finding or s.element}:{s.requires}" for s in p.steps]): p.entry
+                for p in found}
+
+    few, many = labels(3), labels(6)
+    assert few and set(few) <= set(many)
+    assert all(many[steps] == entry for steps, entry in few.items())

@@ -91,13 +91,13 @@ def attack_paths(
         for edge, value in easiest_ways(analysis.graph, analysis.reach, node, k):
             steps = derivation(analysis.reach, edge)
             candidates.setdefault(tuple(s.id for s in steps), (value, entry_of(steps), steps, analysis.reach))
-        for entry, reach in per_entry.items():
+        for reach in per_entry.values():
             best = reach.best.get(node)
             if best is None:
                 continue
             steps = derivation(reach, best)
             candidates.setdefault(
-                tuple(s.id for s in steps), (reach.value[node], entry_of(steps, frozenset({entry})), steps, reach)
+                tuple(s.id for s in steps), (reach.value[node], entry_of(steps), steps, reach)  # one label per path
             )
         ranked = sorted(candidates.values(), key=lambda c: (-c[0], len(c[2]), c[1], [s.id for s in c[2]]))
         for value, entry, steps, reach in _distinct(ranked, k):
