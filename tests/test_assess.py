@@ -255,3 +255,12 @@ def test_observed_fact_is_explained_in_japanese() -> None:
     finding = by_id(run(BROKER, lang="ja", evidence=observed("mqtt.wildcard-subscribe")))[ACL_FINDING]
     assert any(line.startswith("実地検証: mqtt.wildcard-subscribe") and "(モデルの記述: per-device)" in line
                for line in finding.explanation)
+
+
+def test_evidence_text_loses_control_characters() -> None:
+    from fleetrisk.evidence import Check
+
+    check = Check(check="http.rate-limit-burst", control="rate-limiting", status="refuted", target="http://x\x1b[2J",
+                  details="server said \x00\x07 hello\nnext line", timestamp="2026-11-25T00:00:00Z")
+    assert check.details == "server said ?? hello\nnext line"
+    assert check.target == "http://x?[2J"

@@ -14,12 +14,13 @@ scenario.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fleetrisk.errors import InputError, Location
 
@@ -45,6 +46,14 @@ class Check(BaseModel):
     timestamp: str = Field(description="ISO 8601 time of the check.")
     tier: Literal["safe", "intrusive", "static"] = "safe"
 
+    @field_validator("check", "control", "target", "details", "timestamp")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        """Control characters from a probed server's answer would reach reports and terminals."""
+        return _CONTROL_CHARACTERS.sub("?", value)
+
+
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 #: Refuted check -> (component field, the value the probe showed). Only facts a single refuted
 #: probe proves on its own are listed: TLS and TUF results bear on controls, not on one field.
