@@ -231,6 +231,27 @@ def _values(item: Any, steps: tuple[str, ...], path: YamlPath) -> Iterator[tuple
         yield from _values(item[step], rest, (*path, step))
 
 
+def _references(data: Any, collection: str, steps: tuple[str, ...]) -> Iterator[tuple[str, YamlPath]]:
+    """Every reference at ``steps`` in a collection; the common shapes (a field, a list of ids) inline."""
+    if len(steps) == 1:
+        field = steps[0]
+        for i, element in _elements(data, collection):
+            value = element.get(field)
+            if isinstance(value, str):
+                yield value, (collection, i, field)
+    elif len(steps) == 2 and steps[1] == "*":
+        field = steps[0]
+        for i, element in _elements(data, collection):
+            values = element.get(field)
+            if isinstance(values, list):
+                for j, value in enumerate(values):
+                    if isinstance(value, str):
+                        yield value, (collection, i, field, j)
+    else:
+        for i, element in _elements(data, collection):
+            yield from _values(element, steps, (collection, i))
+
+
 def _reference_problems_in(doc: Document) -> Iterator[InputError]:
     """Duplicate ids and references to nothing, read from the plain data.
 
@@ -256,22 +277,23 @@ def _reference_problems_in(doc: Document) -> Iterator[InputError]:
             ids[element_id] = path
             kinds[element_id] = collection
     for collection, steps, allowed in _REFERENCES:
-        for i, element in _elements(doc.data, collection):
-            for value, path in _values(element, steps, (collection, i)):
-                if value not in kinds:
-                    candidates = [i for i, k in kinds.items() if k in allowed]
-                    close = _suggest(value, candidates)
-                    hint = f"did you mean '{close}'?" if close else (
-                        f"define it under {' or '.join(allowed)}" if not candidates
-                        else f"known: {', '.join(sorted(candidates)[:12])}"
-                    )
-                    yield InputError(f"'{value}' is not defined", location=doc.locate(path), hint=hint)
-                elif kinds[value] not in allowed:
-                    yield InputError(
-                        f"'{value}' is a {kinds[value][:-1]}, but {format_path(path)} must name one of: "
-                        + ", ".join(allowed),
-                        location=doc.locate(path),
-                    )
+        for value, path in _references(doc.data, collection, steps):
+            kind = kinds.get(value)
+            if kind in allowed:
+                continue
+            if kind is None:
+                candidates = [i for i, k in kinds.items() if k in allowed]
+                close = _suggest(value, candidates)
+                hint = f"did you mean '{close}'?" if close else (
+                    f"define it under {' or '.join(allowed)}" if not candidates
+                    else f"known: {', '.join(sorted(candidates)[:12])}"
+                )
+                yield InputError(f"'{value}' is not defined", location=doc.locate(path), hint=hint)
+            else:
+                yield InputError(
+                    f"'{value}' is a {kind[:-1]}, but {format_path(path)} must name one of: " + ", ".join(allowed),
+                    location=doc.locate(path),
+                )
 
 
 def _reference_problems(model: ServiceModel, doc: Document) -> Iterator[InputError]:
