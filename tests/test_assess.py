@@ -264,3 +264,8 @@ def test_evidence_text_loses_control_characters() -> None:
                   details="server said \x00\x07 hello\nnext line", timestamp="2026-11-25T00:00:00Z")
     assert check.details == "server said ?? hello\nnext line"
     assert check.target == "http://x?[2J"
+
+
+def test_result_construct_out_of_order_keeps_field_order() -> None:
+    shuffled = ControlState.model_construct(declared_on="service", status="absent", id="C-1")
+    assert shuffled.model_dump_json() == '{"id":"C-1","status":"absent","declared_on":"service"}'

@@ -25,17 +25,16 @@ class Out(BaseModel):
 
     @classmethod
     def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:  # type: ignore[override]
-        """Pydantic's ``model_construct``, with a fast path when exactly every field is given.
+        """Pydantic's ``model_construct``, with a fast path when every field is given, in field order.
 
         Result models have no aliases, private attributes or post-init hooks, so with every
         field given there is nothing to resolve: the fields are set directly. That is several
         times faster, which counts for the thousands of findings of a large model.
         """
-        fields = cls.__pydantic_fields__
-        if _fields_set is not None or values.keys() != fields.keys():
+        if _fields_set is not None or list(values) != list(cls.__pydantic_fields__):  # every field, in order
             return super().model_construct(_fields_set, **values)
         instance = cls.__new__(cls)
-        object.__setattr__(instance, "__dict__", {name: values[name] for name in fields})  # in field order
+        object.__setattr__(instance, "__dict__", values)
         object.__setattr__(instance, "__pydantic_fields_set__", set(values))
         object.__setattr__(instance, "__pydantic_extra__", None)
         object.__setattr__(instance, "__pydantic_private__", None)
