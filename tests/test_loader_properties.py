@@ -57,3 +57,23 @@ def test_random_bytes_only_raise_our_errors(raw: bytes) -> None:
         from_document(parse(decode(raw, "random.yaml"), "random.yaml"))
     except FleetriskError as exc:
         assert exc.render()
+
+
+PLAIN_TREES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.text(max_size=12),
+              st.sampled_from(["yes", "no", "on", "~", "null", "1e3", "0x1F", "2026-01-01", "-", "<<x", ".inf"])),
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(KEYS, children, max_size=6)),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PLAIN_TREES, st.booleans())
+def test_reader_agrees_with_pyyaml_and_places_every_value(tree: object, flow_style: bool) -> None:
+    from fleetrisk.model.yamlio import iter_paths, parse
+
+    text = yaml.safe_dump({"root": tree}, allow_unicode=True, default_flow_style=flow_style)
+    doc = parse(text, "tree.yaml")
+    assert doc.data == yaml.safe_load(text)
+    for path in iter_paths(doc.data):
+        assert doc.locate(path).line is not None, path

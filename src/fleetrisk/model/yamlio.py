@@ -212,6 +212,8 @@ class _Builder:
         loader = _Loader(text)
         stack = self.stack
         scalar_event = yaml.ScalarEvent
+        mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
         special = _PLAIN_SPECIAL
         resolved: dict[str, Any] = {}  # plain text -> its value (all immutable), read once each
         try:
@@ -253,7 +255,43 @@ class _Builder:
                         container[parent.key] = value
                         parent.key = None
                     continue
-                handler = handlers.get(type(event))
+                kind = type(event)
+                if (kind is mapping_start or kind is sequence_start) and stack and len(stack) < MAX_DEPTH \
+                        and event.anchor is None and event.tag is None:
+                    # Fast path: an untagged collection inside a collection (on_start in short).
+                    parent = stack[-1]
+                    container = parent.value
+                    if type(container) is list:
+                        path: YamlPath = (*parent.path, len(container))
+                    elif parent.key is not None:
+                        path = (*parent.path, parent.key)
+                    else:
+                        self.on_start(event)  # a collection as a mapping key: reported there
+                        continue
+                    if path not in self.positions:
+                        mark = event.start_mark
+                        self.positions[path] = (mark.line + 1, mark.column + 1)
+                    stack.append(_Frame({} if kind is mapping_start else [], path, None))
+                    continue
+                if (kind is mapping_end or kind is sequence_end) and len(stack) > 1:
+                    frame, parent = stack[-1], stack[-2]
+                    if frame.anchor is None and (
+                        type(parent.value) is list or (parent.key is not None and not parent.merging)
+                    ):
+                        # Fast path: a finished collection goes into its parent (on_end in short).
+                        stack.pop()
+                        self.budget -= 1
+                        if self.budget < 0:
+                            raise self.fail(event, "the document expands to too many values (alias bomb?)",
+                                            hint="avoid nested aliases; write values out")
+                        parent.size += frame.size
+                        if type(parent.value) is list:
+                            parent.value.append(frame.value)
+                        else:
+                            parent.value[parent.key] = frame.value
+                            parent.key = None
+                        continue
+                handler = handlers.get(kind)
                 if handler is not None:
                     handler(event)
         except yaml.MarkedYAMLError as exc:
