@@ -4,7 +4,7 @@
 Usage: python benchmarks/bench_pytm.py [--sizes 1000,3000] [--repeat 3]
 
 pytm 1.4.0 lives in its own virtualenv, benchmarks/.venv-pytm (created on first use, ignored by
-git). For each size N, ../shared/bench/gen_pytm.py writes a pytm model of N elements and about
+git). For each size N, benchmarks/gen_pytm.py writes a pytm model of N elements and about
 2N flows; then, each in a fresh process:
   1. pytm's own run:     python model.py --json out.json
   2. fleetrisk import:   fleetrisk import --from pytm out.json -o model.yaml
@@ -31,7 +31,7 @@ from peer_venv import peer_python
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-GENERATOR = ROOT.parent / "shared" / "bench" / "gen_pytm.py"
+GENERATOR = ROOT / "benchmarks" / "gen_pytm.py"
 PYTM_VENV = HERE / ".venv-pytm"
 PYTM_VERSION = "1.4.0"
 

@@ -13,7 +13,7 @@ from fleetrisk import assess, load_model
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.results import Assessment, AttackPath, BlastRadius, CutSet, PathStep
 
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
 AS_OF = "2026-01-15"
 
 #: Free text that would run script if any writer forgot to escape it.
