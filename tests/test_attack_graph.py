@@ -102,18 +102,21 @@ SHARED_SECRET: dict[str, Any] = {
 }
 
 
-def test_shared_secret_gives_a_device_path_through_the_broker() -> None:
+def test_one_genuine_device_reaches_the_fleet_through_a_broker_without_per_device_acls() -> None:
     found = explore_paths(from_data(SHARED_SECRET), outcome="hijacked", fleet="plugs", k=5)
     device_paths = [p for p in found if p.entry == "device"
                     and any(s.finding == "T7.broker-acl-not-per-device@broker" for s in p.steps)]
     assert device_paths, [(p.entry, [s.finding for s in p.steps]) for p in found]
     steps = [s.finding or s.kind for s in device_paths[0].steps]
-    assert steps[0] is not None and steps[0].startswith("T7.") and steps[0].endswith("@plugs")
-    assert "T7.broker-acl-not-per-device@broker" in steps
-    assert steps[-1] == "authority"
+    assert steps == ["T7.broker-acl-not-per-device@broker", "authority"]
     gains = [g for s in device_paths[0].steps for g in s.gains]
-    assert "impersonate:plugs" in gains and "control:broker" in gains
-    assert "outcome:hijacked@plugs" in gains
+    assert "control:broker" in gains and "outcome:hijacked@plugs" in gains
+
+
+def test_shared_secret_is_an_open_finding_on_the_fleet() -> None:
+    result = assess(from_data(SHARED_SECRET))
+    secret = next(f for f in result.findings if f.id == "T7.shared-fleet-secret@plugs")
+    assert secret.status == "open" and secret.fleets == ["plugs"]
 
 
 PARTNER: dict[str, Any] = {

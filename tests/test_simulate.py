@@ -203,3 +203,33 @@ def test_every_bundled_example_simulates(example: str) -> None:
     assert "Traceback" not in result.stderr
     report = json.loads(result.stdout)
     assert report["annual_loss"]["mean"] >= 0
+
+
+def test_simulate_with_evidence_that_refutes_a_control_gives_a_higher_loss(tmp_path: Path) -> None:
+    """simulate and plan read the one analysis: live evidence reaches the loss too."""
+    model = tmp_path / "model.yaml"
+    model.write_text(
+        "fleetrisk: 1\n"
+        "service: {name: t, types: [remote-control]}\n"
+        "fleets:\n"
+        "  - id: plugs\n"
+        "    devices: 200000\n"
+        "    safety: low\n"
+        "    identity: {kind: per-device-certificate, key_storage: secure-element, revocable: true}\n"
+        "    accepts: [{input: command, from: broker, verification: transport, use: acts}]\n"
+        "components:\n"
+        "  - {id: broker, kind: device-gateway, exposure: [devices], auth: mtls, authorization: per-device,\n"
+        "     controls: {broker-topic-acl: verified}}\n",
+        encoding="utf-8")
+    evidence = tmp_path / "evidence.json"
+    evidence.write_text(json.dumps({"fleetrisk_evidence": 1, "checks": [{
+        "check": "mqtt.wildcard-subscribe", "control": "broker-topic-acl", "element": "broker", "status": "refuted",
+        "target": "mqtt://127.0.0.1:1883", "details": "read another device's topic",
+        "timestamp": "2026-11-25T00:00:00Z", "tier": "intrusive"}]}), encoding="utf-8")
+
+    def expected_loss(*extra: str) -> float:
+        result = run_cli("simulate", str(model), "--iterations", "20000", "--format", "json", *extra)
+        assert result.returncode == 0, result.stderr
+        return float(json.loads(result.stdout)["annual_loss"]["mean"])
+
+    assert expected_loss("--evidence", str(evidence)) > expected_loss()

@@ -10,7 +10,9 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-REPORT_SCHEMA_VERSION = "1.0"
+from fleetrisk.vocab import LikelihoodName
+
+REPORT_SCHEMA_VERSION = "1.1"
 
 Status = Literal["open", "mitigated", "unknown", "accepted", "false-positive", "in-progress"]
 Band = Literal["low", "medium", "high", "critical"]
@@ -48,7 +50,7 @@ class SourceLocation(Out):
     path: str
 
 
-LikelihoodLevel = Literal["rare", "unlikely", "possible", "likely", "almost-certain"]
+LikelihoodLevel = LikelihoodName
 
 
 class Likelihood(Out):
@@ -178,7 +180,7 @@ class Summary(Out):
 class PathStep(Out):
     """One move along an attack path: a finding, or an authority, custody or foothold fact."""
 
-    kind: Literal["finding", "authority", "custody", "foothold"]
+    kind: Literal["finding", "authority", "drive", "custody", "foothold"]
     finding: str | None = Field(default=None, description="Finding id <scenario>@<element>, for finding steps.")
     scenario: str | None = None
     element: str
@@ -225,6 +227,39 @@ class CutSet(Out):
     truncated: bool = Field(default=False, description="The model was too large to list every set here.")
 
 
+class AssumedOutcome(Out):
+    """An outcome that only unstated facts open, or make easier: the questions worth answering.
+
+    The headline paths, cut sets and blast radius rest on stated facts only; this is the
+    "if the unknowns are as bad as they can be" view.
+    """
+
+    outcome: str
+    fleet: str = Field(description="Fleet id, or data:<id> for a data set.")
+    devices: int
+    records: int | None = None
+    stated_likelihood: int = Field(ge=0, le=5, description="0 = not reachable on stated facts.")
+    likelihood: int = Field(ge=1, le=5, description="If every unknown on the way is as bad as it can be.")
+    risk: int = Field(ge=1, le=25)
+    band: Band
+    hangs_on: list[str] = Field(description="Unknown findings on the easiest way, by id.")
+    missing: list[str] = Field(description="Model fields that would settle them.")
+    steps: list[PathStep]
+
+
+class FixFirst(Out):
+    """A control, with the stated risk it removes: what to fix first."""
+
+    control: str
+    closes: list[str] = Field(description="Open findings it closes, highest consequence first.")
+    highest: Band | None = Field(description="The highest band among them.")
+    risk_removed: int = Field(ge=0, description="Sum of their risk scores.")
+    paths_cut: int = Field(ge=0, description="Headline attack paths it cuts.")
+    devices: int = Field(ge=0, description="Devices in fleets its closed high/critical findings or cut paths reach.")
+    records: int = Field(ge=0, description="Records exposed by the findings it closes.")
+    cost: int = Field(ge=1, le=5, description="Relative cost, from the catalog.")
+
+
 class Assessment(Out):
     schema_version: str = REPORT_SCHEMA_VERSION
     tool: str
@@ -239,5 +274,11 @@ class Assessment(Out):
     attack_paths: list[AttackPath] = Field(default_factory=list)
     blast_radius: list[BlastRadius] = Field(default_factory=list)
     cut_sets: list[CutSet] = Field(default_factory=list)
+    fix_first: list[FixFirst] = Field(
+        default_factory=list, description="Controls ordered by the stated risk they remove."
+    )
+    assumed: list[AssumedOutcome] = Field(
+        default_factory=list, description="What unstated facts would open: never part of the headline results."
+    )
     scenarios: dict[str, ScenarioInfo] = Field(description="Scenarios with findings, by id.")
     controls: dict[str, ControlInfo] = Field(description="Controls named by findings, by id.")

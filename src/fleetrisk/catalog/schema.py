@@ -42,13 +42,6 @@ EffectOutcome = Literal[
 ]
 Stride = Literal["S", "T", "R", "I", "D", "E"]
 Likelihood = Literal["rare", "unlikely", "possible", "likely", "almost-certain"]
-LIKELIHOOD_LEVELS: dict[str, int] = {
-    "rare": 1,
-    "unlikely": 2,
-    "possible": 3,
-    "likely": 4,
-    "almost-certain": 5,
-}
 Relevance = Literal["H", "M", "L", "-"]
 TargetType = Literal["service", "fleet", "component", "key", "data", "flow", "account", "zone"]
 Scale = Literal["devices", "records", "none"]

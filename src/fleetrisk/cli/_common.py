@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -71,6 +71,24 @@ def default_model(model: Path | None) -> Path:
         return candidate
     raise UsageError("no MODEL given and no examples/smart-appliance-cloud.yaml here",
                      hint="pass the path of a model file")
+
+
+AsOfOption = Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")]
+EvidenceOption = Annotated[
+    Path | None, typer.Option(help="Evidence JSON from 'fleetrisk verify': refuted controls stop mitigating, "
+                              "observed facts replace the model's.")
+]
+
+
+def load_evidence_for(path: Path | None, loaded: LoadedModel) -> Evidence | None:
+    """The evidence file, if given, with a warning for each check naming an element not in the model."""
+    if path is None:
+        return None
+    from fleetrisk.evidence import load_evidence
+
+    checks = load_evidence(path)
+    warn_stray_evidence(checks, loaded)
+    return checks
 
 
 def parse_date(raw: str | None) -> dt.date | None:

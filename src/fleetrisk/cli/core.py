@@ -13,10 +13,20 @@ from rich.table import Table
 
 from fleetrisk._version import __version__
 from fleetrisk.catalog.loader import load_catalog
-from fleetrisk.cli._common import Lang, Level, default_model, err, guard, out, parse_date, warn_stray_evidence
+from fleetrisk.cli._common import (
+    AsOfOption,
+    EvidenceOption,
+    Lang,
+    Level,
+    default_model,
+    err,
+    guard,
+    load_evidence_for,
+    out,
+    parse_date,
+)
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import UsageError
-from fleetrisk.evidence import load_evidence
 from fleetrisk.model.loader import LoadedModel, load_model
 from fleetrisk.model.schema import ServiceModel
 from fleetrisk.reports import WRITERS, render_report
@@ -52,10 +62,8 @@ def assess(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write DIR/report.<ext>.")] = None,
     lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
     fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 on an open finding at or above.")] = Level.none,
-    as_of: Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")] = None,
-    evidence: Annotated[
-        Path | None, typer.Option(help="Evidence file from 'fleetrisk verify': refuted controls stop mitigating.")
-    ] = None,
+    as_of: AsOfOption = None,
+    evidence: EvidenceOption = None,
     loss: Annotated[bool, typer.Option("--loss", help="Simulate annual loss; the HTML report shows the curve.")]
     = False,
     budget: Annotated[float | None, typer.Option(help="Yearly budget: implies --loss and adds the plan's "
@@ -71,15 +79,14 @@ def assess(
             raise UsageError("several formats need --output DIR", hint="or give a single --format")
         date = parse_date(as_of)
         loaded = load_model(default_model(model))
-        checks = load_evidence(evidence) if evidence is not None else None
-        if checks is not None:
-            warn_stray_evidence(checks, loaded)
+        checks = load_evidence_for(evidence, loaded)
         result = run_assessment(loaded, lang=lang.value, as_of=date, evidence=checks)
         quant = None
         if loss or budget is not None:
             from fleetrisk.engine.quant_run import loss_view  # numpy and HiGHS load only for --loss
 
-            quant = loss_view(loaded, iterations, seed, budget, lang=lang.value, tool=f"fleetrisk {__version__}")
+            quant = loss_view(loaded, iterations, seed, budget, lang=lang.value, tool=f"fleetrisk {__version__}",
+                              as_of=date, evidence=checks)
         if output is not None:
             _write_reports(result, formats or ["md", "json"], output, loaded, quant)
             _print_summary(result, quant)

@@ -11,10 +11,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fleetrisk.cli._common import Lang, Level, default_model, guard, out, parse_date, warn_stray_evidence
+from fleetrisk.cli._common import (
+    AsOfOption,
+    EvidenceOption,
+    Lang,
+    Level,
+    default_model,
+    guard,
+    load_evidence_for,
+    out,
+    parse_date,
+)
 from fleetrisk.engine.assess import explore_paths
 from fleetrisk.errors import UsageError
-from fleetrisk.evidence import load_evidence
 from fleetrisk.model.loader import load_model
 from fleetrisk.reports.i18n import labels, number
 from fleetrisk.results import AttackPath
@@ -37,9 +46,8 @@ def paths(
     ] = Level.none,
     fmt: Annotated[PathsFormat, typer.Option("--format", "-f")] = PathsFormat.table,
     lang: Annotated[Lang, typer.Option()] = Lang.en,
-    as_of: Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")] = None,
-    evidence: Annotated[Path | None, typer.Option(help="Evidence JSON from 'fleetrisk verify': refuted controls "
-                                                  "stop mitigating, observed facts replace the model's.")] = None,
+    as_of: AsOfOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Show the easiest attack paths to each fleet outcome, step by step."""
 
@@ -51,9 +59,7 @@ def paths(
             raise UsageError(f"unknown fleet {fleet!r}",
                              hint=f"fleets: {', '.join(f.id for f in loaded.model.fleets)}")
         minimum = "low" if min_risk is Level.none else min_risk.value
-        checks = load_evidence(evidence) if evidence is not None else None
-        if checks is not None:
-            warn_stray_evidence(checks, loaded)
+        checks = load_evidence_for(evidence, loaded)
         found = explore_paths(loaded, outcome=outcome, fleet=fleet, k=k, minimum=minimum,
                               lang=lang.value, as_of=parse_date(as_of), evidence=checks)
         if fmt is PathsFormat.json:

@@ -13,7 +13,17 @@ import typer
 from rich.table import Table
 
 from fleetrisk._version import __version__
-from fleetrisk.cli._common import Lang, default_model, err, guard, out
+from fleetrisk.cli._common import (
+    AsOfOption,
+    EvidenceOption,
+    Lang,
+    default_model,
+    err,
+    guard,
+    load_evidence_for,
+    out,
+    parse_date,
+)
 from fleetrisk.errors import UsageError
 from fleetrisk.model.loader import load_model
 from fleetrisk.reports.quant_text import plan_labels
@@ -57,6 +67,8 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Seed of the random numbers (same seed, same output).")] = 1,
     fmt: Annotated[QuantFormat, typer.Option("--format", "-f")] = QuantFormat.table,
     lang: Annotated[Lang, typer.Option(help="Table language.")] = Lang.en,
+    as_of: AsOfOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Simulate annual loss (Open FAIR style) over the attack graph."""
 
@@ -66,7 +78,7 @@ def simulate(
 
         check_iterations(iterations)
         loaded = load_model(default_model(model))
-        setup = loss_setup(loaded)
+        setup = loss_setup(loaded, as_of=parse_date(as_of), evidence=load_evidence_for(evidence, loaded))
         with _progress("simulating") as progress:
             sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed, progress=progress)
         report = simulation.simulation_report(setup.quant, setup.inputs, sim, model=loaded.file,
@@ -89,6 +101,8 @@ def plan(
     seed: Annotated[int, typer.Option(help="Seed of the random numbers.")] = 1,
     fmt: Annotated[QuantFormat, typer.Option("--format", "-f")] = QuantFormat.table,
     lang: Annotated[Lang, typer.Option(help="Table language.")] = Lang.en,
+    as_of: AsOfOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Choose the controls to fund, by exact integer programming (HiGHS)."""
 
@@ -101,7 +115,8 @@ def plan(
         if budget < 0:
             raise UsageError("--budget is required",
                              hint="a yearly amount in the model's currency, e.g. --budget 500000")
-        setup = loss_setup(load_model(default_model(model)))
+        loaded = load_model(default_model(model))
+        setup = loss_setup(loaded, as_of=parse_date(as_of), evidence=load_evidence_for(evidence, loaded))
         check_budget(budget, setup.inputs)
         with _progress("simulating") as progress:
             sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed, progress=progress)

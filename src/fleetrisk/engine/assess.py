@@ -10,10 +10,18 @@ from dataclasses import dataclass
 
 from fleetrisk._version import __version__
 from fleetrisk.catalog.loader import Catalog, load_catalog
+from fleetrisk.engine.fix_first import fix_first, headline_findings, rank_findings
 from fleetrisk.engine.graph import build_graph
 from fleetrisk.engine.match import Match, match_all
 from fleetrisk.engine.observed import Contradiction, apply_observations, by_fact, describe
-from fleetrisk.engine.paths import FleetAnalysis, analyse, attack_paths, blast_radius, cut_sets
+from fleetrisk.engine.paths import (
+    FleetAnalysis,
+    analyse,
+    assumed_outcomes,
+    attack_paths,
+    blast_radius,
+    cut_sets,
+)
 from fleetrisk.engine.score import (
     DEVICE_BANDS,
     RECORD_BANDS,
@@ -41,7 +49,6 @@ from fleetrisk.results import (
     Finding,
     Impact,
     Likelihood,
-    LikelihoodLevel,
     MatrixCell,
     Risk,
     ScenarioInfo,
@@ -51,13 +58,11 @@ from fleetrisk.results import (
     Summary,
     Tracking,
 )
+from fleetrisk.vocab import LIKELIHOOD_LEVELS, LIKELIHOOD_NAMES
 
-_STATUS_ORDER = {status: i for i, status in enumerate(STATUSES)}
 #: Outcomes whose attack paths an assessment carries, riskiest first (`fleetrisk paths` shows all).
 PATH_OUTCOMES_IN_REPORT = 40
 
-_LEVELS = {"rare": 1, "unlikely": 2, "possible": 3, "likely": 4, "almost-certain": 5}
-_LEVEL_NAMES: dict[int, LikelihoodLevel] = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost-certain"}
 
 
 def _lowered(base: int, level: int, reach: int, lang: str) -> str:
@@ -90,7 +95,7 @@ def assess(
     """
     catalog = catalog or load_catalog()
     as_of = as_of or dt.date.today()
-    state = _prepare(loaded, catalog, lang, as_of, evidence, max_cut_size)
+    state = analyse_model(loaded, catalog, lang=lang, as_of=as_of, evidence=evidence, max_cut_size=max_cut_size)
     loaded = state.loaded
     index, matches, decisions = loaded.index, state.matches, state.decisions
     statuses, explanations, analysis = state.statuses, state.explanations, state.analysis
@@ -100,10 +105,13 @@ def assess(
         builder.build(m, decisions.get(m.id), statuses[m.id], explanations[m.id], reach.get(m.id))
         for m in matches
     ]
-    findings.sort(key=lambda f: (_STATUS_ORDER[f.status], -f.risk.score, f.id))
+    paths = attack_paths(index, analysis, k=paths_per_outcome, limit=PATH_OUTCOMES_IN_REPORT)
+    cuts = cut_sets(analysis)
+    findings = rank_findings(findings, catalog, *headline_findings(paths, cuts))
     uses_dates = any(entry.expires is not None for entry in loaded.model.tracking)
     scenario_ids = sorted({f.scenario for f in findings})
-    control_ids = sorted({c.id for f in findings for c in f.controls})
+    first = fix_first(findings, catalog, paths, {f.id: f.devices for f in loaded.model.fleets})
+    control_ids = sorted({c.id for f in findings for c in f.controls} | {x.control for x in first})
     return Assessment(
         tool=f"fleetrisk {__version__}",
         lang="ja" if lang == "ja" else "en",
@@ -114,16 +122,24 @@ def assess(
         families=_families(catalog, findings, lang),
         matrix=_matrix(loaded, catalog, findings),
         findings=findings,
-        attack_paths=attack_paths(index, analysis, k=paths_per_outcome, limit=PATH_OUTCOMES_IN_REPORT),
+        attack_paths=paths,
         blast_radius=blast_radius(index, analysis),
-        cut_sets=cut_sets(analysis),
+        cut_sets=cuts,
+        fix_first=first,
+        assumed=assumed_outcomes(index, analysis, {f.id: f.missing for f in findings if f.status == "unknown"}),
         scenarios={sid: builder.scenario_info(sid) for sid in scenario_ids},
         controls={cid: _control_info(catalog, cid, lang) for cid in control_ids},
     )
 
 
 @dataclass
-class _State:
+class ModelAnalysis:
+    """One analysis of a model, its live evidence and a date: what every command renders.
+
+    ``assess``, ``paths``, ``simulate`` and ``plan`` all start here, so the same model,
+    evidence and date give the same findings, statuses and attack graph whichever runs.
+    """
+
     loaded: LoadedModel  # with the facts live evidence showed in place of the model's statements
     facts: dict[tuple[str, str], Contradiction]
     matches: list[Match]
@@ -133,14 +149,18 @@ class _State:
     analysis: FleetAnalysis
 
 
-def _prepare(
+def analyse_model(
     loaded: LoadedModel,
-    catalog: Catalog,
-    lang: str,
-    as_of: dt.date,
-    evidence: Evidence | None,
-    max_cut_size: int,
-) -> _State:
+    catalog: Catalog | None = None,
+    *,
+    lang: str = "en",
+    as_of: dt.date | None = None,
+    evidence: Evidence | None = None,
+    max_cut_size: int | None = 3,
+) -> ModelAnalysis:
+    """Apply live evidence, match, track, and build the attack graph's stated and assumed views."""
+    catalog = catalog or load_catalog()
+    as_of = as_of or dt.date.today()
     facts: dict[tuple[str, str], Contradiction] = {}
     if evidence is not None:
         loaded, applied = apply_observations(loaded, evidence)
@@ -151,7 +171,7 @@ def _prepare(
     statuses = {m.id: finding_status(m, decisions.get(m.id)) for m in matches}
     explanations = {m.id: _explain(m, decisions.get(m.id), catalog, lang, loaded.document, facts) for m in matches}
     graph = build_graph(loaded.index, catalog, matches, statuses, explanations, lang)
-    return _State(loaded, facts, matches, decisions, statuses, explanations, analyse(graph, max_cut_size))
+    return ModelAnalysis(loaded, facts, matches, decisions, statuses, explanations, analyse(graph, max_cut_size))
 
 
 def explore_paths(
@@ -167,8 +187,7 @@ def explore_paths(
     evidence: Evidence | None = None,
 ) -> list[AttackPath]:
     """Attack paths for exploring: any outcome at or above ``minimum`` risk, filtered."""
-    catalog = catalog or load_catalog()
-    state = _prepare(loaded, catalog, lang, as_of or dt.date.today(), evidence, 1)
+    state = analyse_model(loaded, catalog, lang=lang, as_of=as_of, evidence=evidence, max_cut_size=None)
     return attack_paths(state.loaded.index, state.analysis, k=k, minimum=minimum, outcome=outcome, fleet=fleet)
 
 
@@ -183,12 +202,20 @@ def finding_status(match: Match, decision: Decision | None) -> Status:
 
 
 def _finding_reach(analysis: FleetAnalysis) -> dict[str, int]:
-    """Best reach (0..5) of what each finding in the graph needs; 0 when nothing reaches it."""
+    """Best reach (0..5) of what each finding in the graph needs; 0 when nothing reaches it.
+
+    A stated finding's reach is read on stated facts; an unknown one's with the unknowns
+    assumed bad (it is itself an assumption).
+    """
     reach: dict[str, int] = {}
-    for edge in analysis.graph.edges:
-        if edge.finding is not None:
-            value = analysis.reach.edge_value.get(edge.id, 0)
-            reach[edge.finding] = max(reach.get(edge.finding, 0), value)
+    views = [(analysis.graph, analysis.reach)]
+    if analysis.assumed_graph is not None and analysis.assumed_reach is not None:
+        views.append((analysis.assumed_graph, analysis.assumed_reach))
+    for graph, values in views:
+        for edge in graph.edges:
+            if edge.finding is not None and (edge.assumed or values is analysis.reach):
+                value = values.edge_value.get(edge.id, 0)
+                reach[edge.finding] = max(reach.get(edge.finding, 0), value)
     return reach
 
 
@@ -274,9 +301,9 @@ class _FindingBuilder:
     ) -> Finding:
         spec = match.scenario.spec
         lang = self.lang
-        fleets = self.index.fleets_reached(match.element)
+        fleets = fleets_of(self.index, match)
         impact = _impact(self.index, match, fleets)
-        base = _LEVELS[spec.likelihood]
+        base = LIKELIHOOD_LEVELS[spec.likelihood]
         level = base if reach is None else max(1, min(base, reach))
         if level < base:
             explanation = [*explanation, _lowered(base, level, reach or 0, lang)]
@@ -301,7 +328,7 @@ class _FindingBuilder:
             element=match.element.id,
             element_type=match.element.type,
             status=status,
-            likelihood=Likelihood.model_construct(level=_LEVEL_NAMES[level], score=level, base=base, reach=reach),
+            likelihood=Likelihood.model_construct(level=LIKELIHOOD_NAMES[level], score=level, base=base, reach=reach),
             impact=impact,
             risk=Risk.model_construct(score=score, band=band(score)),
             fleets=[f.id for f in fleets],
@@ -333,6 +360,13 @@ class _FindingBuilder:
                                         details=c.details, timestamp=c.timestamp)
             for c in {id(c): c for c in checks}.values()  # checks hold lists: unique by identity
         ]
+
+
+def fleets_of(index: ModelIndex, match: Match) -> list[Handle]:
+    """Fleets a finding touches: those losing the service for availability, else those reached."""
+    if match.scenario.spec.facets.outcome == "availability":
+        return index.fleets_disrupted(match.element)
+    return index.fleets_reached(match.element)
 
 
 def _missing_path(element: Handle, field: str) -> str:

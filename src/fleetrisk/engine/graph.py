@@ -4,15 +4,21 @@ Nodes are attacker positions and outcomes, as strings:
 
 - ``entry:<entry>``: where an attacker starts (internet, device, customer, insider, ...);
 - ``control:<component>``, ``hold:<key>``, ``impersonate:<fleet>``;
+- ``drive:<component>``: the attacker can make the component act (deliver, sign, command)
+  without holding it: through a component that calls it, or one whose identities it trusts;
 - ``outcome:<outcome>@<fleet>`` for device outcomes and ``outcome:data-exposed@data:<id>``.
 
 Edges need all of ``requires`` (AND), plus any one of ``entries`` when given, and grant
 every node in ``grants``. A node is reached by any of its edges (OR). Threshold edges
-need ``threshold`` of their ``requires``. Edges come from four places:
+need ``threshold`` of their ``requires``. Edges come from five places:
 
 - matched findings (their scenario's ``effect``);
 - authority: what each fleet accepts, from which component, verified how. Transport-only
-  verification falls with the delivering component; a signature needs the key too;
+  verification falls with whoever can drive the delivering component; a signature needs the
+  key too;
+- drive: holding a component drives it, and driving it drives what it can make act
+  (``ModelIndex.drive_links``), through any number of hops; driving a signing service with
+  an online key gets anything signed by that key;
 - custody: an online key falls with the component that holds it; a threshold key needs
   ``k`` of its holders; data falls with the store that holds it;
 - footholds: how exposed each component is to each entry (for likelihoods and paths only,
@@ -30,10 +36,12 @@ from fleetrisk.catalog.loader import Catalog
 from fleetrisk.engine.match import Match
 from fleetrisk.model.queries import Handle, ModelIndex
 from fleetrisk.model.schema import Acceptance, Component, DataSet, Fleet, Key
+from fleetrisk.vocab import LIKELIHOOD_LEVELS
 
-EdgeKind = Literal["finding", "authority", "custody", "foothold"]
+EdgeKind = Literal["finding", "authority", "drive", "custody", "foothold"]
 
-#: Finding statuses whose weakness is still there for an attacker.
+#: Finding statuses whose weakness is still there for an attacker. An ``unknown`` finding rests
+#: on a field nobody stated: its edges are marked ``assumed`` and stay out of the stated view.
 ACTIVE = frozenset({"open", "unknown", "accepted", "in-progress"})
 
 #: What a fleet suffers when an input it acts on is the attacker's.
@@ -79,6 +87,7 @@ class Edge:
     title: str = ""
     why: tuple[str, ...] = ()
     cut_by: str = ""
+    assumed: bool = False  # an unknown finding: a fact nobody stated
 
 
 @dataclass
@@ -101,6 +110,16 @@ class AttackGraph:
     @property
     def outcome_nodes(self) -> list[str]:
         return sorted(self.reach_devices)
+
+    def with_edges(self, edges: list[Edge]) -> AttackGraph:
+        """The same positions and outcomes with only ``edges``."""
+        return AttackGraph(edges, self.basic_events, self.fleet_devices, self.reach_devices, self.data_records)
+
+    def stated(self) -> AttackGraph:
+        """The graph of stated facts: without the edges of unknown findings."""
+        if not any(edge.assumed for edge in self.edges):
+            return self
+        return self.with_edges([edge for edge in self.edges if not edge.assumed])
 
 
 def outcome_node(outcome: str, target: str) -> str:
@@ -125,6 +144,10 @@ _TITLES = {
         "online": "{holder} holds {key} online ({custody})",
         "store": "{store} stores {data}",
         "foothold": "{component} is compromised through its {entry} exposure",
+        "drive_flow": "{source} can make {target} act: it sends to it (flow {flow})",
+        "drive_call": "{source} can make {target} act: it calls it (depends_on)",
+        "drive_idp": "{source} can make {target} act: {target} trusts the identities it issues",
+        "drive_sign": "{holder} signs what it is sent with {key}",
     },
     "ja": {
         "unchecked": "{fleet} は {source} から {input} を受け取り、{verification} でしか確認しない",
@@ -135,6 +158,10 @@ _TITLES = {
         "online": "{holder} が {key} をオンラインで保持している({custody})",
         "store": "{store} が {data} を保存している",
         "foothold": "{component} が {entry} 側の露出から侵害される",
+        "drive_flow": "{source} は {target} を操作できる(フロー {flow} で {target} に送信している)",
+        "drive_call": "{source} は {target} を操作できる({target} を呼び出して利用している)",
+        "drive_idp": "{source} は {target} を操作できる({target} は {source} が発行する ID を信頼している)",
+        "drive_sign": "{holder} は送られてきたものを鍵 {key} で署名する",
     },
 }
 
@@ -199,7 +226,9 @@ class _Builder:
                 data = self.data_reached(element)
                 if data:
                     return [self._data_outcome(d) for d in data]
-            return [self._device_outcome(subject, f) for f in self.index.fleets_reached(element)]
+            fleets = (self.index.fleets_disrupted(element) if subject == "unavailable"
+                      else self.index.fleets_reached(element))
+            return [self._device_outcome(subject, f) for f in fleets]
         targets = [element] if subject == "self" else self.index.related(element, subject)
         return [f"{kind}:{t.id}" for t in targets]
 
@@ -213,9 +242,9 @@ class _Builder:
     def add_findings(
         self, matches: list[Match], statuses: Mapping[str, str], reasons: Mapping[str, list[str]]
     ) -> None:
-        levels = {"rare": 1, "unlikely": 2, "possible": 3, "likely": 4, "almost-certain": 5}
         for match in matches:
-            if statuses.get(match.id) not in ACTIVE:
+            status = statuses.get(match.id)
+            if status not in ACTIVE:
                 continue
             spec = match.scenario.spec
             element = match.element
@@ -245,7 +274,7 @@ class _Builder:
                         element=element.id,
                         requires=tuple(choice),
                         grants=grants,
-                        likelihood=levels[spec.likelihood],
+                        likelihood=LIKELIHOOD_LEVELS[spec.likelihood],
                         entries=tuple(spec.facets.entry) if needs_entry else (),
                         basic=basic,
                         finding=match.id,
@@ -253,6 +282,7 @@ class _Builder:
                         title=spec.title.get(self.lang),
                         why=tuple(reasons.get(match.id, ())),
                         cut_by=match.scenario.mitigated_by.describe(),
+                        assumed=status == "unknown",
                     ))
 
     def add_authority(self) -> None:
@@ -264,7 +294,7 @@ class _Builder:
             if obj.input in ("information", "content") and obj.use == "acts":
                 outcome = "hijacked"
             node = self._device_outcome(outcome, fleet)
-            source = f"control:{obj.source}"
+            source = f"drive:{obj.source}"
             verification = obj.verification
             base = dict(kind="authority", element=fleet.id, grants=(node,), cut_by=INPUT_CONTROL[obj.input])
             names = {"fleet": fleet.id, "input": obj.input, "source": obj.source, "key": obj.key,
@@ -332,6 +362,43 @@ class _Builder:
                     cut_by="encryption-at-rest",
                 ))
 
+    def add_drive(self) -> None:
+        for comp in self.index.by_type["component"]:
+            self.edges.append(Edge(
+                id=f"drive:{comp.id}", kind="drive", element=comp.id, requires=(f"control:{comp.id}",),
+                grants=(f"drive:{comp.id}",), likelihood=5,
+            ))
+        for source, target, flow in self.index.drive_links:
+            if flow is not None:
+                title = self.titles["drive_flow"].format(source=source.id, target=target.id, flow=flow.id)
+                why = f"flow '{flow.id}': from = {source.id}, to = {target.id}"
+            elif getattr(source.obj, "kind", None) == "identity-provider" and source in self.index.related(
+                target, "depends_on"
+            ):
+                title = self.titles["drive_idp"].format(source=source.id, target=target.id)
+                why = f"component '{target.id}': depends_on includes '{source.id}' (an identity provider)"
+            else:
+                title = self.titles["drive_call"].format(source=source.id, target=target.id)
+                why = f"component '{source.id}': depends_on includes '{target.id}'"
+            self.edges.append(Edge(
+                id=f"drive:{source.id}>{target.id}", kind="drive", element=target.id,
+                requires=(f"drive:{source.id}",), grants=(f"drive:{target.id}",), likelihood=5,
+                title=title, why=(why,),
+            ))
+        for key in self.index.by_type["key"]:
+            obj = key.obj
+            assert isinstance(obj, Key)
+            holder = self.index.by_id.get(obj.holder) if obj.holder else None
+            if (obj.custody in CUSTODY_LIKELIHOOD and holder is not None
+                    and getattr(holder.obj, "kind", None) == "signing-service"):
+                self.edges.append(Edge(
+                    id=f"custody:{key.id}|drive", kind="custody", element=key.id,
+                    requires=(f"drive:{holder.id}",), grants=(f"hold:{key.id}",), likelihood=4,
+                    title=self.titles["drive_sign"].format(holder=holder.id, key=key.id),
+                    why=(f"key '{key.id}': custody = {obj.custody}, holder = {holder.id} (a signing service)",),
+                    cut_by="offline-root-threshold-signing",
+                ))
+
     def add_footholds(self) -> None:
         for comp in self.index.by_type["component"]:
             obj = comp.obj
@@ -359,6 +426,7 @@ def build_graph(
     builder.add_findings(matches, statuses, reasons)
     builder.add_authority()
     builder.add_custody()
+    builder.add_drive()
     builder.add_footholds()
     basic = [f"control:{c.id}" for c in index.by_type["component"]]
     basic += [f"hold:{k.id}" for k in index.by_type["key"]

@@ -10,8 +10,7 @@ from fleetrisk.catalog.loader import Catalog, CompiledScenario
 from fleetrisk.evidence import Evidence
 from fleetrisk.model.queries import Handle, ModelIndex
 from fleetrisk.model.schema import ControlStatus, ServiceModel
-
-_HOLDING = {"implemented", "verified"}
+from fleetrisk.vocab import HOLDING_STATES
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def match_all(index: ModelIndex, catalog: Catalog, evidence: Evidence | None = N
                 (cid, *control_status(index.model, element, cid, evidence))
                 for cid in dict.fromkeys(scenario.mitigated_by.controls())
             )
-            holding = {cid for cid, status, _ in states if status in _HOLDING}
+            holding = {cid for cid, status, _ in states if status in HOLDING_STATES}
             mitigated = scenario.mitigated_by.evaluate(holding.__contains__)
             matches.append(Match(scenario, element, verdict, states, mitigated))
     return matches

@@ -11,7 +11,7 @@ from fleetrisk.engine.reach import Reach, compute_reach, derivation, easiest_way
 from fleetrisk.engine.score import DEVICE_BANDS, RECORD_BANDS, SAFETY_LEVEL, band, impact_score, log_band
 from fleetrisk.model.queries import ModelIndex
 from fleetrisk.model.schema import Fleet
-from fleetrisk.results import AttackPath, BlastRadius, CutSet, PathStep
+from fleetrisk.results import AssumedOutcome, AttackPath, BlastRadius, CutSet, PathStep
 
 #: Service-characteristic severity of each fleet outcome (1..5).
 OUTCOME_SEVERITY = {
@@ -28,13 +28,65 @@ CUT_SETS_PER_OUTCOME = 10
 
 @dataclass
 class FleetAnalysis:
+    """The stated view (graph, reach, cut sets) and, beside it, reach with the unknowns assumed bad."""
+
     graph: AttackGraph
     reach: Reach
     cuts: CutSets
+    assumed_graph: AttackGraph | None = None  # None: no unknown finding adds an edge
+    assumed_reach: Reach | None = None
 
 
-def analyse(graph: AttackGraph, max_cut_size: int = 3) -> FleetAnalysis:
-    return FleetAnalysis(graph, compute_reach(graph), compute_cut_sets(graph, max_cut_size))
+def analyse(graph: AttackGraph, max_cut_size: int | None = 3) -> FleetAnalysis:
+    """Reach and cut sets on the stated facts; reach again with every unknown finding assumed open.
+
+    ``max_cut_size=None`` skips the cut sets (for callers that only follow paths).
+    """
+    stated = graph.stated()
+    reach = compute_reach(stated)
+    cuts = CutSets() if max_cut_size is None else compute_cut_sets(stated, max_cut_size)
+    if stated is graph:
+        return FleetAnalysis(stated, reach, cuts)
+    return FleetAnalysis(stated, reach, cuts, graph, compute_reach(graph))
+
+
+def assumed_outcomes(
+    index: ModelIndex, analysis: FleetAnalysis, missing: dict[str, list[str]]
+) -> list[AssumedOutcome]:
+    """Outcomes that unknown findings open or make easier, with the fields that would settle them.
+
+    ``missing`` gives each unknown finding's unstated fields.
+    """
+    graph, reach = analysis.assumed_graph, analysis.assumed_reach
+    if graph is None or reach is None:
+        return []
+    view = FleetAnalysis(graph, reach, CutSets())
+    result: list[AssumedOutcome] = []
+    for node in graph.outcome_nodes:
+        stated = analysis.reach.value.get(node, 0)
+        likelihood, risk = outcome_risk(index, view, node)
+        if likelihood <= stated or node not in reach.best:
+            continue
+        steps = derivation(reach, reach.best[node])
+        hangs_on = sorted({s.finding for s in steps if s.assumed and s.finding is not None})
+        if not hangs_on:
+            continue
+        outcome, target = parse_outcome(node)
+        result.append(AssumedOutcome(
+            outcome=outcome,
+            fleet=target,
+            devices=graph.reach_devices.get(node, 0),
+            records=graph.data_records.get(node),
+            stated_likelihood=stated,
+            likelihood=likelihood,
+            risk=risk,
+            band=band(risk),
+            hangs_on=hangs_on,
+            missing=sorted({field for finding in hangs_on for field in missing.get(finding, ())}),
+            steps=[_step(reach, s) for s in steps if not _holding_drives(s)],
+        ))
+    result.sort(key=lambda a: (-a.risk, -a.devices, -(a.records or 0), a.stated_likelihood, a.outcome, a.fleet))
+    return result
 
 
 def outcome_risk(index: ModelIndex, analysis: FleetAnalysis, node: str) -> tuple[int, int]:
@@ -109,10 +161,15 @@ def attack_paths(
                 risk=risk,
                 band=band(risk),
                 devices=analysis.graph.reach_devices.get(node, 0),
-                steps=[_step(reach, s) for s in steps],
+                steps=[_step(reach, s) for s in steps if not _holding_drives(s)],
             ))
     paths.sort(key=lambda p: (-p.risk, -p.likelihood, p.outcome, p.fleet, len(p.steps), p.entry))
     return paths
+
+
+def _holding_drives(edge: Edge) -> bool:
+    """The step "who holds a component can make it act" goes without saying in a path."""
+    return edge.kind == "drive" and edge.requires == (f"control:{edge.element}",)
 
 
 def _distinct(ranked: list[tuple[int, str, list[Edge], Reach]], k: int) -> list[tuple[int, str, list[Edge], Reach]]:

@@ -21,17 +21,15 @@ from dataclasses import dataclass, field
 
 from fleetrisk.catalog.conditions import ControlExpr
 from fleetrisk.catalog.loader import Catalog, load_catalog
-from fleetrisk.engine.assess import check_controls, finding_status
+from fleetrisk.engine.assess import analyse_model
 from fleetrisk.engine.cutsets import CutSets
-from fleetrisk.engine.graph import AttackGraph, Edge, build_graph
-from fleetrisk.engine.match import match_all
+from fleetrisk.engine.graph import AttackGraph, Edge
 from fleetrisk.engine.paths import FleetAnalysis, outcome_risk
 from fleetrisk.engine.reach import compute_reach, derivation
 from fleetrisk.engine.score import band
-from fleetrisk.engine.tracking import match_tracking
+from fleetrisk.evidence import Evidence
 from fleetrisk.model.loader import LoadedModel
-
-HOLDING = ("implemented", "verified")
+from fleetrisk.vocab import HOLDING_STATES
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ def usable(edge: Edge, entry: str | None) -> bool:
 
 
 def subgraph(graph: AttackGraph, edges: list[Edge]) -> AttackGraph:
-    return AttackGraph(edges, graph.basic_events, graph.fleet_devices, graph.reach_devices, graph.data_records)
+    return graph.with_edges(edges)
 
 
 def entry_levels(graph: AttackGraph, entry: str | None, cut: set[str]) -> dict[str, int]:
@@ -86,22 +84,26 @@ def entry_levels(graph: AttackGraph, entry: str | None, cut: set[str]) -> dict[s
     return compute_reach(subgraph(graph, edges)).value
 
 
-def prepare(loaded: LoadedModel, catalog: Catalog | None = None, as_of: dt.date | None = None) -> QuantGraph:
-    """Match, track and build the attack graph of a model, then find every entry's outcomes."""
+def prepare(
+    loaded: LoadedModel,
+    catalog: Catalog | None = None,
+    as_of: dt.date | None = None,
+    evidence: Evidence | None = None,
+) -> QuantGraph:
+    """The stated attack graph of the one analysis (evidence and date included), with every
+    entry's outcomes. Controls live evidence refuted do not hold; unknown findings are no edges."""
     catalog = catalog or load_catalog()
-    check_controls(loaded, catalog)
-    index = loaded.index
-    matches = match_all(index, catalog)
-    decisions = match_tracking(loaded, [m.id for m in matches], as_of or dt.date.today())
-    statuses = {m.id: finding_status(m, decisions.get(m.id)) for m in matches}
-    full = build_graph(index, catalog, matches, statuses, {})
+    state = analyse_model(loaded, catalog, as_of=as_of, evidence=evidence, max_cut_size=None)
+    loaded, index = state.loaded, state.loaded.index
+    full = state.analysis.graph
     cut_by: dict[str, ControlExpr] = {}
     for edge in full.edges:
         if edge.scenario is not None:
             cut_by[edge.id] = catalog.scenario(edge.scenario).mitigated_by
         elif edge.cut_by:
             cut_by[edge.id] = ControlExpr("one", edge.cut_by)
-    held = frozenset(cid for cid, state in loaded.model.controls.items() if state in HOLDING)
+    held = frozenset(cid for cid, status in loaded.model.controls.items() if status in HOLDING_STATES
+                     and (evidence is None or evidence.verdict(cid, None) != "refuted"))
     gone = {eid for eid, expr in cut_by.items() if expr.evaluate(held.__contains__)}
     graph = subgraph(full, [e for e in full.edges if e.id not in gone])
     entries = sorted({entry for edge in graph.edges for entry in edge.entries})

@@ -6,6 +6,7 @@ three give the same figures for the same model, iterations and seed.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from fleetrisk.catalog.loader import Catalog, load_catalog
@@ -14,6 +15,7 @@ from fleetrisk.engine.loss_model import LossInputs, loss_inputs
 from fleetrisk.engine.plan import Plan, check_budget, marginal_values, plan_critical, plan_loss
 from fleetrisk.engine.quant_graph import QuantGraph, prepare
 from fleetrisk.errors import UsageError
+from fleetrisk.evidence import Evidence
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.quant_results import LossView, PlannedControl, PlanReport
 
@@ -35,9 +37,17 @@ def check_iterations(iterations: int) -> None:
         raise UsageError(f"--iterations must be between 1 and {MAX_ITERATIONS:,}, got {iterations}")
 
 
-def loss_setup(loaded: LoadedModel, catalog: Catalog | None = None) -> LossSetup:
+def loss_setup(
+    loaded: LoadedModel,
+    catalog: Catalog | None = None,
+    *,
+    as_of: dt.date | None = None,
+    evidence: Evidence | None = None,
+) -> LossSetup:
+    """The one analysis of the model (with its evidence and date), ready to simulate."""
     catalog = catalog or load_catalog()
-    return LossSetup(loaded, catalog, prepare(loaded, catalog), loss_inputs(loaded, catalog))
+    quant = prepare(loaded, catalog, as_of, evidence)
+    return LossSetup(loaded, catalog, quant, loss_inputs(loaded, catalog))
 
 
 def choose_plan(setup: LossSetup, sim: simulation.Simulation, objective: str, budget: float) -> Plan:
@@ -75,11 +85,11 @@ def plan_report(setup: LossSetup, sim: simulation.Simulation, chosen: Plan, *, o
 
 
 def loss_view(loaded: LoadedModel, iterations: int, seed: int, budget: float | None, *, lang: str,
-              tool: str) -> LossView:
+              tool: str, as_of: dt.date | None = None, evidence: Evidence | None = None) -> LossView:
     """Simulate the model; with a budget, also plan for least loss and simulate the plan on the
     same draws (the same seed gives the same years, so the two curves compare like for like)."""
     check_iterations(iterations)
-    setup = loss_setup(loaded)
+    setup = loss_setup(loaded, as_of=as_of, evidence=evidence)
     if budget is not None:
         check_budget(budget, setup.inputs)
     sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed)

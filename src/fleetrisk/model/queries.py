@@ -202,39 +202,112 @@ class ModelIndex:
             assert isinstance(obj, Account)
             self._link("via", account, get(obj.via) if obj.via else None)
             self._link("accounts", get(obj.via) if obj.via else None, account)
-        # A component reaches the fleets it serves, those of every component that depends on
-        # it (transitively), and those of the components it sends flows to (one hop): a
-        # partner API feeding the command service reaches the fleets that service commands.
-        reached = self._reach_by_fleet()
+        disrupted = self._fleets_below(self._availability_links())
+        reached = self._fleets_below(self._authority_links())
         for comp in self.by_type["component"]:
+            for fleet in disrupted.get(comp.key, ()):
+                self._link("fleets_disrupted", comp, fleet)
             for fleet in reached.get(comp.key, ()):
                 self._link("fleets_reached", comp, fleet)
 
-    def _reach_by_fleet(self) -> dict[str, list[Handle]]:
-        """Component key -> fleets it reaches, in model order; linear in components and flows.
+    def _availability_links(self) -> tuple[list[int], list[list[int]]]:
+        """Failure reach: a component's fleets, those of components it feeds (one hop), and
+        everything that depends on it (transitively): its outage stops them too."""
+        rel = self._rel
+        comps = self.by_type["component"]
+        position = {c.key: i for i, c in enumerate(comps)}
+        own = [self._served_bits(c) for c in comps]
+        for i, comp in enumerate(comps):
+            for flow in rel.get(("flows_out", comp.key), ()):
+                for target in rel.get(("to_component", flow.key), ()):
+                    own[i] |= self._served_bits(target)
+        succ = [[position[d.key] for d in rel.get(("dependents", c.key), ())] for c in comps]
+        return own, succ
 
-        A component reaches the fleets it serves, those served by the components it sends flows
-        to (one hop: data paths do not hand over control further), and everything reached by the
-        components that depend on it (transitively). Fleet sets are bit masks, merged over the
-        strongly connected components of the dependency graph in one Tarjan pass.
+    @functools.cached_property
+    def drive_links(self) -> list[tuple[Handle, Handle, Handle | None]]:
+        """(a, b, flow or None): who holds ``a`` can make ``b`` act, in model order.
+
+        ``a`` sends flows to ``b`` or depends on (calls) ``b``, unless a flow from ``a`` to ``b``
+        states that ``b`` checks each call against the end user's rights, or ``a`` states that
+        it cannot push to devices or that its fleet-wide operations need a second party
+        (multi-party approval, or an independent signature). An identity provider also drives whatever depends on it:
+        they act on the identities it vouches for. A data store answers reads and an external
+        dependency fails or redirects: neither makes anything act (their reach is data and
+        availability).
+        """
+        rel = self._rel
+        links: list[tuple[Handle, Handle, Handle | None]] = []
+        for comp in self.by_type["component"]:
+            obj = comp.obj
+            assert isinstance(obj, Component)
+            if obj.kind in PASSIVE_KINDS or not _acts_alone(obj):
+                continue
+            scoped: set[str] = set()
+            driven: dict[str, tuple[Handle, Handle | None]] = {}
+            for flow in rel.get(("flows_out", comp.key), ()):
+                for target in rel.get(("to_component", flow.key), ()):
+                    if getattr(flow.obj, "authorization", None) in USER_SCOPED:
+                        scoped.add(target.key)
+                    else:
+                        driven.setdefault(target.key, (target, flow))
+            for callee in rel.get(("depends_on", comp.key), ()):
+                if callee.key not in scoped and getattr(callee.obj, "kind", None) not in PASSIVE_KINDS:
+                    driven.setdefault(callee.key, (callee, None))
+            if obj.kind == "identity-provider":
+                for dependent in rel.get(("dependents", comp.key), ()):
+                    driven.setdefault(dependent.key, (dependent, None))
+            links.extend((comp, target, flow) for target, flow in driven.values() if target is not comp)
+        return links
+
+    def _authority_links(self) -> tuple[list[int], list[list[int]]]:
+        """Authority reach, in the control direction and through any number of hops.
+
+        A component reaches the fleets it serves, the fleets that verify a key it holds online,
+        and everything reached by a component it can make act (:attr:`drive_links`).
         """
         rel = self._rel
         comps = self.by_type["component"]
-        fleets = self.by_type["fleet"]
         position = {c.key: i for i, c in enumerate(comps)}
-        bit = {f.key: 1 << i for i, f in enumerate(fleets)}
-        own = [0] * len(comps)
+        bit = self._fleet_bit
+        own = [self._served_bits(c) for c in comps]
         succ: list[list[int]] = [[] for _ in comps]
-        for i, comp in enumerate(comps):
-            for fleet in rel.get(("fleets_served", comp.key), ()):
-                own[i] |= bit[fleet.key]
-            for flow in rel.get(("flows_out", comp.key), ()):
-                for target in rel.get(("to_component", flow.key), ()):
-                    for fleet in rel.get(("fleets_served", target.key), ()):
-                        own[i] |= bit[fleet.key]
-            succ[i].extend(position[d.key] for d in rel.get(("dependents", comp.key), ()))
+        for key in self.by_type["key"]:
+            obj = key.obj
+            assert isinstance(obj, Key)
+            holder = self.by_id.get(obj.holder) if obj.holder else None
+            if obj.custody in ONLINE_CUSTODY and holder is not None and holder.key in position:
+                for acc in rel.get(("verified_by", key.key), ()):
+                    for fleet in rel.get(("fleet", acc.key), ()):
+                        own[position[holder.key]] |= bit[fleet.key]
+        for source, target, _ in self.drive_links:
+            succ[position[source.key]].append(position[target.key])
+        return own, succ
+
+    def _served_bits(self, comp: Handle) -> int:
+        """The fleets a component serves directly, as a bit mask in model order."""
+        bits = 0
+        for fleet in self._rel.get(("fleets_served", comp.key), ()):
+            bits |= self._fleet_bit[fleet.key]
+        return bits
+
+    @functools.cached_property
+    def _fleet_bit(self) -> dict[str, int]:
+        return {f.key: 1 << i for i, f in enumerate(self.by_type["fleet"])}
+
+    def _fleets_below(self, links: tuple[list[int], list[list[int]]]) -> dict[str, list[Handle]]:
+        """Component key -> fleets in model order, OR-ed over every component reachable by the links.
+
+        Fleet sets are bit masks merged over the strongly connected components in one Tarjan
+        pass; reading a mask back walks its set bits only, so the cost follows the answer.
+        """
+        own, succ = links
         reach = _merge_downstream(own, succ)
-        return {comp.key: [f for f in fleets if reach[i] & bit[f.key]] for i, comp in enumerate(comps) if reach[i]}
+        fleets = self.by_type["fleet"]
+        return {
+            comp.key: [fleets[i] for i in _set_bits(reach[n])]
+            for n, comp in enumerate(self.by_type["component"]) if reach[n]
+        }
 
     # --- queries ----------------------------------------------------------------------
 
@@ -274,10 +347,40 @@ class ModelIndex:
                 fleets.extend(f for f in self.fleets_reached(end) if f not in fleets)
             return fleets
         if handle.type == "account":
-            return [h for v in self.related(handle, "via") for h in self.fleets_reached(v)]
+            fleets = []
+            operated = self.related(handle, "via") + [
+                t for flow in self.related(handle, "flows_out") for t in self.related(flow, "to_component")
+            ]
+            for comp in operated:
+                fleets.extend(f for f in self.fleets_reached(comp) if f not in fleets)
+            return fleets
         if handle.type == "service":
             return list(self.by_type["fleet"])
         return []
+
+    def fleets_disrupted(self, handle: Handle) -> list[Handle]:
+        """Fleets whose devices lose the service when an element fails (availability reach)."""
+        if handle.type == "component":
+            return self.related(handle, "fleets_disrupted")
+        return self.fleets_reached(handle)
+
+
+def _acts_alone(comp: Component) -> bool:
+    """Whether one who holds ``comp`` can make others act without a second party, as stated."""
+    if comp.privileged is not None and comp.privileged.can_push_to_devices is False:
+        return False
+    mass = comp.mass_operations
+    return mass is None or not (mass.approval == "multi-party" or mass.independently_signed is True)
+
+
+def _set_bits(mask: int) -> list[int]:
+    """Positions of the set bits of ``mask``, lowest first."""
+    positions: list[int] = []
+    while mask:
+        low = mask & -mask
+        positions.append(low.bit_length() - 1)
+        mask ^= low
+    return positions
 
 
 def _merge_downstream(own: list[int], succ: list[list[int]]) -> list[int]:
@@ -334,6 +437,14 @@ def _merge_downstream(own: list[int], succ: list[list[int]]) -> list[int]:
     return reach
 
 
+#: Key custody in which whoever holds the holder can use the key.
+ONLINE_CUSTODY = frozenset({"online-file", "cloud-kms", "online-hsm"})
+#: Component kinds that do not make the components that use them act (authority reach).
+PASSIVE_KINDS = frozenset({"data-store", "external-dependency"})
+#: Flow authorisation that checks each call against the end user's rights: a caller that
+#: falls gains no more than the users whose requests it carries.
+USER_SCOPED = frozenset({"per-object", "per-device", "per-tenant"})
+
 #: Which source relation each accepted input adds, so rules can follow one kind of delivery.
 _SOURCE_RELATION = {
     "firmware": "firmware_sources",
@@ -365,6 +476,7 @@ RELATIONS: dict[str, dict[str, str]] = {
     "accepted_by": {"component": "acceptance"},
     "fleets_served": {"component": "fleet"},
     "fleets_reached": {"component": "fleet"},
+    "fleets_disrupted": {"component": "fleet"},
     "zone": {"component": "zone"},
     "depends_on": {"component": "component"},
     "dependents": {"component": "component"},

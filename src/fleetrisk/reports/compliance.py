@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.results import Assessment
+from fleetrisk.vocab import HOLDING_STATES
 
 #: Frameworks shown in the compliance view, in this order.
 COVERAGE_FRAMEWORKS = ("etsi-en-303-645", "nist-ir-8259a", "owasp-isvs")
@@ -82,7 +83,7 @@ def control_rows(assessment: Assessment) -> list[ControlRow]:
     closes: Counter[str] = Counter()
     for finding in assessment.findings:
         if finding.status == "open":
-            closes.update({c.id for c in finding.controls if c.status not in ("implemented", "verified")})
+            closes.update({c.id for c in finding.controls if c.status not in HOLDING_STATES})
     rows = [ControlRow(cid, info.title, info.cost, closes[cid]) for cid, info in assessment.controls.items()]
     rows.sort(key=lambda r: (-r.closes, r.cost, r.id))
     return rows

@@ -32,6 +32,7 @@ def render_markdown(assessment: Assessment) -> str:
     add(f"- {t['devices_at_risk']}: **{number(assessment.summary.devices_at_risk, lang)}**")
     add("")
     lines.extend(_single_points(assessment))
+    lines.extend(_fix_first(assessment))
     add(f"## {t['summary']}")
     add("")
     bands = assessment.summary.open_by_band
@@ -78,6 +79,7 @@ def render_markdown(assessment: Assessment) -> str:
         for f in unknown[:TABLE_LIMIT]:
             add(f"| {esc(f.title)}<br>`{f.id}` | {', '.join('`' + m + '`' for m in f.missing)} |")
         add("")
+    lines.extend(_assumed(assessment))
     tracked_findings = [f for f in assessment.findings if f.tracking is not None]
     if tracked_findings:
         add(f"## {t['tracked_title']}")
@@ -129,6 +131,42 @@ def _single_points(assessment: Assessment) -> list[str]:
                    + "; ".join(f"{t['outcome_' + c.outcome]} @ {c.fleet}" for c in free))
         out.append("")
     return out
+
+
+def _fix_first(assessment: Assessment) -> list[str]:
+    """Controls by the stated risk they remove, with the findings each closes."""
+    if not assessment.fix_first:
+        return []
+    t = labels(assessment.lang)
+    lang = assessment.lang
+    out = [f"## {t['fix_first']}", "", t["fix_first_intro"], "",
+           f"| # | {t['control']} | {t['closes']} | {t['paths_cut']} | {t['devices']} | {t['records']} |",
+           "|---:|---|---|---:|---:|---:|"]
+    for i, item in enumerate(assessment.fix_first[:DETAIL_LIMIT], 1):
+        info = assessment.controls.get(item.control)
+        title = f" {esc(info.title)}" if info else ""
+        closes = ", ".join(f"`{fid}`" for fid in item.closes[:4])
+        if len(item.closes) > 4:
+            closes += f" (+{len(item.closes) - 4})"
+        out.append(f"| {i} | `{item.control}`{title} | {closes or '-'} | {item.paths_cut} | "
+                   f"{number(item.devices, lang)} | {number(item.records, lang)} |")
+    return [*out, ""]
+
+
+def _assumed(assessment: Assessment) -> list[str]:
+    """What unstated facts would open: a to-do list, kept apart from every result."""
+    if not assessment.assumed:
+        return []
+    t = labels(assessment.lang)
+    lang = assessment.lang
+    out = [f"## {t['assumed_title']}", "", t["assumed_intro"], "",
+           f"| {t['outcomes']} | {t['risk']} | {t['likelihood_change']} | {t['devices']} | {t['hangs_on']} |",
+           "|---|---|---|---:|---|"]
+    for item in assessment.assumed[:TABLE_LIMIT]:
+        out.append(f"| {t['outcome_' + item.outcome]} @ {esc(item.fleet)} | {t['band_' + item.band]} ({item.risk}) | "
+                   f"{item.stated_likelihood} → {item.likelihood} | {number(item.devices, lang)} | "
+                   + ", ".join(f"`{m}`" for m in item.missing) + " |")
+    return [*out, ""]
 
 
 def _detail(f: Finding, assessment: Assessment) -> list[str]:

@@ -25,6 +25,7 @@ from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.reports.i18n import number
 from fleetrisk.reports.ui_text import band_label, ui
 from fleetrisk.results import Assessment, Finding
+from fleetrisk.vocab import LIKELIHOOD_LEVELS
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -32,7 +33,6 @@ REPORTED = ("open", "in-progress", "unknown")
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 #: GitHub reads ``security-severity`` (0-10) to rank alerts: critical > 9, high 7-8.9, ...
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0"}
-_LEVEL_SCORE = {"rare": 1, "unlikely": 2, "possible": 3, "likely": 4, "almost-certain": 5}
 
 
 def level_of(finding: Finding) -> str:
@@ -66,7 +66,7 @@ def render_sarif(assessment: Assessment) -> str:
         index[spec.id] = len(rules)
         title, description = spec.title.get(lang), spec.description.get(lang)
         impact, fix = spec.fleet_impact.get(lang), spec.remediation.get(lang)
-        score = worst.get(spec.id) or _LEVEL_SCORE[spec.likelihood] * spec.impact.severity
+        score = worst.get(spec.id) or LIKELIHOOD_LEVELS[spec.likelihood] * spec.impact.severity
         band = "critical" if score >= 16 else "high" if score >= 10 else "medium" if score >= 5 else "low"
         refs = "; ".join(f"{name} {', '.join(ids)}" for name, ids in spec.references.items())
         rules.append({

@@ -1,0 +1,300 @@
+"""Authority reach through any number of hops, and stated facts kept apart from assumptions.
+
+Each known answer is a small generic architecture with one behaviour: which fleets a breach
+reaches, by which steps, and whether an unstated field can change the headline.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import DEFAULT
+from fleetrisk.engine.assess import assess, explore_paths
+from fleetrisk.model.loader import from_data, load_model
+from fleetrisk.results import Assessment
+
+
+def _model(**parts: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "fleetrisk": 1,
+        "service": {"name": "t", "types": ["remote-control", "software-distribution"]},
+        "practices": {"it_iot_segmentation": "separate"},
+    }
+    base.update(parts)
+    return base
+
+
+def _plugs(accepts: list[dict[str, Any]], devices: int = 350_000) -> list[dict[str, Any]]:
+    return [{
+        "id": "plugs", "devices": devices, "safety": "moderate", "offline_behaviour": "keeps-working",
+        "identity": {"kind": "per-device-certificate", "key_storage": "secure-element", "revocable": True},
+        "accepts": accepts,
+    }]
+
+
+def _single_points(result: Assessment, outcome: str, fleet: str = "plugs") -> list[list[str]]:
+    return sorted(c.members for c in result.cut_sets if c.outcome == outcome and c.fleet == fleet and c.size == 1)
+
+
+def _reached(data: dict[str, Any], element: str) -> list[str]:
+    index = from_data(data).index
+    return [f.id for f in index.fleets_reached(index.by_id[element])]
+
+
+# --- a console two services away ----------------------------------------------------------
+
+CONSOLE = _model(
+    fleets=_plugs([{"input": "command", "from": "commands", "verification": "transport", "use": "acts"}]),
+    components=[
+        {"id": "console", "kind": "admin-console", "exposure": ["internet"]},
+        {"id": "orchestrator", "kind": "config-service", "exposure": ["internal"]},
+        {"id": "commands", "kind": "command-service", "exposure": ["internal"]},
+    ],
+    flows=[
+        {"id": "console-to-orch", "from": "console", "to": "orchestrator"},
+        {"id": "orch-to-commands", "from": "orchestrator", "to": "commands"},
+        {"id": "commands-to-plugs", "from": "commands", "to": "plugs"},
+    ],
+)
+
+
+def test_a_console_reaches_the_fleet_through_two_services() -> None:
+    assert _reached(CONSOLE, "console") == ["plugs"]
+    result = assess(from_data(CONSOLE))
+    assert ["console"] in _single_points(result, "hijacked")
+    blast = {b.element: b.devices_at_risk for b in result.blast_radius}
+    assert blast["console"] == 350_000
+    paths = explore_paths(from_data(CONSOLE), outcome="hijacked", fleet="plugs", k=5)
+    from_console = [p for p in paths if p.steps[0].element == "console"]
+    assert from_console, [[s.element for s in p.steps] for p in paths]
+    steps = [(s.kind, s.element) for s in from_console[0].steps]
+    assert steps == [("foothold", "console"), ("drive", "orchestrator"), ("drive", "commands"),
+                     ("authority", "plugs")]
+
+
+def test_a_flow_that_checks_the_end_users_rights_stops_the_reach() -> None:
+    scoped = copy.deepcopy(CONSOLE)
+    scoped["flows"][1]["authorization"] = "per-object"
+    assert _reached(scoped, "console") == []
+    assert ["console"] not in _single_points(assess(from_data(scoped)), "hijacked")
+
+
+def test_a_console_whose_mass_operations_need_a_second_party_does_not_reach_alone() -> None:
+    approved = copy.deepcopy(CONSOLE)
+    approved["components"][0]["mass_operations"] = {"allowed": True, "approval": "multi-party"}
+    assert _reached(approved, "console") == []
+
+
+# --- build, sign, deliver -------------------------------------------------------------------
+
+PIPELINE = _model(
+    fleets=_plugs([{"input": "firmware", "from": "ota", "verification": "signature", "key": "fw",
+                    "anti_rollback": True, "expiry_checked": True, "hardware_bound": True}]),
+    components=[
+        {"id": "ci", "kind": "build-pipeline", "exposure": ["internet"], "secrets_exposed_in": []},
+        {"id": "signer", "kind": "signing-service", "exposure": ["internal"], "secrets_exposed_in": []},
+        {"id": "ota", "kind": "ota-service", "exposure": ["internet"], "secrets_exposed_in": []},
+    ],
+    keys=[{"id": "fw", "holder": "signer", "custody": "online-hsm", "signs": ["firmware"],
+           "shared_across_products": False, "debug_and_release_shared": False, "rotation_possible": True}],
+    flows=[
+        {"id": "ci-to-signer", "from": "ci", "to": "signer"},
+        {"id": "signer-to-ota", "from": "signer", "to": "ota"},
+    ],
+)
+
+
+def test_a_pipeline_whose_signing_step_feeds_the_update_server_is_a_single_point() -> None:
+    assert _reached(PIPELINE, "ci") == ["plugs"]
+    result = assess(from_data(PIPELINE))
+    assert ["ci"] in _single_points(result, "firmware-takeover")
+    assert ["ota"] not in _single_points(result, "firmware-takeover")  # it needs the key too
+    paths = explore_paths(from_data(PIPELINE), outcome="firmware-takeover", fleet="plugs", k=5)
+    through_ci = [p for p in paths if p.steps[0].element == "ci" or ("foothold", "ci") in
+                  [(s.kind, s.element) for s in p.steps]]
+    assert through_ci, [[s.element for s in p.steps] for p in paths]
+    kinds = [(s.kind, s.element) for s in through_ci[0].steps]
+    assert ("drive", "signer") in kinds and ("custody", "fw") in kinds and kinds[-1] == ("authority", "plugs")
+
+
+def test_an_offline_key_keeps_the_pipeline_from_signing_alone() -> None:
+    offline = copy.deepcopy(PIPELINE)
+    offline["keys"][0]["custody"] = "offline-hsm"
+    result = assess(from_data(offline))
+    assert ["ci"] not in _single_points(result, "firmware-takeover")
+
+
+# --- an account behind a sign-in service ------------------------------------------------------
+
+ACCOUNT = _model(
+    fleets=_plugs([{"input": "command", "from": "commands", "verification": "transport", "use": "acts"}]),
+    components=[
+        {"id": "login", "kind": "identity-provider", "exposure": ["internet"]},
+        {"id": "backend", "kind": "user-app-backend", "exposure": ["internet"], "depends_on": ["login"]},
+        {"id": "commands", "kind": "command-service", "exposure": ["internal"]},
+    ],
+    flows=[{"id": "backend-to-commands", "from": "backend", "to": "commands"}],
+    accounts=[{"id": "owners", "audience": "customer", "via": "login", "capabilities": ["control-actuators"]}],
+)
+
+
+def test_an_account_reaches_what_the_backend_behind_its_sign_in_service_reaches() -> None:
+    index = from_data(ACCOUNT).index
+    assert [f.id for f in index.fleets_reached(index.by_id["owners"])] == ["plugs"]
+    assert _reached(ACCOUNT, "login") == ["plugs"]
+    result = assess(from_data(ACCOUNT))
+    assert ["login"] in _single_points(result, "hijacked")
+    assert ["backend"] in _single_points(result, "hijacked")
+
+
+# --- an unknown opens a path only in the assumed view -------------------------------------------
+
+UNSTATED = _model(
+    fleets=_plugs([{"input": "command", "from": "broker", "verification": "transport", "use": "acts"}]),
+    components=[{"id": "broker", "kind": "device-gateway", "exposure": ["devices"], "auth": "mtls",
+                 "rate_limited": True, "redundancy": "multi", "secrets_exposed_in": []}],
+    flows=[{"id": "plugs-to-broker", "from": "plugs", "to": "broker", "protocol": "mqtt"}],
+)
+
+
+def test_an_unstated_field_opens_a_path_only_in_the_assumed_view() -> None:
+    result = assess(from_data(UNSTATED))
+    acl = next(f for f in result.findings if f.id == "T7.broker-acl-not-per-device@broker")
+    assert acl.status == "unknown" and acl.missing == ["components[0].authorization"]
+    headline = {s.finding for p in result.attack_paths for s in p.steps}
+    assert acl.id not in headline
+    assert not any(c.size == 0 for c in result.cut_sets if c.outcome == "data-exposed")
+    assumed = [a for a in result.assumed if a.outcome == "data-exposed" and a.fleet == "plugs"]
+    assert assumed and assumed[0].hangs_on == [acl.id]
+    assert assumed[0].missing == ["components[0].authorization"] and assumed[0].stated_likelihood == 0
+    stated = copy.deepcopy(UNSTATED)
+    stated["components"][0]["authorization"] = "global"
+    opened = assess(from_data(stated))
+    assert any(s.finding == acl.id for p in opened.attack_paths for s in p.steps)
+    assert not [a for a in opened.assumed if acl.id in a.hangs_on]
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+KINDS = ["admin-console", "command-service", "config-service", "user-app-backend", "identity-provider",
+         "data-store", "signing-service", "partner-api"]
+
+
+@st.composite
+def architectures(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(2, 7))
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=n, max_size=n))
+    ids = [f"c{i}" for i in range(n)]
+    pairs = st.tuples(st.sampled_from(ids), st.sampled_from(ids)).filter(lambda p: p[0] != p[1])
+    flows = draw(st.lists(pairs, max_size=10, unique=True))
+    deps = draw(st.lists(pairs, max_size=6, unique=True))
+    source = draw(st.sampled_from(ids))
+    components = [{"id": c, "kind": k, "depends_on": sorted({b for a, b in deps if a == c})}
+                  for c, k in zip(ids, kinds, strict=True)]
+    return _model(
+        fleets=_plugs([{"input": "command", "from": source, "verification": "transport", "use": "acts"}]),
+        components=components,
+        flows=[{"id": f"l{i}", "from": a, "to": b} for i, (a, b) in enumerate(flows)],
+    )
+
+
+def _all_reached(data: dict[str, Any]) -> dict[str, set[str]]:
+    index = from_data(data).index
+    return {c.id: {f.id for f in index.fleets_reached(c)} for c in index.by_type["component"]}
+
+
+def _closure(data: dict[str, Any]) -> dict[str, set[str]]:
+    """Reach by the plain definition: a fixpoint over the drive links, no bit masks."""
+    index = from_data(data).index
+    reach = {c.id: {f.id for f in index.related(c, "fleets_served")} for c in index.by_type["component"]}
+    changed = True
+    while changed:
+        changed = False
+        for source, target, _ in index.drive_links:
+            if not reach[target.id] <= reach[source.id]:
+                reach[source.id] |= reach[target.id]
+                changed = True
+    return reach
+
+
+@settings(max_examples=150, deadline=None)
+@given(architectures(), st.data())
+def test_reach_is_the_closure_and_grows_with_every_flow(data: dict[str, Any], draw: st.DataObject) -> None:
+    before = _all_reached(data)
+    assert before == _closure(data)
+    ids = [c["id"] for c in data["components"]]
+    a = draw.draw(st.sampled_from(ids))
+    b = draw.draw(st.sampled_from([i for i in ids if i != a]))
+    grown = copy.deepcopy(data)
+    grown["flows"].append({"id": "extra", "from": a, "to": b})
+    after = _all_reached(grown)
+    assert all(before[c] <= after[c] for c in ids)
+
+
+@settings(max_examples=40, deadline=None)
+@given(architectures())
+def test_the_stated_view_never_rests_on_an_unknown_finding(data: dict[str, Any]) -> None:
+    result = assess(from_data(data))
+    unknown = {f.id for f in result.findings if f.status == "unknown"}
+    assert not unknown & {s.finding for p in result.attack_paths for s in p.steps}
+    for assumed in result.assumed:
+        assert assumed.hangs_on and set(assumed.hangs_on) <= unknown
+
+
+def test_the_bundled_example_headline_holds_no_unknown() -> None:
+    result = assess(load_model(str(DEFAULT)))
+    unknown = {f.id for f in result.findings if f.status == "unknown"}
+    assert unknown
+    assert not unknown & {s.finding for p in result.attack_paths for s in p.steps}
+
+
+# --- one analysis, whichever command and language renders it --------------------------------------
+
+
+def _structure(result: Assessment) -> dict[str, Any]:
+    """Everything but the language's words."""
+    return {
+        "findings": [(f.id, f.status, f.risk.score, f.impact.devices, f.fleets, f.missing) for f in result.findings],
+        "paths": [(p.outcome, p.fleet, p.entry, p.likelihood, [(s.kind, s.element, s.finding) for s in p.steps])
+                  for p in result.attack_paths],
+        "cuts": [(c.outcome, c.fleet, c.members) for c in result.cut_sets],
+        "fix_first": [(x.control, x.closes) for x in result.fix_first],
+        "assumed": [(a.outcome, a.fleet, a.hangs_on, a.missing) for a in result.assumed],
+    }
+
+
+def test_one_analysis_in_both_languages_and_in_paths() -> None:
+    loaded = load_model(str(DEFAULT))
+    english = assess(loaded, lang="en")
+    japanese = assess(load_model(str(DEFAULT)), lang="ja")
+    assert _structure(english) == _structure(japanese)
+    explored = explore_paths(load_model(str(DEFAULT)), k=3, minimum="high")
+    as_explored = {(p.outcome, p.fleet, tuple((s.kind, s.element, s.finding) for s in p.steps)) for p in explored}
+    for path in english.attack_paths:
+        assert (path.outcome, path.fleet, tuple((s.kind, s.element, s.finding) for s in path.steps)) in as_explored
+
+
+def test_the_ranking_is_a_total_order_that_ids_do_not_decide() -> None:
+    """Renaming every element leaves the order of findings as it was (positions, not ids)."""
+    data = copy.deepcopy(CONSOLE)
+    renamed = copy.deepcopy(CONSOLE)
+    names = {"console": "zz-console", "orchestrator": "aa-orch", "commands": "mm-commands", "plugs": "00-plugs"}
+    for component in renamed["components"]:
+        component["id"] = names[component["id"]]
+    renamed["fleets"][0]["id"] = names["plugs"]
+    renamed["fleets"][0]["accepts"][0]["from"] = names["commands"]
+    for flow in renamed["flows"]:
+        flow["from"], flow["to"] = names[flow["from"]], names[flow["to"]]
+    before = [f.id for f in assess(from_data(data)).findings]
+    back = {new: old for old, new in names.items()}
+
+    def original(finding_id: str) -> str:
+        scenario, _, element = finding_id.partition("@")
+        return f"{scenario}@{back.get(element, element)}"
+
+    assert [original(f.id) for f in assess(from_data(renamed)).findings] == before
+    assert len(set(before)) == len(before)
