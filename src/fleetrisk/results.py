@@ -180,7 +180,7 @@ class Summary(Out):
 class PathStep(Out):
     """One move along an attack path: a finding, or an authority, custody or foothold fact."""
 
-    kind: Literal["finding", "authority", "drive", "custody", "foothold"]
+    kind: Literal["finding", "authority", "drive", "fan", "custody", "foothold"]
     finding: str | None = Field(default=None, description="Finding id <scenario>@<element>, for finding steps.")
     scenario: str | None = None
     element: str

@@ -266,6 +266,18 @@ class _FindingBuilder:
         self.catalog = catalog
         self.lang = lang
         self._refs: dict[str, dict[str, list[str]]] = {}
+        self._facts: dict[tuple[int, str], tuple[list[str], int, int]] = {}
+        self._keep: list[list[Handle]] = []
+
+    def _fleet_facts(self, fleets: list[Handle], outcome: str) -> tuple[list[str], int, int]:
+        """(fleet ids, devices, safety level 1..5) of a fleet list, computed once per shared list."""
+        key = (id(fleets), outcome)
+        facts = self._facts.get(key)
+        if facts is None:
+            devices = sum(f.obj.devices for f in fleets if isinstance(f.obj, Fleet))
+            facts = self._facts[key] = ([f.id for f in fleets], devices, _safety(fleets, outcome))
+            self._keep.append(fleets)  # the id stays this list's while it is kept here
+        return facts
 
     def scenario_info(self, scenario_id: str) -> ScenarioInfo:
         spec = self.catalog.scenario(scenario_id).spec
@@ -302,7 +314,7 @@ class _FindingBuilder:
         spec = match.scenario.spec
         lang = self.lang
         fleets = fleets_of(self.index, match)
-        impact = _impact(self.index, match, fleets)
+        impact = _impact(self.index, match, fleets, self._fleet_facts(fleets, match.scenario.spec.facets.outcome))
         base = LIKELIHOOD_LEVELS[spec.likelihood]
         level = base if reach is None else max(1, min(base, reach))
         if level < base:
@@ -331,7 +343,7 @@ class _FindingBuilder:
             likelihood=Likelihood.model_construct(level=LIKELIHOOD_NAMES[level], score=level, base=base, reach=reach),
             impact=impact,
             risk=Risk.model_construct(score=score, band=band(score)),
-            fleets=[f.id for f in fleets],
+            fleets=self._fleet_facts(fleets, spec.facets.outcome)[0],  # shared, like the fleet list
             explanation=explanation,
             missing=sorted({_missing_path(m.element, m.field) for m in match.verdict.missing}),
             remediation=spec.remediation.get(lang),
@@ -373,21 +385,26 @@ def _missing_path(element: Handle, field: str) -> str:
     return f"{format_path(element.yaml_path)}.{field}"
 
 
-def _impact(index: ModelIndex, match: Match, fleets: list[Handle]) -> Impact:
-    spec = match.scenario.spec
-    devices = sum(f.obj.devices for f in fleets if isinstance(f.obj, Fleet))
+def _safety(fleets: list[Handle], outcome: str) -> int:
+    """The device-characteristics axis (1..5) of an outcome on these fleets."""
     safety = 1
-    if spec.facets.outcome in _SAFETY_OUTCOMES:
+    if outcome in _SAFETY_OUTCOMES:
         for fleet in fleets:
             assert isinstance(fleet.obj, Fleet)
             level = SAFETY_LEVEL[fleet.obj.safety]
-            if spec.facets.outcome == "availability":
+            if outcome == "availability":
                 behaviour = fleet.obj.offline_behaviour
                 if behaviour == "keeps-working":
                     level = 1
                 elif behaviour == "fails-unsafe":
                     level = min(5, level + 1)
             safety = max(safety, level)
+    return safety
+
+
+def _impact(index: ModelIndex, match: Match, fleets: list[Handle], facts: tuple[list[str], int, int]) -> Impact:
+    spec = match.scenario.spec
+    _, devices, safety = facts
     records: int | None = None
     if spec.impact.scale == "records":
         records = _records(index, match.element)

@@ -15,11 +15,13 @@ where it bit are reported.
 
 from __future__ import annotations
 
+import dataclasses
+import heapq
 import itertools
-from collections import deque
 from dataclasses import dataclass, field
 
 from fleetrisk.engine.graph import AttackGraph, Edge
+from fleetrisk.engine.scc import strongly_connected
 
 CutFamily = list[frozenset[str]]
 
@@ -73,61 +75,164 @@ def _has_kept_subset(candidate: frozenset[str], seen: set[frozenset[str]]) -> bo
     )
 
 
-def _combine(families: list[CutFamily], max_size: int) -> set[frozenset[str]]:
+def _combine(families: list[CutFamily], max_size: int, width: int) -> tuple[set[frozenset[str]], bool]:
+    """Minimal unions taking one set from each family; (sets, whether an input was cut to ``width``).
+
+    Families are ordered smallest first, so cutting an input to its first ``width`` sets keeps
+    the smallest ways; the caller marks what depends on a cut input as truncated.
+    """
+    cut = any(len(f) > width for f in families)
+    families = [f[:width] for f in families]
     if len(families) == 1:  # a family is minimal already: only the size limit applies
-        return {s for s in families[0] if len(s) <= max_size}
+        return {s for s in families[0] if len(s) <= max_size}, cut
     acc: set[frozenset[str]] = {frozenset()}
     for family in families:
         acc = {a | b for a in acc for b in family if len(a | b) <= max_size}
         if not acc:
-            return acc
+            return acc, cut
         acc = set(minimize(acc))
-    return acc
+    return acc, cut
 
 
-def compute_cut_sets(graph: AttackGraph, max_size: int = 3, cap: int = 500) -> CutSets:
-    """Minimal cut sets (up to ``max_size`` members) for every node of the graph."""
+def compute_cut_sets(graph: AttackGraph, max_size: int = 3, cap: int = 500, width: int = 64) -> CutSets:
+    """Minimal cut sets (up to ``max_size`` members) for every node of the graph.
+
+    Drive positions that reach one another (a ring of components that can each make the next
+    act) are one position for this purpose, and edges are taken in topological order of the
+    positions they need, so each is combined about once. ``cap`` bounds the sets kept per
+    node and ``width`` the sets of each input combined by an AND step; where either bites, the
+    node is reported as truncated.
+    """
     result = CutSets(max_size=max_size)
     families = result.families
     for basic in graph.basic_events:
         families[basic] = [frozenset([basic])]
-    edges = _cut_edges(graph)
+    alias = _drive_rings(_cut_edges(graph))
+    edges = _collapse(_cut_edges(graph), alias)
     users: dict[str, list[Edge]] = {}
     for edge in edges:
-        for node in _needs(edge):
+        for node in dict.fromkeys(_needs(edge)):
             users.setdefault(node, []).append(edge)
-    queue: deque[Edge] = deque(edges)
-    queued = {e.id for e in edges}
-    while queue:
-        edge = queue.popleft()
-        queued.discard(edge.id)
+    rank = _ranks(edges)
+    order = {edge.id: i for i, edge in enumerate(edges)}
+
+    def position(edge: Edge) -> tuple[int, int]:
+        return max((rank.get(n, 0) for n in _needs(edge)), default=0), order[edge.id]
+
+    heap: list[tuple[int, int, str]] = [(*position(e), e.id) for e in edges]
+    heapq.heapify(heap)
+    by_id = {e.id: e for e in edges}
+    queued = set(by_id)
+    # What edges produce for a position waits until every edge of a lower rank has run, then
+    # is merged into its family at once: a position many edges feed is minimised once, not
+    # once per edge.
+    pending: dict[str, set[frozenset[str]]] = {}
+    while heap:
+        _, _, item = heapq.heappop(heap)
+        if item in pending:
+            if not _merge(item, pending.pop(item), families, result, cap):
+                continue
+            for user in users.get(item, ()):
+                if user.id not in queued:
+                    queued.add(user.id)
+                    heapq.heappush(heap, (*position(user), user.id))
+            continue
+        queued.discard(item)
+        edge = by_id[item]
         needs = _needs(edge)
+        narrowed = False
         if edge.threshold is not None:
             available = [n for n in dict.fromkeys(needs) if n in families]
             produced: set[frozenset[str]] = set()
             for group in itertools.combinations(available, edge.threshold):
-                produced |= _combine([families[n] for n in group], max_size)
+                sets, cut = _combine([families[n] for n in group], max_size, width)
+                produced |= sets
+                narrowed |= cut
         elif any(node not in families for node in needs):
             continue
         else:
-            produced = _combine([families[n] for n in needs], max_size)
+            produced, narrowed = _combine([families[n] for n in needs], max_size, width)
+        if narrowed:
+            result.truncated.update(edge.grants)
         if not produced:
             continue
         for node in edge.grants:
             old = families.get(node, [])
             if not any(not any(o <= new for o in old) for new in produced):
                 continue  # nothing produced here is smaller than what the node has
-            merged = minimize(set(old) | produced)
-            if len(merged) > cap:
-                merged = merged[:cap]
-                result.truncated.add(node)
-            if merged != old:
-                families[node] = merged
-                for user in users.get(node, ()):
-                    if user.id not in queued:
-                        queued.add(user.id)
-                        queue.append(user)
+            if node not in pending:
+                pending[node] = set()
+                heapq.heappush(heap, (rank.get(node, 0), -1, node))
+            pending[node] |= produced
+    for node, representative in alias.items():
+        if representative in families:
+            families[node] = families[representative]
+        if representative in result.truncated:
+            result.truncated.add(node)
     return result
+
+
+def _merge(node: str, produced: set[frozenset[str]], families: dict[str, CutFamily], result: CutSets,
+           cap: int) -> bool:
+    """Merge what edges produced into a position's family; whether the family changed."""
+    old = families.get(node, [])
+    merged = minimize(set(old) | produced)
+    if len(merged) > cap:
+        merged = merged[:cap]
+        result.truncated.add(node)
+    families[node] = merged
+    return merged != old
+
+
+def _drive_rings(edges: list[Edge]) -> dict[str, str]:
+    """Drive position -> the first position of its ring, for rings of more than one position.
+
+    A drive edge needs one drive position and grants another, unconditionally: positions on a
+    cycle of such edges fall together, so they share one family of cut sets.
+    """
+    succ: dict[str, list[str]] = {}
+    for edge in edges:
+        if edge.kind == "drive" and len(edge.requires) == 1 and edge.requires[0].startswith("drive:"):
+            for node in edge.grants:
+                succ.setdefault(edge.requires[0], []).append(node)
+                succ.setdefault(node, [])
+    alias: dict[str, str] = {}
+    for ring in strongly_connected(list(succ), succ):
+        if len(ring) > 1:
+            first = min(ring)
+            alias.update({node: first for node in ring if node != first})
+    return alias
+
+
+def _collapse(edges: list[Edge], alias: dict[str, str]) -> list[Edge]:
+    """The edges with every ring position replaced by its ring's first; steps inside a ring go."""
+    if not alias:
+        return edges
+    result: list[Edge] = []
+    for edge in edges:
+        requires = tuple(alias.get(n, n) for n in edge.requires)
+        grants = tuple(g for g in dict.fromkeys(alias.get(n, n) for n in edge.grants) if g not in requires)
+        if not grants:
+            continue
+        same = requires == edge.requires and grants == edge.grants
+        result.append(edge if same else dataclasses.replace(edge, requires=requires, grants=grants))
+    return result
+
+
+def _ranks(edges: list[Edge]) -> dict[str, int]:
+    """Topological rank of every position (positions on a cycle share one), sources lowest."""
+    succ: dict[str, list[str]] = {}
+    for edge in edges:
+        for need in _needs(edge):
+            succ.setdefault(need, []).extend(edge.grants)
+        for node in edge.grants:
+            succ.setdefault(node, [])
+    rings = strongly_connected(list(succ), succ)
+    rank: dict[str, int] = {}
+    for i, ring in enumerate(reversed(rings)):  # Tarjan lists sinks first
+        for node in ring:
+            rank[node] = i
+    return rank
 
 
 def closure(graph: AttackGraph, given: frozenset[str]) -> set[str]:

@@ -4,6 +4,8 @@ Nodes are attacker positions and outcomes, as strings:
 
 - ``entry:<entry>``: where an attacker starts (internet, device, customer, insider, ...);
 - ``control:<component>``, ``hold:<key>``, ``impersonate:<fleet>``;
+- ``fan:<outcome>#<n>``: a bookkeeping position that hands one outcome to a set of fleets
+  (shared by the elements that reach the same fleets; paths never show it);
 - ``drive:<component>``: the attacker can make the component act (deliver, sign, command)
   without holding it: through a component that calls it, or one whose identities it trusts;
 - ``outcome:<outcome>@<fleet>`` for device outcomes and ``outcome:data-exposed@data:<id>``.
@@ -38,7 +40,7 @@ from fleetrisk.model.queries import Handle, ModelIndex
 from fleetrisk.model.schema import Acceptance, Component, DataSet, Fleet, Key
 from fleetrisk.vocab import LIKELIHOOD_LEVELS
 
-EdgeKind = Literal["finding", "authority", "drive", "custody", "foothold"]
+EdgeKind = Literal["finding", "authority", "drive", "fan", "custody", "foothold"]
 
 #: Finding statuses whose weakness is still there for an attacker. An ``unknown`` finding rests
 #: on a field nobody stated: its edges are marked ``assumed`` and stay out of the stated view.
@@ -65,6 +67,8 @@ INPUT_CONTROL = {
     "content": "signed-content",
 }
 SOFTWARE_OUTCOMES = frozenset({"firmware-takeover", "code-execution"})
+#: Above this many fleets, an element's fleet outcomes go through one shared fan position.
+FAN_OUT = 8
 #: Likelihood (1..5) that holding a component yields an online key it holds.
 CUSTODY_LIKELIHOOD = {"online-file": 5, "cloud-kms": 4, "online-hsm": 4}
 
@@ -174,6 +178,8 @@ class _Builder:
         self.catalog = catalog
         self.edges: list[Edge] = []
         self.reach_devices: dict[str, int] = {}
+        self._nodes: dict[tuple[str, str], str] = {}  # (outcome, fleet) -> outcome node
+        self._fans: dict[tuple[str, tuple[str, ...]], str] = {}  # (outcome, fleets) -> fan position
         self.data_records: dict[str, int | None] = {}
         self.fleet_devices = {
             h.id: h.obj.devices for h in index.by_type["fleet"] if isinstance(h.obj, Fleet)
@@ -182,8 +188,9 @@ class _Builder:
     # --- targets of grants ------------------------------------------------------------
 
     def _device_outcome(self, outcome: str, fleet: Handle) -> str:
-        node = outcome_node(outcome, fleet.id)
-        if node not in self.reach_devices:
+        node = self._nodes.get((outcome, fleet.id))
+        if node is None:
+            node = self._nodes[(outcome, fleet.id)] = outcome_node(outcome, fleet.id)
             assert isinstance(fleet.obj, Fleet)
             self.reach_devices[node] = _devices_hit(fleet.obj, outcome)
         return node
@@ -195,6 +202,21 @@ class _Builder:
             self.reach_devices[node] = 0
             self.data_records[node] = data.obj.records
         return node
+
+    def _fan(self, outcome: str, fleets: list[Handle]) -> str:
+        """One position that hands ``outcome`` to each of ``fleets``, shared by every element that
+        reaches the same fleets (on a large model, most of a ring of components that drive one
+        another): a finding then grants one position instead of one per fleet."""
+        key = (outcome, tuple(f.id for f in fleets))
+        hub = self._fans.get(key)
+        if hub is None:
+            hub = self._fans[key] = f"fan:{outcome}#{len(self._fans)}"
+            for fleet in fleets:
+                self.edges.append(Edge(
+                    id=f"{hub}>{fleet.id}", kind="fan", element=fleet.id, requires=(hub,),
+                    grants=(self._device_outcome(outcome, fleet),), likelihood=5,
+                ))
+        return hub
 
     def data_reached(self, element: Handle) -> list[Handle]:
         """Data sets an element exposes when it is abused."""
@@ -228,6 +250,8 @@ class _Builder:
                     return [self._data_outcome(d) for d in data]
             fleets = (self.index.fleets_disrupted(element) if subject == "unavailable"
                       else self.index.fleets_reached(element))
+            if len(fleets) > FAN_OUT:
+                return [self._fan(subject, fleets)]
             return [self._device_outcome(subject, f) for f in fleets]
         targets = [element] if subject == "self" else self.index.related(element, subject)
         return [f"{kind}:{t.id}" for t in targets]
@@ -363,41 +387,62 @@ class _Builder:
                 ))
 
     def add_drive(self) -> None:
-        for comp in self.index.by_type["component"]:
-            self.edges.append(Edge(
-                id=f"drive:{comp.id}", kind="drive", element=comp.id, requires=(f"control:{comp.id}",),
-                grants=(f"drive:{comp.id}",), likelihood=5,
-            ))
-        for source, target, flow in self.index.drive_links:
-            if flow is not None:
-                title = self.titles["drive_flow"].format(source=source.id, target=target.id, flow=flow.id)
-                why = f"flow '{flow.id}': from = {source.id}, to = {target.id}"
-            elif getattr(source.obj, "kind", None) == "identity-provider" and source in self.index.related(
-                target, "depends_on"
-            ):
-                title = self.titles["drive_idp"].format(source=source.id, target=target.id)
-                why = f"component '{target.id}': depends_on includes '{source.id}' (an identity provider)"
-            else:
-                title = self.titles["drive_call"].format(source=source.id, target=target.id)
-                why = f"component '{source.id}': depends_on includes '{target.id}'"
-            self.edges.append(Edge(
-                id=f"drive:{source.id}>{target.id}", kind="drive", element=target.id,
-                requires=(f"drive:{source.id}",), grants=(f"drive:{target.id}",), likelihood=5,
-                title=title, why=(why,),
-            ))
+        """Drive steps, only towards what can use them: a component fleets accept input from, or a
+        signing service that signs with an online key (a drive position nothing reads is left out)."""
+        signers: list[tuple[Handle, Handle, Key]] = []
         for key in self.index.by_type["key"]:
             obj = key.obj
             assert isinstance(obj, Key)
             holder = self.index.by_id.get(obj.holder) if obj.holder else None
             if (obj.custody in CUSTODY_LIKELIHOOD and holder is not None
                     and getattr(holder.obj, "kind", None) == "signing-service"):
+                signers.append((key, holder, obj))
+        useful = {acc.obj.source for acc in self.index.by_type["acceptance"] if isinstance(acc.obj, Acceptance)}
+        useful |= {holder.id for _, holder, _ in signers}
+        drivers: dict[str, list[tuple[Handle, Handle, Handle | None]]] = {}
+        for link in self.index.drive_links:
+            drivers.setdefault(link[1].id, []).append(link)
+        stack = list(useful)
+        while stack:
+            for source, _, _ in drivers.get(stack.pop(), ()):
+                if source.id not in useful:
+                    useful.add(source.id)
+                    stack.append(source.id)
+        for comp in self.index.by_type["component"]:
+            if comp.id in useful:
                 self.edges.append(Edge(
-                    id=f"custody:{key.id}|drive", kind="custody", element=key.id,
-                    requires=(f"drive:{holder.id}",), grants=(f"hold:{key.id}",), likelihood=4,
-                    title=self.titles["drive_sign"].format(holder=holder.id, key=key.id),
-                    why=(f"key '{key.id}': custody = {obj.custody}, holder = {holder.id} (a signing service)",),
-                    cut_by="offline-root-threshold-signing",
+                    id=f"drive:{comp.id}", kind="drive", element=comp.id, requires=(f"control:{comp.id}",),
+                    grants=(f"drive:{comp.id}",), likelihood=5,
                 ))
+        for source, target, flow in self.index.drive_links:
+            if target.id in useful:
+                self.edges.append(self._drive_edge(source, target, flow))
+        for key, holder, obj in signers:
+            self.edges.append(Edge(
+                id=f"custody:{key.id}|drive", kind="custody", element=key.id,
+                requires=(f"drive:{holder.id}",), grants=(f"hold:{key.id}",), likelihood=4,
+                title=self.titles["drive_sign"].format(holder=holder.id, key=key.id),
+                why=(f"key '{key.id}': custody = {obj.custody}, holder = {holder.id} (a signing service)",),
+                cut_by="offline-root-threshold-signing",
+            ))
+
+    def _drive_edge(self, source: Handle, target: Handle, flow: Handle | None) -> Edge:
+        if flow is not None:
+            title = self.titles["drive_flow"].format(source=source.id, target=target.id, flow=flow.id)
+            why = f"flow '{flow.id}': from = {source.id}, to = {target.id}"
+        elif getattr(source.obj, "kind", None) == "identity-provider" and source.id in getattr(
+            target.obj, "depends_on", ()
+        ):
+            title = self.titles["drive_idp"].format(source=source.id, target=target.id)
+            why = f"component '{target.id}': depends_on includes '{source.id}' (an identity provider)"
+        else:
+            title = self.titles["drive_call"].format(source=source.id, target=target.id)
+            why = f"component '{source.id}': depends_on includes '{target.id}'"
+        return Edge(
+            id=f"drive:{source.id}>{target.id}", kind="drive", element=target.id,
+            requires=(f"drive:{source.id}",), grants=(f"drive:{target.id}",), likelihood=5,
+            title=title, why=(why,),
+        )
 
     def add_footholds(self) -> None:
         for comp in self.index.by_type["component"]:

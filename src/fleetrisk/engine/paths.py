@@ -83,7 +83,7 @@ def assumed_outcomes(
             band=band(risk),
             hangs_on=hangs_on,
             missing=sorted({field for finding in hangs_on for field in missing.get(finding, ())}),
-            steps=[_step(reach, s) for s in steps if not _holding_drives(s)],
+            steps=[_step(reach, s, node) for s in steps if not _holding_drives(s)],
         ))
     result.sort(key=lambda a: (-a.risk, -a.devices, -(a.records or 0), a.stated_likelihood, a.outcome, a.fleet))
     return result
@@ -161,15 +161,16 @@ def attack_paths(
                 risk=risk,
                 band=band(risk),
                 devices=analysis.graph.reach_devices.get(node, 0),
-                steps=[_step(reach, s) for s in steps if not _holding_drives(s)],
+                steps=[_step(reach, s, node) for s in steps if not _holding_drives(s)],
             ))
     paths.sort(key=lambda p: (-p.risk, -p.likelihood, p.outcome, p.fleet, len(p.steps), p.entry))
     return paths
 
 
 def _holding_drives(edge: Edge) -> bool:
-    """The step "who holds a component can make it act" goes without saying in a path."""
-    return edge.kind == "drive" and edge.requires == (f"control:{edge.element}",)
+    """Steps that go without saying in a path: "who holds a component can make it act", and the
+    fan-out of one outcome to the fleets an element reaches (the step before names them)."""
+    return edge.kind == "fan" or (edge.kind == "drive" and edge.requires == (f"control:{edge.element}",))
 
 
 def _distinct(ranked: list[tuple[int, str, list[Edge], Reach]], k: int) -> list[tuple[int, str, list[Edge], Reach]]:
@@ -195,15 +196,17 @@ def _entries(graph: AttackGraph) -> list[str]:
     return sorted({entry for edge in graph.edges for entry in edge.entries})
 
 
-def _step(reach: Reach, edge: Edge) -> PathStep:
-    return PathStep(
+def _step(reach: Reach, edge: Edge, target: str) -> PathStep:
+    """One step of a path to ``target``; a fan position among its gains reads as that outcome."""
+    gains = list(dict.fromkeys(target if g.startswith("fan:") else g for g in edge.grants))
+    return PathStep.model_construct(
         kind=edge.kind,
         finding=edge.finding,
         scenario=edge.scenario,
         element=edge.element,
         title=edge.title,
         requires=list(edge.requires) or [f"entry:{e}" for e in edge.entries[:1]],
-        gains=list(edge.grants),
+        gains=gains,
         likelihood=reach.edge_value.get(edge.id, edge.likelihood),
         why=list(edge.why),
         cut_by=edge.cut_by,
@@ -219,7 +222,10 @@ def cut_sets(analysis: FleetAnalysis) -> list[CutSet]:
             continue
         outcome, target = parse_outcome(node)
         listed = [s for s in family if len(s) <= 1] or family[:CUT_SETS_PER_OUTCOME]
-        listed += [s for s in family if len(s) > 1 and s not in listed][: max(0, CUT_SETS_PER_OUTCOME - len(listed))]
+        room = CUT_SETS_PER_OUTCOME - len(listed)
+        if room > 0:
+            chosen = set(listed)
+            listed += [s for s in family if len(s) > 1 and s not in chosen][:room]
         for members in listed:
             result.append(CutSet(
                 outcome=outcome,

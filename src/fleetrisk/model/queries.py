@@ -103,6 +103,8 @@ class ModelIndex:
     by_id: dict[str, Handle] = field(default_factory=dict)
     by_type: dict[str, list[Handle]] = field(default_factory=lambda: defaultdict(list))
     _rel: dict[tuple[str, str], dict[Handle, None]] = field(default_factory=lambda: defaultdict(dict))
+    _reached: dict[str, list[Handle]] = field(default_factory=dict)  # component key -> authority reach
+    _disrupted: dict[str, list[Handle]] = field(default_factory=dict)  # component key -> availability reach
 
     @classmethod
     def build(cls, model: ServiceModel) -> ModelIndex:
@@ -204,11 +206,8 @@ class ModelIndex:
             self._link("accounts", get(obj.via) if obj.via else None, account)
         disrupted = self._fleets_below(self._availability_links())
         reached = self._fleets_below(self._authority_links())
-        for comp in self.by_type["component"]:
-            for fleet in disrupted.get(comp.key, ()):
-                self._link("fleets_disrupted", comp, fleet)
-            for fleet in reached.get(comp.key, ()):
-                self._link("fleets_reached", comp, fleet)
+        self._disrupted = disrupted
+        self._reached = reached
 
     def _availability_links(self) -> tuple[list[int], list[list[int]]]:
         """Failure reach: a component's fleets, those of components it feeds (one hop), and
@@ -299,15 +298,21 @@ class ModelIndex:
         """Component key -> fleets in model order, OR-ed over every component reachable by the links.
 
         Fleet sets are bit masks merged over the strongly connected components in one Tarjan
-        pass; reading a mask back walks its set bits only, so the cost follows the answer.
+        pass; reading a mask back walks its set bits only, so the cost follows the answer, and
+        components with the same fleets share one list (memory follows the distinct answers).
         """
         own, succ = links
         reach = _merge_downstream(own, succ)
         fleets = self.by_type["fleet"]
-        return {
-            comp.key: [fleets[i] for i in _set_bits(reach[n])]
-            for n, comp in enumerate(self.by_type["component"]) if reach[n]
-        }
+        shared: dict[int, list[Handle]] = {}
+        result: dict[str, list[Handle]] = {}
+        for n, comp in enumerate(self.by_type["component"]):
+            mask = reach[n]
+            if mask:
+                if mask not in shared:
+                    shared[mask] = [fleets[i] for i in _set_bits(mask)]
+                result[comp.key] = shared[mask]
+        return result
 
     # --- queries ----------------------------------------------------------------------
 
@@ -321,6 +326,8 @@ class ModelIndex:
 
     def related(self, handle: Handle, relation: str) -> list[Handle]:
         """Elements linked to ``handle`` by ``relation`` (see :data:`RELATIONS`)."""
+        if relation in _REACH_RELATIONS and handle.type == "component":
+            return list(self.fleets_reached(handle) if relation == "fleets_reached" else self.fleets_disrupted(handle))
         if relation == "service":
             return [self.service]
         if handle.type == "service" and relation in _SERVICE_RELATIONS:
@@ -328,11 +335,14 @@ class ModelIndex:
         return list(self._rel.get((relation, handle.key), ()))
 
     def fleets_reached(self, handle: Handle) -> list[Handle]:
-        """Fleets whose devices an element's compromise or failure would touch."""
+        """Fleets whose devices an element's compromise would touch, in model order.
+
+        The list may be shared between elements: read it, never change it.
+        """
         if handle.type == "fleet":
             return [handle]
         if handle.type == "component":
-            return self.related(handle, "fleets_reached")
+            return self._reached.get(handle.key, _NONE)
         if handle.type == "acceptance":
             return self.related(handle, "fleet")
         if handle.type == "key":
@@ -341,19 +351,13 @@ class ModelIndex:
                 fleets.extend(f for f in self.related(acc, "fleet") if f not in fleets)
             return fleets
         if handle.type == "flow":
-            fleets = []
             ends = [h for r in FLOW_ENDS for h in self.related(handle, r)]
-            for end in ends:
-                fleets.extend(f for f in self.fleets_reached(end) if f not in fleets)
-            return fleets
+            return list(dict.fromkeys(f for end in ends for f in self.fleets_reached(end)))
         if handle.type == "account":
-            fleets = []
             operated = self.related(handle, "via") + [
                 t for flow in self.related(handle, "flows_out") for t in self.related(flow, "to_component")
             ]
-            for comp in operated:
-                fleets.extend(f for f in self.fleets_reached(comp) if f not in fleets)
-            return fleets
+            return list(dict.fromkeys(f for comp in operated for f in self.fleets_reached(comp)))
         if handle.type == "service":
             return list(self.by_type["fleet"])
         return []
@@ -361,7 +365,7 @@ class ModelIndex:
     def fleets_disrupted(self, handle: Handle) -> list[Handle]:
         """Fleets whose devices lose the service when an element fails (availability reach)."""
         if handle.type == "component":
-            return self.related(handle, "fleets_disrupted")
+            return self._disrupted.get(handle.key, _NONE)
         return self.fleets_reached(handle)
 
 
@@ -375,6 +379,9 @@ def _acts_alone(comp: Component) -> bool:
 
 def _set_bits(mask: int) -> list[int]:
     """Positions of the set bits of ``mask``, lowest first."""
+    if mask.bit_count() > 64:  # dense: read the binary digits at C speed
+        digits = bin(mask)[:1:-1]
+        return [i for i, digit in enumerate(digits) if digit == "1"]
     positions: list[int] = []
     while mask:
         low = mask & -mask
@@ -436,6 +443,9 @@ def _merge_downstream(own: list[int], succ: list[list[int]]) -> list[int]:
                 reach[member] = value
     return reach
 
+
+_NONE: list[Handle] = []  # shared empty answer: callers never change what these queries return
+_REACH_RELATIONS = frozenset({"fleets_reached", "fleets_disrupted"})
 
 #: Key custody in which whoever holds the holder can use the key.
 ONLINE_CUSTODY = frozenset({"online-file", "cloud-kms", "online-hsm"})
