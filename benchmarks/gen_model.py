@@ -34,7 +34,7 @@ CONTROLS = ("ddos-protection", "device-rate-limiting", "object-level-authorizati
 #: Tiers of the layered shape: flows that make components act go from a lower tier to a higher.
 TIERS: dict[str, int] = {
     **dict.fromkeys(("admin-console", "support-tooling", "partner-api", "user-app-backend", "build-pipeline",
-                     "identity-provider"), 0),
+                     "identity-provider", "remote-access"), 0),
     **dict.fromkeys(("command-service", "config-service", "content-feed", "script-store", "signing-service",
                      "device-registry", "provisioning", "artifact-store"), 1),
     **dict.fromkeys(("ota-service", "device-gateway", "media-relay"), 2),

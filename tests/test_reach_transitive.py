@@ -298,3 +298,53 @@ def test_the_ranking_is_a_total_order_that_ids_do_not_decide() -> None:
 
     assert [original(f.id) for f in assess(from_data(renamed)).findings] == before
     assert len(set(before)) == len(before)
+
+
+# --- an outsider inside the corporate network ------------------------------------------------------
+
+CORPORATE = _model(
+    zones=[{"id": "office", "trust": "corporate"}, {"id": "build", "trust": "production"}],
+    fleets=_plugs([{"input": "firmware", "from": "ota", "verification": "signature", "key": "fw",
+                    "anti_rollback": True, "expiry_checked": True, "hardware_bound": True}]),
+    components=[
+        {"id": "signer", "kind": "signing-service", "zone": "build", "exposure": ["internal"], "auth": "password",
+         "secrets_exposed_in": []},
+        {"id": "ota", "kind": "ota-service", "zone": "build", "exposure": ["internal"], "auth": "mtls",
+         "secrets_exposed_in": []},
+    ],
+    keys=[{"id": "fw", "holder": "signer", "custody": "online-file", "signs": ["firmware"],
+           "shared_across_products": False, "debug_and_release_shared": False, "rotation_possible": True}],
+)
+
+
+def _corporate_paths(data: dict[str, Any]) -> list[list[tuple[str, str]]]:
+    paths = explore_paths(from_data(data), outcome="firmware-takeover", fleet="plugs", k=5)
+    return [[(s.kind, s.element) for s in p.steps] for p in paths if p.entry == "corporate"]
+
+
+def test_a_corporate_breach_reaches_the_signing_host_only_where_it_is_not_separated() -> None:
+    assert _corporate_paths(CORPORATE) == []  # separated, as stated
+    shared = copy.deepcopy(CORPORATE)
+    shared["practices"]["it_iot_segmentation"] = "shared"
+    found = _corporate_paths(shared)
+    assert found, explore_paths(from_data(shared), outcome="firmware-takeover", fleet="plugs", k=5)
+    assert found[0][:2] == [("foothold", "office"), ("foothold", "build")]
+    assert ("foothold", "signer") in found[0] and ("custody", "fw") in found[0]
+    assert found[0][-1] == ("authority", "plugs")
+    one_directory = copy.deepcopy(CORPORATE)
+    for zone in one_directory["zones"]:
+        zone["identity_provider"] = "corp-ad"
+    assert _corporate_paths(one_directory)
+
+
+def test_a_vpn_puts_whoever_holds_it_inside_the_networks_it_opens() -> None:
+    vpn = copy.deepcopy(CORPORATE)
+    vpn["components"].append({"id": "vpn", "kind": "remote-access", "zone": "office", "exposure": ["internet"],
+                              "auth": "password"})
+    vpn["flows"] = [{"id": "vpn-to-signer", "from": "vpn", "to": "signer", "protocol": "ssh",
+                     "authorization": "per-object"}]
+    paths = explore_paths(from_data(vpn), outcome="firmware-takeover", fleet="plugs", k=5)
+    through_vpn = [[(s.kind, s.element) for s in p.steps] for p in paths
+                   if ("foothold", "vpn") in [(s.kind, s.element) for s in p.steps]]
+    assert through_vpn, [[(s.kind, s.element) for s in p.steps] for p in paths]
+    assert ("foothold", "signer") in through_vpn[0]

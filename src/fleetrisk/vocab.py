@@ -16,5 +16,14 @@ LIKELIHOOD_LEVELS: Final[dict[str, int]] = {name: i for i, name in enumerate(LIK
 #: Level 1..5 -> likelihood name.
 LIKELIHOOD_NAMES: Final[dict[int, LikelihoodName]] = {i: name for i, name in enumerate(LIKELIHOOD_LADDER, 1)}
 
+AttackerEntry = Literal[
+    "internet", "device", "customer", "insider", "corporate", "supplier", "partner", "network", "dependency"
+]
+#: Where an attacker starts. ``corporate`` is an outsider who got into the corporate network
+#: (phished staff, a VPN or a developer machine), distinct from a malicious ``insider``.
+ATTACKER_ENTRIES: Final[tuple[AttackerEntry, ...]] = (
+    "internet", "device", "customer", "insider", "corporate", "supplier", "partner", "network", "dependency"
+)
+
 #: Declared control states that make a control hold (``planned`` and ``absent`` do not).
 HOLDING_STATES: Final[frozenset[str]] = frozenset({"implemented", "verified"})

@@ -127,3 +127,32 @@ def test_live_evidence_overrules_a_model_that_claims_too_much(tmp_path: Path, br
     assert any(line.startswith("live evidence: mqtt.") and "authorization = global; the model states per-device"
                in line for line in surfaced["explanation"])
     assert {e["check"] for e in surfaced["evidence"]} & {"mqtt.wildcard-subscribe", "mqtt.cross-device-publish"}
+
+
+def test_after_intrusive_checks_the_flawed_api_has_an_open_high_finding(tmp_path: Path, api_flawed: str) -> None:
+    """The loopback deployment's promise: what verify refutes, assess then reports at its full risk."""
+    data = model_data([
+        component("app-api", "user-app-backend", {"url": f"{api_flawed}/api/things", "protocol": "http",
+                                                  "protected": True},
+                  auth="token", authorization="per-object", rate_limited=True, depends_on=["things-db"],
+                  controls={"object-level-authorization": "implemented", "device-rate-limiting": "implemented"}),
+        {"id": "things-db", "kind": "data-store", "exposure": ["internal"], "auth": "password",
+         "encryption_at_rest": True},
+    ])
+    data["data"] = [{"id": "things", "kind": "location", "records": 100_000, "stored_in": ["things-db"]}]
+    model = write_yaml(tmp_path / "model.yaml", data)
+    scope = write_yaml(tmp_path / "scope.yaml", scope_data([port(api_flawed)]))
+    secrets = write_yaml(tmp_path / "secrets.yaml", secrets_data(api=api_flawed))
+    finding = "T4.identifier-authorised-data-api@app-api"
+
+    before = json.loads(run_cli("assess", str(model), "--format", "json").stdout)
+    assert finding not in {f["id"] for f in before["findings"] if f["status"] == "open"}
+
+    evidence = tmp_path / "evidence.json"
+    result = run_cli("verify", str(model), "--scope", str(scope), "--secrets", str(secrets), "--intrusive",
+                     "--output", str(evidence))
+    assert result.returncode == 0, result.stderr
+    after = json.loads(run_cli("assess", str(model), "--format", "json", "--evidence", str(evidence)).stdout)
+    opened = {f["id"]: f for f in after["findings"]}[finding]
+    assert opened["status"] == "open" and opened["risk"]["band"] in ("high", "critical")
+    assert {e["check"] for e in opened["evidence"]} & {"http.object-level-authorization", "http.unauthenticated-access"}

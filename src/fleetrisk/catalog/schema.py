@@ -12,15 +12,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from fleetrisk.model.schema import ComponentKind, ServiceType
+from fleetrisk.vocab import AttackerEntry
 
 FamilyId = Literal["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"]
 FAMILIES: tuple[str, ...] = ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8")
 Plane = Literal[
     "control", "data", "software-distribution", "identity", "integration", "dependencies", "admin"
 ]
-Entry = Literal[
-    "internet", "device", "customer", "insider", "supplier", "partner", "network", "dependency"
-]
+Entry = AttackerEntry
 Objective = Literal["disrupt", "deceive", "control", "steal", "persist", "monetise", "pivot"]
 OutcomeFacet = Literal[
     "availability",

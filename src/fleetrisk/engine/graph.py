@@ -37,7 +37,7 @@ from typing import Literal
 from fleetrisk.catalog.loader import Catalog
 from fleetrisk.engine.match import Match
 from fleetrisk.model.queries import Handle, ModelIndex
-from fleetrisk.model.schema import Acceptance, Component, DataSet, Fleet, Key
+from fleetrisk.model.schema import Acceptance, Component, DataSet, Fleet, Key, Zone
 from fleetrisk.vocab import LIKELIHOOD_LEVELS
 
 EdgeKind = Literal["finding", "authority", "drive", "fan", "custody", "foothold"]
@@ -152,6 +152,10 @@ _TITLES = {
         "drive_call": "{source} can make {target} act: it calls it (depends_on)",
         "drive_idp": "{source} can make {target} act: {target} trusts the identities it issues",
         "drive_sign": "{holder} signs what it is sent with {key}",
+        "breach": "an outsider gets into the corporate network {zone} (phished staff, VPN or developer machine)",
+        "remote": "whoever holds {component} is inside the network {zone}",
+        "lateral": "from the network {source} the attacker moves on into {target}",
+        "inside": "{component} is reached from inside the network {zone} (authentication: {auth})",
     },
     "ja": {
         "unchecked": "{fleet} は {source} から {input} を受け取り、{verification} でしか確認しない",
@@ -166,6 +170,10 @@ _TITLES = {
         "drive_call": "{source} は {target} を操作できる({target} を呼び出して利用している)",
         "drive_idp": "{source} は {target} を操作できる({target} は {source} が発行する ID を信頼している)",
         "drive_sign": "{holder} は送られてきたものを鍵 {key} で署名する",
+        "breach": "外部の攻撃者が社内ネットワーク {zone} に入り込む(従業員へのフィッシング、VPN、開発者端末など)",
+        "remote": "{component} を握った者は {zone} のネットワークの内側に入れる",
+        "lateral": "攻撃者は {source} のネットワークから {target} へ横展開する",
+        "inside": "{zone} のネットワーク内部から {component} に到達される(認証: {auth})",
     },
 }
 
@@ -458,6 +466,80 @@ class _Builder:
                 ))
 
 
+    def add_lateral(self) -> None:
+        """Lateral movement: positions inside zones, and where being inside one leads.
+
+        An outsider who breached corporate IT is inside every corporate zone; whoever holds a
+        remote-access component is inside its zone and the zones it sends flows to. Being inside
+        a corporate zone reaches a production zone when the model states that IT and IoT are
+        not separated, or that the two share a cloud account or a staff directory. Inside a
+        zone, each component there is a foothold whose likelihood follows its authentication.
+        These are footholds: they say how likely a component falls, never what follows.
+        """
+        zones = [z.obj for z in self.index.by_type["zone"] if isinstance(z.obj, Zone)]
+        corporate = [z for z in zones if z.trust == "corporate"]
+        for zone in corporate:
+            self.edges.append(Edge(
+                id=f"lateral:breach|{zone.id}", kind="foothold", element=zone.id, requires=(),
+                entries=("corporate",), grants=(f"inside:{zone.id}",), likelihood=4,
+                title=self.titles["breach"].format(zone=zone.id), why=(f"zone '{zone.id}': trust = corporate",),
+                cut_by="it-iot-segmentation",
+            ))
+        shared = self.index.model.practices.it_iot_segmentation == "shared"
+        for source in corporate:
+            for target in zones:
+                why = _lateral_reason(source, target, shared)
+                if target is source or why is None:
+                    continue
+                self.edges.append(Edge(
+                    id=f"lateral:{source.id}>{target.id}", kind="foothold", element=target.id,
+                    requires=(f"inside:{source.id}",), grants=(f"inside:{target.id}",), likelihood=3,
+                    title=self.titles["lateral"].format(source=source.id, target=target.id), why=(why,),
+                    cut_by="it-iot-segmentation",
+                ))
+        for comp in self.index.by_type["component"]:
+            obj = comp.obj
+            assert isinstance(obj, Component)
+            zone_ids = [obj.zone] if obj.zone else []
+            if obj.kind == "remote-access":
+                rel = self.index.related
+                targets = [t.obj for f in rel(comp, "flows_out") for t in rel(f, "to_component")]
+                reached = dict.fromkeys(zone_ids + [t.zone for t in targets if isinstance(t, Component) and t.zone])
+                for zone_id in reached:
+                    self.edges.append(Edge(
+                        id=f"lateral:{comp.id}>{zone_id}", kind="foothold", element=comp.id,
+                        requires=(f"control:{comp.id}",), grants=(f"inside:{zone_id}",), likelihood=5,
+                        title=self.titles["remote"].format(component=comp.id, zone=zone_id),
+                        why=(f"component '{comp.id}': kind = remote-access",),
+                    ))
+            for zone_id in zone_ids:
+                self.edges.append(Edge(
+                    id=f"lateral:{zone_id}>{comp.id}", kind="foothold", element=comp.id,
+                    requires=(f"inside:{zone_id}",), grants=(f"control:{comp.id}",),
+                    likelihood=_INSIDE_LIKELIHOOD.get(obj.auth or "", 3),
+                    title=self.titles["inside"].format(component=comp.id, zone=zone_id, auth=obj.auth or "?"),
+                    why=(f"component '{comp.id}': zone = {zone_id}, auth = {obj.auth or 'not stated'}",),
+                ))
+
+
+def _lateral_reason(source: Zone, target: Zone, shared: bool) -> str | None:
+    """Why being inside corporate zone ``source`` puts an attacker inside ``target``, if it does."""
+    if target.trust == "corporate":
+        return None  # every corporate zone is an entry of its own
+    if shared and target.trust in ("production", "restricted"):
+        return "practices: it_iot_segmentation = shared"
+    if source.cloud_account and source.cloud_account == target.cloud_account:
+        return f"zones '{source.id}' and '{target.id}': cloud_account = {source.cloud_account}"
+    if source.identity_provider and source.identity_provider == target.identity_provider:
+        return f"zones '{source.id}' and '{target.id}': identity_provider = {source.identity_provider}"
+    return None
+
+
+#: Likelihood that an attacker inside a component's network gets past its authentication.
+_INSIDE_LIKELIHOOD = {"none": 5, "password": 4, "api-key": 4, "token": 3, "sso": 3, "mtls": 2, "sso-mfa": 2,
+                      "phishing-resistant-mfa": 1}
+
+
 def build_graph(
     index: ModelIndex,
     catalog: Catalog,
@@ -473,6 +555,7 @@ def build_graph(
     builder.add_custody()
     builder.add_drive()
     builder.add_footholds()
+    builder.add_lateral()
     basic = [f"control:{c.id}" for c in index.by_type["component"]]
     basic += [f"hold:{k.id}" for k in index.by_type["key"]
               if isinstance(k.obj, Key) and k.obj.custody != "threshold"]

@@ -42,6 +42,7 @@ DEFAULT_FREQUENCY: dict[str, tuple[float, float, float]] = {
     "dependency": (0.2, 1.0, 3.0),
     "partner": (0.1, 0.5, 2.0),
     "insider": (0.05, 0.2, 1.0),
+    "corporate": (0.1, 0.5, 2.0),
     "supplier": (0.02, 0.1, 0.5),
 }
 #: Chance per year that a step at each likelihood level is open to the attackers of that year.

@@ -70,6 +70,7 @@ COMPONENT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
                            "cognito", "directory")),
     ("admin-console", ("admin", "console", "backoffice", "dashboard", "portal")),
     ("support-tooling", ("support", "helpdesk", "ticket", "ticketing")),
+    ("remote-access", ("vpn", "bastion", "jump host", "jumphost", "remote access", "ztna")),
     ("partner-api", ("partner", "partners", "third party", "integration", "webhook")),
     ("analytics", ("analytics", "warehouse", "bi", "report", "reporting", "ml", "lake", "spark")),
     ("ingestion", ("ingest", "ingestion", "kafka", "queue", "kinesis", "pubsub", "stream", "telemetry")),

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
+from fleetrisk.vocab import AttackerEntry, LikelihoodName
+
 Id = Annotated[
     str,
     Field(
@@ -71,6 +73,7 @@ ComponentKind = Literal[
     "analytics",
     "admin-console",
     "support-tooling",
+    "remote-access",
     "user-app-backend",
     "partner-api",
     "identity-provider",
@@ -190,6 +193,13 @@ class Fleet(Strict):
     devices: Count
     safety: Safety
     offline_behaviour: OfflineBehaviour | None = None
+    offline_expiry: Literal["hours", "days", "weeks", "months"] | None = Field(
+        default=None,
+        description=(
+            "How long devices keep full function without the cloud before cached data, "
+            "certificates or licences they need expire."
+        ),
+    )
     reconnect: Reconnect | None = None
     identity: Identity | None = None
     ownership_binding: OwnershipBinding | None = None
@@ -390,10 +400,7 @@ class Practices(Strict):
 
 # --- quantitative loss (optional; see docs/quantitative.md) ------------------------------
 
-ThreatEntry = Literal[
-    "internet", "device", "customer", "insider", "supplier", "partner", "network", "dependency"
-]
-LikelihoodName = Literal["rare", "unlikely", "possible", "likely", "almost-certain"]
+ThreatEntry = AttackerEntry
 FleetOutcome = Literal[
     "unavailable", "false-information", "hijacked", "code-execution", "firmware-takeover", "data-exposed"
 ]

@@ -28,6 +28,7 @@ Contact = tuple[str, int]
 UNAUTHENTICATED_CONTROL = {
     "admin-console": "privileged-access-management",
     "support-tooling": "privileged-access-management",
+    "remote-access": "privileged-access-management",
     "device-gateway": "per-device-identity",
     "ingestion": "per-device-identity",
     "media-relay": "per-device-identity",
