@@ -10,6 +10,7 @@ import yaml
 
 from conftest import DEFAULT, ROOT
 from fleetrisk import assess, load_model
+from fleetrisk.engine.paths import single_points
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.results import Assessment, AttackPath, BlastRadius, CutSet, PathStep
 
@@ -55,7 +56,8 @@ def with_graph_results(result: Assessment) -> Assessment:
         CutSet(outcome="hijacked", fleet="fridges", members=["command-service", "device-registry"], size=2,
                devices=800_000),
     ]
-    return result.model_copy(update={"attack_paths": [low_path, path], "blast_radius": blast, "cut_sets": cuts})
+    return result.model_copy(update={"attack_paths": [low_path, path], "blast_radius": blast, "cut_sets": cuts,
+                                     "single_points": single_points(cuts)})
 
 
 @functools.cache

@@ -87,7 +87,8 @@ def test_attack_graph_results_rendered() -> None:
 
 
 def test_without_attack_results_says_so() -> None:
-    result = default_assessment().model_copy(update={"attack_paths": [], "blast_radius": [], "cut_sets": []})
+    result = default_assessment().model_copy(update={"attack_paths": [], "blast_radius": [], "cut_sets": [],
+                                                     "single_points": []})
     text = render_html(result, flow_graph(loaded_default().model))
     assert "Cut sets were not computed for this assessment." in text
     assert "No attack paths were computed for this assessment." in text

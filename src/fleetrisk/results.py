@@ -247,6 +247,19 @@ class AssumedOutcome(Out):
     steps: list[PathStep]
 
 
+class SinglePointHit(Out):
+    outcome: str
+    fleets: list[str]
+
+
+class SinglePoint(Out):
+    """One component or key whose compromise alone hands over fleet outcomes (a cut set of size 1)."""
+
+    element: str
+    hits: list[SinglePointHit] = Field(description="Outcomes, each with the fleets it lands on.")
+    devices: int = Field(description="Devices in those fleets, each fleet counted once.")
+
+
 class FixFirst(Out):
     """A control, with the stated risk it removes: what to fix first."""
 
@@ -274,6 +287,9 @@ class Assessment(Out):
     attack_paths: list[AttackPath] = Field(default_factory=list)
     blast_radius: list[BlastRadius] = Field(default_factory=list)
     cut_sets: list[CutSet] = Field(default_factory=list)
+    single_points: list[SinglePoint] = Field(
+        default_factory=list, description="Single points of fleet compromise, the most devices first."
+    )
     fix_first: list[FixFirst] = Field(
         default_factory=list, description="Controls ordered by the stated risk they remove."
     )

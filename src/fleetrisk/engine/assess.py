@@ -21,6 +21,7 @@ from fleetrisk.engine.paths import (
     attack_paths,
     blast_radius,
     cut_sets,
+    single_points,
 )
 from fleetrisk.engine.score import (
     DEVICE_BANDS,
@@ -125,6 +126,7 @@ def assess(
         attack_paths=paths,
         blast_radius=blast_radius(index, analysis),
         cut_sets=cuts,
+        single_points=single_points(cuts),
         fix_first=first,
         assumed=assumed_outcomes(index, analysis, {f.id: f.missing for f in findings if f.status == "unknown"}),
         scenarios={sid: builder.scenario_info(sid) for sid in scenario_ids},

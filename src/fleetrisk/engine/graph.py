@@ -486,25 +486,27 @@ class _Builder:
                 cut_by="it-iot-segmentation",
             ))
         shared = self.index.model.practices.it_iot_segmentation == "shared"
+        entered = {z.id for z in corporate}  # zones an attacker can be inside of
         for source in corporate:
             for target in zones:
                 why = _lateral_reason(source, target, shared)
                 if target is source or why is None:
                     continue
+                entered.add(target.id)
                 self.edges.append(Edge(
                     id=f"lateral:{source.id}>{target.id}", kind="foothold", element=target.id,
                     requires=(f"inside:{source.id}",), grants=(f"inside:{target.id}",), likelihood=3,
                     title=self.titles["lateral"].format(source=source.id, target=target.id), why=(why,),
                     cut_by="it-iot-segmentation",
                 ))
-        for comp in self.index.by_type["component"]:
-            obj = comp.obj
-            assert isinstance(obj, Component)
-            zone_ids = [obj.zone] if obj.zone else []
+        rel = self.index.related
+        components = [(c, c.obj) for c in self.index.by_type["component"] if isinstance(c.obj, Component)]
+        for comp, obj in components:
             if obj.kind == "remote-access":
-                rel = self.index.related
                 targets = [t.obj for f in rel(comp, "flows_out") for t in rel(f, "to_component")]
-                reached = dict.fromkeys(zone_ids + [t.zone for t in targets if isinstance(t, Component) and t.zone])
+                opened = [obj.zone] if obj.zone else []
+                reached = dict.fromkeys(opened + [t.zone for t in targets if isinstance(t, Component) and t.zone])
+                entered.update(reached)
                 for zone_id in reached:
                     self.edges.append(Edge(
                         id=f"lateral:{comp.id}>{zone_id}", kind="foothold", element=comp.id,
@@ -512,13 +514,14 @@ class _Builder:
                         title=self.titles["remote"].format(component=comp.id, zone=zone_id),
                         why=(f"component '{comp.id}': kind = remote-access",),
                     ))
-            for zone_id in zone_ids:
+        for comp, obj in components:  # footholds only in zones an attacker can get inside
+            if obj.zone is not None and obj.zone in entered:
                 self.edges.append(Edge(
-                    id=f"lateral:{zone_id}>{comp.id}", kind="foothold", element=comp.id,
-                    requires=(f"inside:{zone_id}",), grants=(f"control:{comp.id}",),
+                    id=f"lateral:{obj.zone}>{comp.id}", kind="foothold", element=comp.id,
+                    requires=(f"inside:{obj.zone}",), grants=(f"control:{comp.id}",),
                     likelihood=_INSIDE_LIKELIHOOD.get(obj.auth or "", 3),
-                    title=self.titles["inside"].format(component=comp.id, zone=zone_id, auth=obj.auth or "?"),
-                    why=(f"component '{comp.id}': zone = {zone_id}, auth = {obj.auth or 'not stated'}",),
+                    title=self.titles["inside"].format(component=comp.id, zone=obj.zone, auth=obj.auth or "?"),
+                    why=(f"component '{comp.id}': zone = {obj.zone}, auth = {obj.auth or 'not stated'}",),
                 ))
 
 

@@ -11,7 +11,15 @@ from fleetrisk.engine.reach import Reach, compute_reach, derivation, easiest_way
 from fleetrisk.engine.score import DEVICE_BANDS, RECORD_BANDS, SAFETY_LEVEL, band, impact_score, log_band
 from fleetrisk.model.queries import ModelIndex
 from fleetrisk.model.schema import Fleet
-from fleetrisk.results import AssumedOutcome, AttackPath, BlastRadius, CutSet, PathStep
+from fleetrisk.results import (
+    AssumedOutcome,
+    AttackPath,
+    BlastRadius,
+    CutSet,
+    PathStep,
+    SinglePoint,
+    SinglePointHit,
+)
 
 #: Service-characteristic severity of each fleet outcome (1..5).
 OUTCOME_SEVERITY = {
@@ -237,6 +245,28 @@ def cut_sets(analysis: FleetAnalysis) -> list[CutSet]:
                 truncated=node in analysis.cuts.truncated,
             ))
     result.sort(key=lambda c: (c.size, -c.devices, c.outcome, c.fleet, c.members))
+    return result
+
+
+def single_points(cuts: list[CutSet]) -> list[SinglePoint]:
+    """Cut sets of size 1 on fleet outcomes, grouped by their one member, then by outcome.
+
+    Data stores that expose their own data are left to the blast radius: they are single
+    points of a data breach, not of fleet compromise.
+    """
+    grouped: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for cut in cuts:
+        if cut.size == 1 and not cut.fleet.startswith("data:"):
+            grouped[cut.members[0]][cut.outcome][cut.fleet] = cut.devices
+    result: list[SinglePoint] = []
+    for member, outcomes in grouped.items():
+        per_fleet: dict[str, int] = {}
+        for fleets in outcomes.values():
+            for fleet, devices in fleets.items():
+                per_fleet[fleet] = max(per_fleet.get(fleet, 0), devices)
+        hits = [SinglePointHit(outcome=o, fleets=sorted(fleets)) for o, fleets in sorted(outcomes.items())]
+        result.append(SinglePoint(element=member, hits=hits, devices=sum(per_fleet.values())))
+    result.sort(key=lambda r: (-r.devices, r.element))
     return result
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-from collections import defaultdict
 from importlib import resources
 from typing import Any
 
@@ -149,25 +148,9 @@ def _loss_context(loss: LossView, lang: str) -> dict[str, Any]:
 
 
 def _single_points(assessment: Assessment) -> list[dict[str, Any]]:
-    """Cut sets of size 1 on fleet outcomes, grouped by their one member, then by outcome.
-
-    Data stores that expose their own data are left to the blast-radius table: they are
-    single points of a data breach, not of fleet compromise.
-    """
-    grouped: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for cut in assessment.cut_sets:
-        if cut.size == 1 and len(cut.members) == 1 and not cut.fleet.startswith("data:"):
-            grouped[cut.members[0]][cut.outcome][cut.fleet] = cut.devices
-    rows: list[dict[str, Any]] = []
-    for member, outcomes in grouped.items():
-        per_fleet: dict[str, int] = {}
-        for fleets in outcomes.values():
-            for fleet, devices in fleets.items():
-                per_fleet[fleet] = max(per_fleet.get(fleet, 0), devices)
-        hits = [(outcome, sorted(fleets)) for outcome, fleets in sorted(outcomes.items())]
-        rows.append({"member": member, "hits": hits, "devices": sum(per_fleet.values())})
-    rows.sort(key=lambda r: (-r["devices"], r["member"]))
-    return rows
+    """The analysis' single points, as the template's rows."""
+    return [{"member": p.element, "hits": [(h.outcome, h.fleets) for h in p.hits], "devices": p.devices}
+            for p in assessment.single_points]
 
 
 def _fleets_at_risk(assessment: Assessment, graph: FlowGraph | None) -> list[tuple[str, int]]:
@@ -182,7 +165,8 @@ def _paths_to_draw(assessment: Assessment) -> list[AttackPath]:
     """Paths to critical outcomes (device control first), the most devices first."""
     chosen = [p for p in assessment.attack_paths
               if p.band == "critical" or p.outcome.split("@")[0] in CRITICAL_OUTCOMES]
-    chosen.sort(key=lambda p: (p.band != "critical", -p.risk, -p.devices, p.outcome, p.fleet, p.entry))
+    chosen.sort(key=lambda p: (p.band != "critical", -p.risk, -p.devices, p.outcome, p.fleet, -p.likelihood,
+                               len(p.steps), p.entry))  # within an outcome, the order 'fleetrisk paths' uses
     seen: set[tuple[str, str]] = set()
     first = []  # the easiest path to each outcome on each fleet comes before alternatives
     for p in chosen:

@@ -108,23 +108,16 @@ def _single_points(assessment: Assessment) -> list[str]:
     """The section that leads the report: what one compromise hands over, fleet by fleet."""
     t = labels(assessment.lang)
     lang = assessment.lang
-    points = [c for c in assessment.cut_sets if c.size == 1 and not c.fleet.startswith("data:")]
+    points = assessment.single_points
     free = [c for c in assessment.cut_sets if c.size == 0 and not c.fleet.startswith("data:")]
     out = [f"## {t['single_points']}", ""]
     if not points and not free:
         return [*out, t["no_single_points"], ""]
     if points:
-        by_member: dict[str, list[str]] = {}
-        per_fleet: dict[str, dict[str, int]] = {}
-        for cut in points:
-            member = cut.members[0]
-            by_member.setdefault(member, []).append(f"{t['outcome_' + cut.outcome]} @ {cut.fleet}")
-            fleets = per_fleet.setdefault(member, {})
-            fleets[cut.fleet] = max(fleets.get(cut.fleet, 0), cut.devices)
-        devices = {member: sum(fleets.values()) for member, fleets in per_fleet.items()}
         out += [f"| {t['element']} | {t['outcomes']} | {t['devices']} |", "|---|---|---:|"]
-        for member in sorted(by_member, key=lambda m: (-devices[m], m)):
-            out.append(f"| `{member}` | {'; '.join(by_member[member])} | {number(devices[member], lang)} |")
+        for point in points:
+            hits = "; ".join(f"{t['outcome_' + h.outcome]} @ {', '.join(h.fleets)}" for h in point.hits)
+            out.append(f"| `{point.element}` | {hits} | {number(point.devices, lang)} |")
         out.append("")
     if free:
         out.append(f"{t['no_compromise_needed']}: "
