@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time `fleetrisk assess` end to end on synthetic models, as a user runs it.
 
-Usage: python benchmarks/bench_assess.py [--sizes 1000,10000] [--repeat 3]
+Usage: python benchmarks/bench_assess.py [--sizes 1000,10000] [--repeat 3] [--shape layered|random]
 
 For each size N it writes a model of N components and 2N flows (gen_model.py), then runs
 `python -m fleetrisk assess MODEL --format json -o DIR` in a fresh process REPEAT times and
@@ -50,12 +50,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--shape", choices=("layered", "random"), default="layered")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             model = Path(tmp) / f"model-{n}.yaml"
-            model.write_text(generate(n), encoding="utf-8")
+            model.write_text(generate(n, shape=args.shape), encoding="utf-8")
             runs = [run_once(model, Path(tmp) / f"out-{n}") for _ in range(args.repeat)]
             report = json.loads((Path(tmp) / f"out-{n}" / "report.json").read_text(encoding="utf-8"))
             rows.append({
@@ -67,7 +68,7 @@ def main() -> None:
                 "wall_s_max": round(max(r[0] for r in runs), 2),
                 "peak_rss_mb": round(max(r[1] for r in runs) / 1024),
             })
-    print(f"# fleetrisk assess, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+    print(f"# fleetrisk assess, {args.shape} flows, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"{time.strftime('%Y-%m-%d')}")
     print("| components | flows | model size | findings | wall (median) | wall (max) | peak RSS |")
     print("|---:|---:|---:|---:|---:|---:|---:|")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,15 @@ def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.Co
         timeout=timeout,
         check=False,
     )
+
+
+def wildcard_read_refuted(path: Path, element: str = "broker") -> Path:
+    """An evidence file in which a live MQTT check read another device's topic through ``element``."""
+    path.write_text(json.dumps({"fleetrisk_evidence": 1, "checks": [{
+        "check": "mqtt.wildcard-subscribe", "control": "broker-topic-acl", "element": element, "status": "refuted",
+        "target": "mqtt://127.0.0.1:1883", "details": "read another device's topic",
+        "timestamp": "2026-11-25T00:00:00Z", "tier": "intrusive"}]}), encoding="utf-8")
+    return path
 
 
 @pytest.fixture

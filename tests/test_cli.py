@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import DEFAULT, EXAMPLES, HARDENED, ROOT, run_cli
+from conftest import DEFAULT, EXAMPLES, HARDENED, ROOT, run_cli, wildcard_read_refuted
 from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.cli.core import schema_text
 
@@ -194,11 +194,7 @@ def test_paths_take_live_evidence(tmp_path: Path) -> None:
         "components:\n"
         "  - {id: broker, kind: device-gateway, exposure: [internet], auth: mtls, authorization: per-device}\n",
         encoding="utf-8")
-    evidence = tmp_path / "evidence.json"
-    evidence.write_text(json.dumps({"fleetrisk_evidence": 1, "checks": [{
-        "check": "mqtt.wildcard-subscribe", "control": "broker-topic-acl", "element": "broker", "status": "refuted",
-        "target": "mqtt://127.0.0.1:1883", "details": "read another device's topic",
-        "timestamp": "2026-11-25T00:00:00Z", "tier": "intrusive"}]}), encoding="utf-8")
+    evidence = wildcard_read_refuted(tmp_path / "evidence.json")
     finding = "T7.broker-acl-not-per-device@broker"
 
     def steps(*extra: str) -> set[str]:

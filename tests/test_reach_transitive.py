@@ -348,3 +348,31 @@ def test_a_vpn_puts_whoever_holds_it_inside_the_networks_it_opens() -> None:
                    if ("foothold", "vpn") in [(s.kind, s.element) for s in p.steps]]
     assert through_vpn, [[(s.kind, s.element) for s in p.steps] for p in paths]
     assert ("foothold", "signer") in through_vpn[0]
+
+
+# --- availability that degrades -----------------------------------------------------------------------
+
+DEGRADED = _model(
+    fleets=[{"id": "cars", "devices": 600_000, "safety": "moderate", "offline_behaviour": "degraded",
+             "accepts": [{"input": "information", "from": "maps", "verification": "signature", "key": "maps-key",
+                          "use": "displays"}]}],
+    components=[
+        {"id": "maps", "kind": "content-feed", "exposure": ["devices"], "depends_on": ["dns"]},
+        {"id": "dns", "kind": "external-dependency", "dependency": {"kind": "dns", "redundancy": "single"}},
+    ],
+    keys=[{"id": "maps-key", "holder": "maps", "custody": "offline-hsm", "signs": ["information"]}],
+)
+
+
+def test_a_degraded_offline_fleet_under_a_single_dns_counts_for_availability() -> None:
+    result = assess(from_data(DEGRADED))
+    finding = next(f for f in result.findings if f.id == "T1.degraded-on-single-dependency@dns")
+    assert finding.status == "open" and finding.fleets == ["cars"] and finding.impact.devices == 600_000
+    assert "T1.single-external-dependency@dns" not in {f.id for f in result.findings if f.status == "open"}
+    paths = explore_paths(from_data(DEGRADED), outcome="unavailable", fleet="cars", k=3)
+    assert any([s.finding for s in p.steps] == [finding.id] for p in paths), [[s.finding for s in p.steps]
+                                                                               for p in paths]
+    failing = copy.deepcopy(DEGRADED)
+    failing["fleets"][0]["offline_behaviour"] = "fails"
+    stronger = next(f for f in assess(from_data(failing)).findings if f.id == "T1.single-external-dependency@dns")
+    assert stronger.risk.score > finding.risk.score  # losing features weighs less than stopping

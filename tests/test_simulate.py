@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import DEFAULT, run_cli
+from conftest import DEFAULT, run_cli, wildcard_read_refuted
 from fleetrisk.engine.loss_model import EventCount, Pert
 from fleetrisk.engine.simulate import simulate
 from fleetrisk.quant_results import ExceedancePoint
@@ -221,11 +221,7 @@ def test_simulate_with_evidence_that_refutes_a_control_gives_a_higher_loss(tmp_p
         "  - {id: broker, kind: device-gateway, exposure: [devices], auth: mtls, authorization: per-device,\n"
         "     controls: {broker-topic-acl: verified}}\n",
         encoding="utf-8")
-    evidence = tmp_path / "evidence.json"
-    evidence.write_text(json.dumps({"fleetrisk_evidence": 1, "checks": [{
-        "check": "mqtt.wildcard-subscribe", "control": "broker-topic-acl", "element": "broker", "status": "refuted",
-        "target": "mqtt://127.0.0.1:1883", "details": "read another device's topic",
-        "timestamp": "2026-11-25T00:00:00Z", "tier": "intrusive"}]}), encoding="utf-8")
+    evidence = wildcard_read_refuted(tmp_path / "evidence.json")
 
     def expected_loss(*extra: str) -> float:
         result = run_cli("simulate", str(model), "--iterations", "20000", "--format", "json", *extra)

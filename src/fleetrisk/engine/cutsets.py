@@ -21,7 +21,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from fleetrisk.engine.graph import AttackGraph, Edge
-from fleetrisk.engine.scc import strongly_connected
+from fleetrisk.scc import strongly_connected
 
 CutFamily = list[frozenset[str]]
 
@@ -197,7 +197,7 @@ def _drive_rings(edges: list[Edge]) -> dict[str, str]:
                 succ.setdefault(edge.requires[0], []).append(node)
                 succ.setdefault(node, [])
     alias: dict[str, str] = {}
-    for ring in strongly_connected(list(succ), succ):
+    for ring in strongly_connected(list(succ), lambda node: succ.get(node, ())):
         if len(ring) > 1:
             first = min(ring)
             alias.update({node: first for node in ring if node != first})
@@ -227,7 +227,7 @@ def _ranks(edges: list[Edge]) -> dict[str, int]:
             succ.setdefault(need, []).extend(edge.grants)
         for node in edge.grants:
             succ.setdefault(node, [])
-    rings = strongly_connected(list(succ), succ)
+    rings = strongly_connected(list(succ), lambda node: succ.get(node, ()))
     rank: dict[str, int] = {}
     for i, ring in enumerate(reversed(rings)):  # Tarjan lists sinks first
         for node in ring:

@@ -25,6 +25,7 @@ from fleetrisk.model.schema import (
     ServiceModel,
     Zone,
 )
+from fleetrisk.scc import strongly_connected
 
 ElementType = Literal[
     "service", "fleet", "component", "key", "data", "flow", "account", "zone", "acceptance"
@@ -391,56 +392,16 @@ def _set_bits(mask: int) -> list[int]:
 
 
 def _merge_downstream(own: list[int], succ: list[list[int]]) -> list[int]:
-    """For each node, ``own`` OR-ed over every node reachable from it (iterative Tarjan SCC)."""
-    count = len(own)
-    index = [-1] * count
-    low = [0] * count
-    on_stack = [False] * count
-    stack: list[int] = []
-    reach = [0] * count
-    counter = 0
-    for root in range(count):
-        if index[root] >= 0:
-            continue
-        work = [(root, 0)]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        while work:
-            node, edge = work[-1]
-            if edge < len(succ[node]):
-                work[-1] = (node, edge + 1)
-                nxt = succ[node][edge]
-                if index[nxt] < 0:
-                    index[nxt] = low[nxt] = counter
-                    counter += 1
-                    stack.append(nxt)
-                    on_stack[nxt] = True
-                    work.append((nxt, 0))
-                elif on_stack[nxt]:
-                    low[node] = min(low[node], index[nxt])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] != index[node]:
-                continue
-            members = []
-            while True:
-                member = stack.pop()
-                on_stack[member] = False
-                members.append(member)
-                if member == node:
-                    break
-            value = 0
-            for member in members:  # successors outside this component are finished already
-                value |= own[member]
-                for nxt in succ[member]:
-                    value |= reach[nxt]
-            for member in members:
-                reach[member] = value
+    """For each node, ``own`` OR-ed over every node reachable from it (one pass over the SCCs)."""
+    reach = [0] * len(own)
+    for ring in strongly_connected(range(len(own)), succ.__getitem__):  # sinks first: successors are done
+        value = 0
+        for member in ring:
+            value |= own[member]
+            for nxt in succ[member]:
+                value |= reach[nxt]
+        for member in ring:
+            reach[member] = value
     return reach
 
 

@@ -1,18 +1,21 @@
-"""Strongly connected components of a directed graph (iterative Tarjan, no recursion)."""
+"""Strongly connected components of a directed graph (iterative Tarjan, no recursion).
+
+A ground-floor utility: the model index and the engine both use it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 N = TypeVar("N", bound=Hashable)
 
 
-def strongly_connected(nodes: Sequence[N], succ: Mapping[N, Sequence[N]]) -> list[list[N]]:
+def strongly_connected(nodes: Iterable[N], succ: Callable[[N], Sequence[N]]) -> list[list[N]]:
     """The strongly connected components, each in discovery order, sinks first.
 
-    Every node reached through ``succ`` must be in ``nodes``. The order is deterministic for
-    a given order of ``nodes`` and of each successor list.
+    ``succ(node)`` gives a node's successors. The order is deterministic for a given order of
+    ``nodes`` and of each successor list.
     """
     index: dict[N, int] = {}
     low: dict[N, int] = {}
@@ -28,7 +31,7 @@ def strongly_connected(nodes: Sequence[N], succ: Mapping[N, Sequence[N]]) -> lis
         work: list[tuple[N, int]] = [(root, 0)]
         while work:
             node, position = work[-1]
-            following = succ.get(node, ())
+            following = succ(node)
             if position < len(following):
                 work[-1] = (node, position + 1)
                 nxt = following[position]
