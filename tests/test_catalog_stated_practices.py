@@ -1,0 +1,48 @@
+"""Service-wide practices a rule reads: stated true, stated false and left out.
+
+A case file holds one model, so it can show a practice stated one way only. Here each rule's
+case model is assessed again with the practice flipped and with it left out: a stated good
+practice silences the rule, and leaving it out asks about exactly the elements that would
+otherwise be open, never about the ones the rest of the rule already clears.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from fleetrisk.catalog.loader import case_file, load_case, load_catalog
+from fleetrisk.engine.assess import assess
+from fleetrisk.model.loader import from_data
+
+CATALOG = load_catalog()
+
+PRACTICE_RULES = [
+    ("T6.unmonitored-firmware-signing-key", "key_use_monitoring"),
+    ("T5.unmonitored-code-signing-key", "key_use_monitoring"),
+]
+
+
+def _statuses(scenario_id: str, model: dict[str, Any]) -> dict[str, str]:
+    result = assess(from_data(model), CATALOG)
+    return {f.element: f.status for f in result.findings if f.scenario == scenario_id}
+
+
+@pytest.mark.parametrize(("scenario_id", "practice"), PRACTICE_RULES, ids=[r[0] for r in PRACTICE_RULES])
+def test_practice_stated_and_left_out(scenario_id: str, practice: str) -> None:
+    scenario = CATALOG.scenario(scenario_id)
+    case, _ = load_case(case_file(scenario.file))
+    assert case.model["practices"][practice] is False
+
+    good = copy.deepcopy(case.model)
+    good["practices"][practice] = True
+    assert _statuses(scenario_id, good) == {}
+
+    unstated = copy.deepcopy(case.model)
+    del unstated["practices"][practice]
+    found = _statuses(scenario_id, unstated)
+    assert {e for e, s in found.items() if s == "unknown"} == set(case.expect.open)
+    assert {e for e, s in found.items() if s == "mitigated"} == set(case.expect.mitigated)
+    assert not set(found) & set(case.expect.silent)
