@@ -258,7 +258,8 @@ def test_the_bundled_example_headline_holds_no_unknown() -> None:
 def _structure(result: Assessment) -> dict[str, Any]:
     """Everything but the language's words."""
     return {
-        "findings": [(f.id, f.status, f.risk.score, f.impact.devices, f.fleets, f.missing) for f in result.findings],
+        "findings": [(f.id, f.status, f.risk.score, f.impact.devices, f.fleets, f.missing, f.reasons)
+                     for f in result.findings],
         "paths": [(p.outcome, p.fleet, p.entry, p.likelihood, [(s.kind, s.element, s.finding) for s in p.steps])
                   for p in result.attack_paths],
         "cuts": [(c.outcome, c.fleet, c.members) for c in result.cut_sets],
@@ -272,6 +273,8 @@ def test_one_analysis_in_both_languages_and_in_paths() -> None:
     english = assess(loaded, lang="en")
     japanese = assess(load_model(str(DEFAULT)), lang="ja")
     assert _structure(english) == _structure(japanese)
+    assert all(f.reasons for f in english.findings if f.status == "open")  # every open finding says why, as data
+    assert english.findings[0].explanation != japanese.findings[0].explanation  # the words are each language's
     explored = explore_paths(load_model(str(DEFAULT)), k=3, minimum="high")
     as_explored = {(p.outcome, p.fleet, tuple((s.kind, s.element, s.finding) for s in p.steps)) for p in explored}
     for path in english.attack_paths:

@@ -104,6 +104,23 @@ class Tracking(Out):
     ticket: str | None = None
 
 
+class FindingReason(Out):
+    """One step of why a finding applies, as data: the same in every language (writers word it)."""
+
+    code: Literal["field", "relation", "predicate"] = Field(
+        description="field: a field of the element (name = its path); relation: the elements it links "
+        "to (value = their ids); predicate: a named graph question."
+    )
+    element: str
+    element_type: str
+    name: str
+    value: str = Field(description="What the model (or live evidence) says, as written in the model.")
+    rule: str | None = Field(default=None, description="The test the value failed, when it failed.")
+    negated: bool = Field(default=False, description="The step holds under a 'not'.")
+    line: int | None = Field(default=None, description="Line of the field in the model file, when known.")
+    observed: bool = Field(default=False, description="The value comes from live evidence, not the model.")
+
+
 class Finding(Out):
     id: str = Field(description="Stable id: <scenario>@<element>.")
     scenario: str
@@ -116,7 +133,10 @@ class Finding(Out):
     impact: Impact
     risk: Risk
     fleets: list[str]
-    explanation: list[str]
+    explanation: list[str] = Field(description="Why it applies, worded in the report's language.")
+    reasons: list[FindingReason] = Field(
+        default_factory=list, description="The condition steps behind the explanation, as data (language-neutral)."
+    )
     missing: list[str] = Field(default_factory=list, description="Model fields to fill in (unknown).")
     remediation: str
     mitigated_by: str = Field(description="The control expression that closes the finding.")

@@ -19,7 +19,7 @@ import types
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -36,16 +36,40 @@ class Missing:
     field: str
 
 
+ReasonCode = Literal["field", "relation", "predicate"]
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """One step of an explanation: what held (or not) on which element and field."""
+    """One step of an explanation, as data: what held (or not) on which element.
+
+    ``code`` says what was read: a ``field`` of the element (``name`` is its path), a
+    ``relation`` to other elements (``value`` lists their ids) or a named ``predicate``.
+    ``rule`` is the test a field failed, when it failed; ``negated`` marks a step under ``not``.
+    Writers word it in their language; :attr:`text` is the plain English form.
+    """
 
     element: Handle
-    field: str | None
-    text: str
+    field: str | None  # the field path, for field steps (positions in the model file)
+    code: ReasonCode
+    name: str
+    value: str
+    rule: str | None = None
+    negated: bool = False
 
-    def negated(self) -> Reason:
-        return Reason(self.element, self.field, f"NOT {self.text}")
+    def flipped(self) -> Reason:
+        return Reason(self.element, self.field, self.code, self.name, self.value, self.rule, not self.negated)
+
+    @property
+    def text(self) -> str:
+        subject = f"{self.element.type} '{self.element.id}'"
+        if self.code == "relation":
+            body = f"{subject}: {self.name} -> {self.value}"
+        else:
+            body = f"{subject}: {self.name} = {self.value}"
+        if self.rule:
+            body += f" (rule: {self.rule})"
+        return f"NOT {body}" if self.negated else body
 
     def __str__(self) -> str:
         return self.text
@@ -202,11 +226,8 @@ class FieldTest(Condition):
         if actual is None:
             return Verdict(None, missing=(Missing(handle, self.path),))
         value = OPERATORS[self.op](actual, self.expected)
-        shown = _show(actual)
-        reason = f"{handle.type} '{handle.id}': {self.path} = {shown}"
-        if not value:
-            reason = f"{handle.type} '{handle.id}': {self.path} = {shown} (rule: {self.describe()})"
-        return Verdict(value, (Reason(handle, self.path, reason),))
+        reason = Reason(handle, self.path, "field", self.path, _show(actual), None if value else self.describe())
+        return Verdict(value, (reason,))
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
         actual = read_field(handle.obj, self.parts)
@@ -289,7 +310,7 @@ class NotOf(Condition):
         verdict = self.child.evaluate(index, handle)
         if verdict.value is None:
             return verdict
-        reasons = tuple(r.negated() for r in verdict.reasons) if verdict.value else verdict.reasons
+        reasons = tuple(r.flipped() for r in verdict.reasons) if verdict.value else verdict.reasons
         return Verdict(not verdict.value, reasons)
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
@@ -311,7 +332,7 @@ class Related(Condition):
         if self.where is None:
             found = bool(others) if self.quantifier != "none" else not others
             ids = ", ".join(o.id for o in others) or "none"
-            return Verdict(found, (Reason(handle, None, f"{handle.type} '{handle.id}': {self.relation} -> {ids}"),))
+            return Verdict(found, (Reason(handle, None, "relation", self.relation, ids),))
         verdicts = [self.where.evaluate(index, other) for other in others]
         missing = tuple(m for v in verdicts if v.value is None for m in v.missing)
         if self.quantifier == "all":
@@ -321,7 +342,7 @@ class Related(Condition):
             if missing:
                 return Verdict(None, (), missing)
             reasons = tuple(r for v in verdicts for r in v.reasons)
-            empty = Reason(handle, None, f"{handle.type} '{handle.id}': {self.relation} -> (none)")
+            empty = Reason(handle, None, "relation", self.relation, "(none)")
             return Verdict(True, reasons or (empty,))
         hits = [v for v in verdicts if v.value]
         if hits:
@@ -330,7 +351,7 @@ class Related(Condition):
             return Verdict(value, reasons)
         if missing:
             return Verdict(None, (), missing)
-        note = Reason(handle, None, f"{handle.type} '{handle.id}': {self.relation} -> (no match)")
+        note = Reason(handle, None, "relation", self.relation, "(no match)")
         return Verdict(self.quantifier == "none", (note,))
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
@@ -362,7 +383,7 @@ class PredicateTest(Condition):
         value = self.function(index, handle)
         if value is None:
             return Verdict(None, (), (Missing(handle, f"({self.name})"),))
-        return Verdict(value, (Reason(handle, None, f"{handle.type} '{handle.id}': {self.name} = {_show(value)}"),))
+        return Verdict(value, (Reason(handle, None, "predicate", self.name, _show(value)),))
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
         return self.function(index, handle)

@@ -48,6 +48,7 @@ from fleetrisk.results import (
     EvidenceRef,
     FamilySummary,
     Finding,
+    FindingReason,
     Impact,
     Likelihood,
     MatrixCell,
@@ -347,6 +348,7 @@ class _FindingBuilder:
             risk=Risk.model_construct(score=score, band=band(score)),
             fleets=self._fleet_facts(fleets, spec.facets.outcome)[0],  # shared, like the fleet list
             explanation=explanation,
+            reasons=self._reasons(match),
             missing=sorted({_missing_path(m.element, m.field) for m in match.verdict.missing}),
             remediation=spec.remediation.get(lang),
             mitigated_by=match.scenario.mitigated_by.describe(),
@@ -362,6 +364,24 @@ class _FindingBuilder:
             tracking=tracking,
             evidence=self._evidence(match),
         )
+
+    def _reasons(self, match: Match) -> list[FindingReason]:
+        """The match's condition steps as data, each once, with its model line or live origin."""
+        result: list[FindingReason] = []
+        seen: set[tuple[str, str, str, str, bool]] = set()
+        document = self.loaded.document
+        for reason in match.verdict.reasons:
+            key = (reason.element.id, reason.code, reason.name, reason.value, reason.negated)
+            if key in seen:
+                continue
+            seen.add(key)
+            observed = reason.field is not None and (reason.element.id, reason.field) in self.facts
+            line = None if observed else _line_of(document, reason.element, reason.field)
+            result.append(FindingReason.model_construct(
+                code=reason.code, element=reason.element.id, element_type=reason.element.type, name=reason.name,
+                value=reason.value, rule=reason.rule, negated=reason.negated, line=line, observed=observed,
+            ))
+        return result
 
     def _evidence(self, match: Match) -> list[EvidenceRef]:
         if self.evidence is None:

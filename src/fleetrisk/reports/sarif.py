@@ -137,5 +137,6 @@ def _result(f: Finding, index: dict[str, int], lang: str) -> dict[str, Any]:
             "band": f.risk.band,
             "devices": f.impact.devices,
             "fleets": f.fleets,
+            "reasons": [r.model_dump(mode="json", exclude_defaults=True) for r in f.reasons],
         },
     }
