@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DEFAULT
+from conftest import DEFAULT, HARDENED
 from fleetrisk.engine.assess import assess, explore_paths
 from fleetrisk.model.loader import from_data, load_model
 from fleetrisk.results import Assessment
@@ -379,3 +379,12 @@ def test_a_degraded_offline_fleet_under_a_single_dns_counts_for_availability() -
     failing["fleets"][0]["offline_behaviour"] = "fails"
     stronger = next(f for f in assess(from_data(failing)).findings if f.id == "T1.single-external-dependency@dns")
     assert stronger.risk.score > finding.risk.score  # losing features weighs less than stopping
+
+
+def test_the_summary_counts_the_outcomes_the_paths_show() -> None:
+    """No critical path beside a summary that says nothing critical is reachable."""
+    for path in (DEFAULT, HARDENED):
+        result = assess(load_model(str(path)))
+        shown = {(p.outcome, p.fleet) for p in result.attack_paths if p.band == "critical"}
+        assert result.summary.outcomes_by_band["critical"] >= len(shown)
+        assert (result.summary.outcomes_by_band["critical"] == 0) == (not shown)

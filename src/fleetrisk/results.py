@@ -10,13 +10,11 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fleetrisk.vocab import LikelihoodName
+from fleetrisk.vocab import Band, LikelihoodName
 
 REPORT_SCHEMA_VERSION = "1.1"
 
 Status = Literal["open", "mitigated", "unknown", "accepted", "false-positive", "in-progress"]
-Band = Literal["low", "medium", "high", "critical"]
-BANDS: tuple[Band, ...] = ("low", "medium", "high", "critical")
 STATUSES: tuple[Status, ...] = (
     "open", "unknown", "in-progress", "accepted", "mitigated", "false-positive"
 )
@@ -195,6 +193,11 @@ class Summary(Out):
     by_status: dict[str, int]
     open_by_band: dict[str, int]
     devices_at_risk: int = Field(description="Devices in fleets reached by an open high or critical finding.")
+    outcomes_by_band: dict[str, int] = Field(
+        default_factory=dict,
+        description="Fleet and data outcomes an attacker reaches on stated facts, by the band of their risk "
+        "(an outcome can be critical through steps that are no finding, such as authority and custody).",
+    )
 
 
 class PathStep(Out):

@@ -25,5 +25,17 @@ ATTACKER_ENTRIES: Final[tuple[AttackerEntry, ...]] = (
     "internet", "device", "customer", "insider", "corporate", "supplier", "partner", "network", "dependency"
 )
 
+FleetOutcome = Literal[
+    "unavailable", "false-information", "hijacked", "code-execution", "firmware-takeover", "data-exposed"
+]
+#: What an attacker can do to a fleet or a data set: the attack graph's outcomes.
+FLEET_OUTCOMES: Final[tuple[FleetOutcome, ...]] = (
+    "unavailable", "false-information", "hijacked", "code-execution", "firmware-takeover", "data-exposed"
+)
+
+Band = Literal["low", "medium", "high", "critical"]
+#: Risk bands, lowest first.
+BANDS: Final[tuple[Band, ...]] = ("low", "medium", "high", "critical")
+
 #: Declared control states that make a control hold (``planned`` and ``absent`` do not).
 HOLDING_STATES: Final[frozenset[str]] = frozenset({"implemented", "verified"})

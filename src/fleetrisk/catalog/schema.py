@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from fleetrisk.model.schema import ComponentKind, ServiceType
-from fleetrisk.vocab import AttackerEntry
+from fleetrisk.vocab import AttackerEntry, FleetOutcome
 
 FamilyId = Literal["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"]
 FAMILIES: tuple[str, ...] = ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8")
@@ -31,14 +31,7 @@ OutcomeFacet = Literal[
     "trust-anchor-loss",
 ]
 #: Fleet-level consequences an attacker can reach (attack-graph outcome nodes).
-EffectOutcome = Literal[
-    "unavailable",
-    "false-information",
-    "hijacked",
-    "code-execution",
-    "firmware-takeover",
-    "data-exposed",
-]
+EffectOutcome = FleetOutcome
 Stride = Literal["S", "T", "R", "I", "D", "E"]
 Likelihood = Literal["rare", "unlikely", "possible", "likely", "almost-certain"]
 Relevance = Literal["H", "M", "L", "-"]

@@ -33,7 +33,10 @@ from fleetrisk.reports import WRITERS, render_report
 from fleetrisk.reports.catalog_view import render_catalog_json, render_catalog_md, render_catalog_table
 from fleetrisk.reports.i18n import labels, number
 from fleetrisk.reports.quant_text import plan_labels
-from fleetrisk.results import BANDS, Assessment
+from fleetrisk.results import (
+    Assessment,
+)
+from fleetrisk.vocab import BANDS
 
 if TYPE_CHECKING:  # loss results load only with --loss
     from fleetrisk.quant_results import LossView
@@ -128,6 +131,8 @@ def _print_summary(result: Assessment, quant: LossView | None = None) -> None:
     bands = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.open_by_band.items())
     out.print(f"{t['top_risks']}: {bands}", markup=False)
     out.print(f"{t['devices_at_risk']}: {number(result.summary.devices_at_risk, result.lang)}", markup=False)
+    reached = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.outcomes_by_band.items())
+    out.print(f"{t['outcomes_reached']}: {reached}", markup=False)
     if quant is not None:
         q = plan_labels(result.lang)
         line = f"{q['risk_before']}: {quant.expected_before:,.0f} {quant.currency}"

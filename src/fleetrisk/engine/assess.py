@@ -21,6 +21,7 @@ from fleetrisk.engine.paths import (
     attack_paths,
     blast_radius,
     cut_sets,
+    outcome_risk,
     single_points,
 )
 from fleetrisk.engine.score import (
@@ -39,7 +40,6 @@ from fleetrisk.model.queries import Handle, ModelIndex
 from fleetrisk.model.schema import Component, DataSet, Fleet
 from fleetrisk.model.yamlio import Document, format_path
 from fleetrisk.results import (
-    BANDS,
     STATUSES,
     Assessment,
     AttackPath,
@@ -60,7 +60,7 @@ from fleetrisk.results import (
     Summary,
     Tracking,
 )
-from fleetrisk.vocab import LIKELIHOOD_LEVELS, LIKELIHOOD_NAMES
+from fleetrisk.vocab import BANDS, LIKELIHOOD_LEVELS, LIKELIHOOD_NAMES
 
 #: Outcomes whose attack paths an assessment carries, riskiest first (`fleetrisk paths` shows all).
 PATH_OUTCOMES_IN_REPORT = 40
@@ -120,7 +120,7 @@ def assess(
         model=loaded.file,
         as_of=as_of.isoformat() if uses_dates else None,
         service=_service_info(index),
-        summary=_summary(index, findings),
+        summary=_summary(index, findings, analysis),
         families=_families(catalog, findings, lang),
         matrix=_matrix(loaded, catalog, findings),
         findings=findings,
@@ -541,7 +541,7 @@ def _service_info(index: ModelIndex) -> ServiceInfo:
     )
 
 
-def _summary(index: ModelIndex, findings: list[Finding]) -> Summary:
+def _summary(index: ModelIndex, findings: list[Finding], analysis: FleetAnalysis) -> Summary:
     by_status = Counter(f.status for f in findings)
     open_findings = [f for f in findings if f.status == "open"]
     bands = Counter(f.risk.band for f in open_findings)
@@ -551,7 +551,15 @@ def _summary(index: ModelIndex, findings: list[Finding]) -> Summary:
         by_status={s: by_status.get(s, 0) for s in STATUSES},
         open_by_band={b: bands.get(b, 0) for b in reversed(BANDS)},
         devices_at_risk=devices,
+        outcomes_by_band=_outcomes_by_band(index, analysis),
     )
+
+
+def _outcomes_by_band(index: ModelIndex, analysis: FleetAnalysis) -> dict[str, int]:
+    """How many outcomes the stated facts let an attacker reach, by band, highest first."""
+    bands = Counter(band(risk) for node in analysis.graph.outcome_nodes
+                    for likelihood, risk in [outcome_risk(index, analysis, node)] if likelihood)
+    return {b: bands.get(b, 0) for b in reversed(BANDS)}
 
 
 def _families(catalog: Catalog, findings: list[Finding], lang: str) -> list[FamilySummary]:

@@ -11,8 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fleetrisk.catalog.loader import Catalog
-from fleetrisk.results import BANDS, STATUSES, AttackPath, CutSet, Finding, FixFirst
-from fleetrisk.vocab import HOLDING_STATES
+from fleetrisk.results import (
+    STATUSES,
+    AttackPath,
+    CutSet,
+    Finding,
+    FixFirst,
+)
+from fleetrisk.vocab import BANDS, HOLDING_STATES
 
 _STATUS_ORDER = {status: i for i, status in enumerate(STATUSES)}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from fleetrisk.results import Band
+from fleetrisk.vocab import Band
 
 SAFETY_LEVEL = {"none": 1, "low": 2, "moderate": 3, "high": 4, "critical": 5}
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
-from fleetrisk.vocab import AttackerEntry, LikelihoodName
+from fleetrisk.vocab import AttackerEntry, FleetOutcome, LikelihoodName
 
 Id = Annotated[
     str,
@@ -401,9 +401,6 @@ class Practices(Strict):
 # --- quantitative loss (optional; see docs/quantitative.md) ------------------------------
 
 ThreatEntry = AttackerEntry
-FleetOutcome = Literal[
-    "unavailable", "false-information", "hijacked", "code-execution", "firmware-takeover", "data-exposed"
-]
 Amount = Annotated[float, Field(ge=0, le=1e15)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 

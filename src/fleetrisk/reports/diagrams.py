@@ -14,7 +14,11 @@ from html import escape
 from fleetrisk.reports.flowgraph import Edge, FlowGraph, Node
 from fleetrisk.reports.i18n import number
 from fleetrisk.reports.ui_text import band_label, position_label, ui
-from fleetrisk.results import BANDS, AttackPath, Finding
+from fleetrisk.results import (
+    AttackPath,
+    Finding,
+)
+from fleetrisk.vocab import BANDS
 
 NODE_W, NODE_H = 176, 38
 GAP_X, GAP_Y = 26, 12

@@ -15,7 +15,11 @@ from dataclasses import asdict, dataclass, field
 from fleetrisk.reports.i18n import number
 from fleetrisk.reports.markdown import esc
 from fleetrisk.reports.ui_text import band_label, outcome_label, status_label, ui
-from fleetrisk.results import BANDS, Assessment, Finding
+from fleetrisk.results import (
+    Assessment,
+    Finding,
+)
+from fleetrisk.vocab import BANDS
 
 ATTENTION = ("open", "unknown", "in-progress")
 CLOSED = ("mitigated", "false-positive")

@@ -40,7 +40,13 @@ from fleetrisk.reports.ui_text import (
     status_label,
     ui,
 )
-from fleetrisk.results import BANDS, STATUSES, Assessment, AttackPath, Finding
+from fleetrisk.results import (
+    STATUSES,
+    Assessment,
+    AttackPath,
+    Finding,
+)
+from fleetrisk.vocab import BANDS
 
 TOP_RISKS = 5
 PATH_LIMIT = 12

@@ -10,6 +10,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_compromise_needed": "Reachable without compromising any component or key",
         "outcomes": "Outcomes",
         "fix_first": "What to fix first",
+        "outcomes_reached": "Fleet and data outcomes reachable on stated facts, by risk",
         "fix_first_intro": "Controls ordered by the stated risk they remove: highest band closed, attack paths cut, "
                            "then devices and records protected.",
         "control": "Control",
@@ -88,6 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_compromise_needed": "コンポーネントや鍵を侵害せずに到達できる結果",
         "outcomes": "結果",
         "fix_first": "優先して実施すべき対策",
+        "outcomes_reached": "記述済みの事実で到達できるフリート・データへの影響(リスク区分別)",
         "fix_first_intro": "記述済みの事実にもとづき、取り除けるリスクの大きい順に並べた。解消できる最大のリスク区分、"
                            "遮断できる攻撃経路の数、守られるデバイス数・レコード数の順に比較している。",
         "control": "対策",

@@ -44,6 +44,10 @@ def render_markdown(assessment: Assessment) -> str:
     add("| " + " | ".join(str(v) for v in bands.values())
         + f" | {status['unknown']} | {status['mitigated']} | {tracked} |")
     add("")
+    reached = assessment.summary.outcomes_by_band
+    if any(reached.values()):
+        add(f"{t['outcomes_reached']}: " + ", ".join(f"{t['band_' + b]} {n}" for b, n in reached.items()))
+        add("")
     add(f"## {t['families']}")
     add("")
     add(f"| {t['family']} | {t['threat']} | {t['open']} | {t['unknown']} | {t['mitigated']} | {t['highest']} |")
