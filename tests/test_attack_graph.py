@@ -264,3 +264,26 @@ def test_a_path_keeps_its_entry_whatever_k_is() -> None:
     few, many = labels(3), labels(6)
     assert few and set(few) <= set(many)
     assert all(many[steps] == entry for steps, entry in few.items())
+
+
+def test_a_threshold_over_a_ring_of_drive_positions_falls_with_either_member() -> None:
+    def drive(eid: str, need: str, grant: str) -> Edge:
+        return Edge(eid, "drive", "x", (need,), (grant,), 5)
+
+    edges = [drive("da", "control:a", "drive:a"), drive("db", "control:b", "drive:b"),
+             drive("a>b", "drive:a", "drive:b"), drive("b>a", "drive:b", "drive:a"),
+             Edge("t", "custody", "k", ("drive:a", "drive:b"), ("outcome:o@f",), 5, threshold=2)]
+    graph = AttackGraph(edges, ["control:a", "control:b"], {}, {"outcome:o@f": 1}, {})
+    assert compute_cut_sets(graph).families["outcome:o@f"] == brute_force_cut_sets(graph, "outcome:o@f", 3)
+
+
+def test_a_single_input_passes_its_whole_family_and_a_cut_family_marks_what_follows() -> None:
+    basic = [f"control:c{i}" for i in range(100)]
+    edges = [Edge(f"f{i}", "finding", f"c{i}", (), ("p",), 3, basic=f"control:c{i}") for i in range(100)]
+    edges += [Edge("e1", "finding", "x", ("p",), ("q",), 3), Edge("e2", "authority", "x", ("q",), ("outcome:x@f",), 5)]
+    graph = AttackGraph(edges, basic, {}, {"outcome:x@f": 1}, {})
+    whole = compute_cut_sets(graph)
+    assert len(whole.families["outcome:x@f"]) == 100 and not whole.truncated
+    capped = compute_cut_sets(graph, cap=40)
+    assert len(capped.families["outcome:x@f"]) == 40
+    assert {"p", "q", "outcome:x@f"} <= capped.truncated  # a cut family's consequences say so too

@@ -180,3 +180,27 @@ def test_every_control_has_a_yearly_cost_and_the_file_is_strict(tmp_path: Path) 
                      .replace("  customer-mfa: 60000", ""), encoding="utf-8")
     with pytest.raises(CatalogError, match="customer-mfa"):
         load_catalog(root)
+
+
+def test_the_plan_keeps_a_finding_that_evidence_reopened_on_one_component() -> None:
+    """A service-wide control does not hide a finding that live evidence reopened on one element."""
+    from fleetrisk.engine.quant_graph import prepare
+    from fleetrisk.evidence import Check, Evidence
+    from fleetrisk.model.loader import from_data
+
+    single = {"allowed": True, "approval": "single-operator", "rate_limited": False, "independently_signed": False}
+    data = {
+        "fleetrisk": 1, "service": {"name": "t", "types": ["remote-control"]},
+        "controls": {"mass-operation-approval": "implemented"},
+        "fleets": [{"id": "plugs", "devices": 3000, "safety": "moderate",
+                    "accepts": [{"input": "command", "from": "commands", "verification": "transport", "use": "acts"}]}],
+        "components": [{"id": "commands", "kind": "command-service", "exposure": ["internet"], "auth": "password",
+                        "mass_operations": single}],
+    }
+    evidence = Evidence([Check(check="x.mass", control="mass-operation-approval", element="commands",
+                               status="refuted", target="https://commands", details="one operator pushed to all",
+                               timestamp="2026-01-01T00:00:00Z")])
+    quant = prepare(from_data(data), evidence=evidence)
+    assert any(e.id.startswith("T3.unapproved-mass-operations@commands") for e in quant.graph.edges)
+    assert not any(e.id.startswith("T3.unapproved-mass-operations@commands")
+                   for e in prepare(from_data(data)).graph.edges)

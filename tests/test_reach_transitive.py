@@ -388,3 +388,54 @@ def test_the_summary_counts_the_outcomes_the_paths_show() -> None:
         shown = {(p.outcome, p.fleet) for p in result.attack_paths if p.band == "critical"}
         assert result.summary.outcomes_by_band["critical"] >= len(shown)
         assert (result.summary.outcomes_by_band["critical"] == 0) == (not shown)
+
+
+# --- many fleets: one shared fan position changes nothing a reader sees ------------------------------
+
+
+def _many_fleets(n: int) -> dict[str, Any]:
+    fleets = [{"id": f"fleet{i}", "devices": 1000 * (i + 1), "safety": "moderate", "offline_behaviour": "fails",
+               "identity": {"kind": "per-device-certificate", "key_storage": "secure-element", "revocable": True},
+               "accepts": [{"input": "command", "from": "commands", "verification": "transport", "use": "acts"}]}
+              for i in range(n)]
+    single = {"allowed": True, "approval": "single-operator", "rate_limited": False, "independently_signed": False}
+    return _model(fleets=fleets, components=[
+        {"id": "console", "kind": "admin-console", "exposure": ["internet"], "auth": "password",
+         "privileged": {"scope": "all-tenants", "standing_access": "standing-broad", "can_push_to_devices": True,
+                        "audited": False}, "mass_operations": single},
+        {"id": "commands", "kind": "command-service", "exposure": ["internet"], "auth": "password",
+         "depends_on": ["dns"], "mass_operations": single},
+        {"id": "dns", "kind": "external-dependency", "exposure": ["internet"],
+         "dependency": {"kind": "dns", "redundancy": "single"}},
+    ], flows=[{"id": "console-to-commands", "from": "console", "to": "commands"}])
+
+
+def test_fan_positions_change_no_path_and_no_gain(monkeypatch: Any) -> None:
+    import fleetrisk.engine.graph as graph_module
+
+    data = _many_fleets(10)
+    fanned = assess(from_data(data))
+    for path in fanned.attack_paths:
+        for step in path.steps:
+            if step.scenario is None:
+                continue
+            granted = {t.partition(":")[2] for t in _scenario_grants(step.scenario) if t.startswith("outcome:")}
+            shown = {g.removeprefix("outcome:").partition("@")[0] for g in step.gains if g.startswith("outcome:")}
+            assert shown <= granted, (step.finding, step.gains)
+            assert not any(g.startswith("fan:") for g in step.gains + step.requires)
+    monkeypatch.setattr(graph_module, "FAN_OUT", 1000)
+    plain = assess(from_data(data))
+
+    def seen(result: Assessment) -> Any:  # a fan shows the path's own outcome among the gains, not every fleet's
+        return ([(p.outcome, p.fleet, p.entry, [(s.kind, s.element, s.finding) for s in p.steps])
+                 for p in result.attack_paths], [(x.control, x.closes, x.paths_cut) for x in result.fix_first],
+                [(a.outcome, a.fleet, a.hangs_on) for a in result.assumed], result.cut_sets, result.single_points)
+
+    assert seen(fanned) == seen(plain)
+    assert all(f"outcome:{p.outcome}@{p.fleet}" in p.steps[-1].gains for p in fanned.attack_paths)
+
+
+def _scenario_grants(scenario_id: str) -> list[str]:
+    from fleetrisk.catalog.loader import load_catalog
+
+    return list(load_catalog().scenario(scenario_id).spec.effect.grants)

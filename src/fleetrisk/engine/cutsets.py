@@ -81,10 +81,10 @@ def _combine(families: list[CutFamily], max_size: int, width: int) -> tuple[set[
     Families are ordered smallest first, so cutting an input to its first ``width`` sets keeps
     the smallest ways; the caller marks what depends on a cut input as truncated.
     """
+    if len(families) == 1:  # a family is minimal already: only the size limit applies
+        return {s for s in families[0] if len(s) <= max_size}, False
     cut = any(len(f) > width for f in families)
     families = [f[:width] for f in families]
-    if len(families) == 1:  # a family is minimal already: only the size limit applies
-        return {s for s in families[0] if len(s) <= max_size}, cut
     acc: set[frozenset[str]] = {frozenset()}
     for family in families:
         acc = {a | b for a in acc for b in family if len(a | b) <= max_size}
@@ -128,8 +128,8 @@ def compute_cut_sets(graph: AttackGraph, max_size: int = 3, cap: int = 500, widt
     # once per edge.
     pending: dict[str, set[frozenset[str]]] = {}
     while heap:
-        _, _, item = heapq.heappop(heap)
-        if item in pending:
+        _, order_or_flush, item = heapq.heappop(heap)
+        if order_or_flush == _FLUSH:  # a position's turn to take in what it was given
             if not _merge(item, pending.pop(item), families, result, cap):
                 continue
             for user in users.get(item, ()):
@@ -142,7 +142,7 @@ def compute_cut_sets(graph: AttackGraph, max_size: int = 3, cap: int = 500, widt
         needs = _needs(edge)
         narrowed = False
         if edge.threshold is not None:
-            available = [n for n in dict.fromkeys(needs) if n in families]
+            available = [n for n in needs if n in families]  # a ring's position counts once per member
             produced: set[frozenset[str]] = set()
             for group in itertools.combinations(available, edge.threshold):
                 sets, cut = _combine([families[n] for n in group], max_size, width)
@@ -152,7 +152,7 @@ def compute_cut_sets(graph: AttackGraph, max_size: int = 3, cap: int = 500, widt
             continue
         else:
             produced, narrowed = _combine([families[n] for n in needs], max_size, width)
-        if narrowed:
+        if narrowed or any(n in result.truncated for n in needs):  # what a cut family gives is cut too
             result.truncated.update(edge.grants)
         if not produced:
             continue
@@ -162,7 +162,7 @@ def compute_cut_sets(graph: AttackGraph, max_size: int = 3, cap: int = 500, widt
                 continue  # nothing produced here is smaller than what the node has
             if node not in pending:
                 pending[node] = set()
-                heapq.heappush(heap, (rank.get(node, 0), -1, node))
+                heapq.heappush(heap, (rank.get(node, 0), _FLUSH, node))
             pending[node] |= produced
     for node, representative in alias.items():
         if representative in families:
@@ -170,6 +170,9 @@ def compute_cut_sets(graph: AttackGraph, max_size: int = 3, cap: int = 500, widt
         if representative in result.truncated:
             result.truncated.add(node)
     return result
+
+
+_FLUSH = -1  # heap entries with this order merge a position; the others run an edge
 
 
 def _merge(node: str, produced: set[frozenset[str]], families: dict[str, CutFamily], result: CutSets,
@@ -210,8 +213,10 @@ def _collapse(edges: list[Edge], alias: dict[str, str]) -> list[Edge]:
         return edges
     result: list[Edge] = []
     for edge in edges:
-        requires = tuple(alias.get(n, n) for n in edge.requires)
-        grants = tuple(g for g in dict.fromkeys(alias.get(n, n) for n in edge.grants) if g not in requires)
+        requires = tuple(alias.get(n, n) for n in edge.requires)  # a threshold keeps one entry per member
+        grants = tuple(dict.fromkeys(alias.get(n, n) for n in edge.grants))
+        if edge.threshold is None:
+            grants = tuple(g for g in grants if g not in requires)
         if not grants:
             continue
         same = requires == edge.requires and grants == edge.grants

@@ -73,9 +73,14 @@ def assumed_outcomes(
     for node in graph.outcome_nodes:
         stated = analysis.reach.value.get(node, 0)
         likelihood, risk = outcome_risk(index, view, node)
-        if likelihood <= stated or node not in reach.best:
+        if likelihood <= stated:
             continue
-        steps = derivation(reach, reach.best[node])
+        steps: list[Edge] = []
+        for edge, value in easiest_ways(graph, reach, node, len(graph.edges)):
+            candidate = derivation(reach, edge)
+            if value == likelihood and any(s.assumed for s in candidate):
+                steps = candidate  # the first easiest way (by id) that rests on an unknown
+                break
         hangs_on = sorted({s.finding for s in steps if s.assumed and s.finding is not None})
         if not hangs_on:
             continue
@@ -205,8 +210,10 @@ def _entries(graph: AttackGraph) -> list[str]:
 
 
 def _step(reach: Reach, edge: Edge, target: str) -> PathStep:
-    """One step of a path to ``target``; a fan position among its gains reads as that outcome."""
-    gains = list(dict.fromkeys(target if g.startswith("fan:") else g for g in edge.grants))
+    """One step of a path to ``target``; a fan position among its gains reads as the outcome it hands
+    over: ``target`` itself when that is the outcome, else the outcome on the fleets it reaches."""
+    outcome = parse_outcome(target)[0]
+    gains = list(dict.fromkeys(_fan_gain(g, outcome, target) for g in edge.grants))
     return PathStep.model_construct(
         kind=edge.kind,
         finding=edge.finding,
@@ -219,6 +226,13 @@ def _step(reach: Reach, edge: Edge, target: str) -> PathStep:
         why=list(edge.why),
         cut_by=edge.cut_by,
     )
+
+
+def _fan_gain(gain: str, outcome: str, target: str) -> str:
+    if not gain.startswith("fan:"):
+        return gain
+    handed = gain.removeprefix("fan:").partition("#")[0]
+    return target if handed == outcome else f"outcome:{handed}"
 
 
 def cut_sets(analysis: FleetAnalysis) -> list[CutSet]:

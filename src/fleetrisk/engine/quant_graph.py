@@ -104,7 +104,10 @@ def prepare(
             cut_by[edge.id] = ControlExpr("one", edge.cut_by)
     held = frozenset(cid for cid, status in loaded.model.controls.items() if status in HOLDING_STATES
                      and (evidence is None or evidence.verdict(cid, None) != "refuted"))
-    gone = {eid for eid, expr in cut_by.items() if expr.evaluate(held.__contains__)}
+    # Findings arrive with their status decided per element, evidence included; service-wide
+    # controls only cut the graph's own steps (authority, custody, lateral movement).
+    findings = {e.id for e in full.edges if e.scenario is not None}
+    gone = {eid for eid, expr in cut_by.items() if eid not in findings and expr.evaluate(held.__contains__)}
     graph = subgraph(full, [e for e in full.edges if e.id not in gone])
     entries = sorted({entry for edge in graph.edges for entry in edge.entries})
     pairs: list[Pair] = []

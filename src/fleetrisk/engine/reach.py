@@ -126,8 +126,18 @@ def derivation(reach: Reach, edge: Edge) -> list[Edge]:
 
 
 def easiest_ways(graph: AttackGraph, reach: Reach, node: str, k: int) -> list[tuple[Edge, int]]:
-    """Up to ``k`` fired edges into ``node``, easiest first (ties by id, for determinism)."""
-    fired = [(e, reach.edge_value[e.id]) for e in graph.into.get(node, ()) if e.id in reach.edge_value]
+    """Up to ``k`` fired edges into ``node``, easiest first (ties by id, for determinism).
+
+    A fan edge (one position handing an outcome to many fleets) is seen through: the ways into
+    its position are the ways into the outcome, so alternatives behind it are not lost.
+    """
+    into: list[Edge] = []
+    for edge in graph.into.get(node, ()):
+        if edge.kind == "fan":
+            into.extend(graph.into.get(edge.requires[0], ()))
+        else:
+            into.append(edge)
+    fired = [(e, reach.edge_value[e.id]) for e in into if e.id in reach.edge_value]
     fired.sort(key=lambda pair: (-pair[1], pair[0].id))
     return fired[:k]
 
