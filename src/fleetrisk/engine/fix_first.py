@@ -59,10 +59,11 @@ def fix_first(
     high and critical findings it closes and of the outcomes whose paths it cuts.
     """
     closes: dict[str, list[Finding]] = {}
+    scenarios = {s.id: s for s in catalog.scenarios}
     for finding in findings:
         if finding.status != "open":
             continue
-        expr = catalog.scenario(finding.scenario).mitigated_by
+        expr = scenarios[finding.scenario].mitigated_by
         held = {c.id for c in finding.controls if c.status in HOLDING_STATES}
         for control in dict.fromkeys(expr.controls()):
             if control not in held and expr.evaluate((held | {control}).__contains__):
