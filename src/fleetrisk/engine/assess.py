@@ -102,7 +102,7 @@ def assess(
     index, matches, decisions = loaded.index, state.matches, state.decisions
     statuses, explanations, analysis = state.statuses, state.explanations, state.analysis
     reach = _finding_reach(analysis)
-    builder = _FindingBuilder(loaded, catalog, lang, evidence, state.facts)
+    builder = _FindingBuilder(loaded, catalog, lang, evidence, state.facts, state.lines)
     findings = [
         builder.build(m, decisions.get(m.id), statuses[m.id], explanations[m.id], reach.get(m.id))
         for m in matches
@@ -150,6 +150,7 @@ class ModelAnalysis:
     statuses: dict[str, Status]
     explanations: dict[str, list[str]]
     analysis: FleetAnalysis
+    lines: ModelLines
 
 
 def analyse_model(
@@ -172,9 +173,11 @@ def analyse_model(
     matches = match_all(loaded.index, catalog, evidence)
     decisions = match_tracking(loaded, [m.id for m in matches], as_of)
     statuses = {m.id: finding_status(m, decisions.get(m.id)) for m in matches}
-    explanations = {m.id: _explain(m, decisions.get(m.id), catalog, lang, loaded.document, facts) for m in matches}
+    lines_of = ModelLines(loaded.document)
+    explanations = {m.id: _explain(m, decisions.get(m.id), catalog, lang, lines_of, facts) for m in matches}
     graph = build_graph(loaded.index, catalog, matches, statuses, explanations, lang)
-    return ModelAnalysis(loaded, facts, matches, decisions, statuses, explanations, analyse(graph, max_cut_size))
+    return ModelAnalysis(loaded, facts, matches, decisions, statuses, explanations, analyse(graph, max_cut_size),
+                         lines_of)
 
 
 def explore_paths(
@@ -261,9 +264,10 @@ class _FindingBuilder:
     """Turns matches into findings; per-scenario parts are computed once."""
 
     def __init__(self, loaded: LoadedModel, catalog: Catalog, lang: str, evidence: Evidence | None,
-                 facts: dict[tuple[str, str], Contradiction]) -> None:
+                 facts: dict[tuple[str, str], Contradiction], lines: ModelLines) -> None:
         self.evidence = evidence
         self.facts = facts
+        self.lines = lines
         self.loaded = loaded
         self.index = loaded.index
         self.catalog = catalog
@@ -369,14 +373,13 @@ class _FindingBuilder:
         """The match's condition steps as data, each once, with its model line or live origin."""
         result: list[FindingReason] = []
         seen: set[tuple[str, str, str, str, bool]] = set()
-        document = self.loaded.document
         for reason in match.verdict.reasons:
             key = (reason.element.id, reason.code, reason.name, reason.value, reason.negated)
             if key in seen:
                 continue
             seen.add(key)
             observed = reason.field is not None and (reason.element.id, reason.field) in self.facts
-            line = None if observed else _line_of(document, reason.element, reason.field)
+            line = None if observed else self.lines.of(reason.element, reason.field)
             result.append(FindingReason.model_construct(
                 code=reason.code, element=reason.element.id, element_type=reason.element.type, name=reason.name,
                 value=reason.value, rule=reason.rule, negated=reason.negated, line=line, observed=observed,
@@ -459,12 +462,22 @@ def _records(index: ModelIndex, element: Handle) -> int | None:
     return sum(known) if known else None
 
 
-def _line_of(document: Document, element: Handle, field: str | None) -> int | None:
-    """Line of ``field`` on ``element`` in the model file (or of the element itself)."""
-    path: tuple[str | int, ...] = element.yaml_path
-    if field and not field.startswith("("):
-        path = (*path, *(_YAML_NAMES.get(part, part) for part in field.split(".")))
-    return document.locate(path).line if document.positions else None
+class ModelLines:
+    """Lines of elements and their fields in the model file, each looked up once."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self._cache: dict[tuple[str, str | None], int | None] = {}
+
+    def of(self, element: Handle, field: str | None) -> int | None:
+        """Line of ``field`` on ``element`` (or of the element itself)."""
+        key = (element.key, field)
+        if key not in self._cache:
+            path: tuple[str | int, ...] = element.yaml_path
+            if field and not field.startswith("("):
+                path = (*path, *(_YAML_NAMES.get(part, part) for part in field.split(".")))
+            self._cache[key] = self.document.locate(path).line if self.document.positions else None
+        return self._cache[key]
 
 
 def _facts_used(match: Match, facts: dict[tuple[str, str], Contradiction]) -> list[Contradiction]:
@@ -476,13 +489,13 @@ def _facts_used(match: Match, facts: dict[tuple[str, str], Contradiction]) -> li
 
 
 def _explain(
-    match: Match, decision: Decision | None, catalog: Catalog, lang: str, document: Document,
+    match: Match, decision: Decision | None, catalog: Catalog, lang: str, lines_of: ModelLines,
     facts: dict[tuple[str, str], Contradiction],
 ) -> list[str]:
     ja = lang == "ja"
     lines: list[str] = []
     for reason in match.verdict.reasons:
-        line = _line_of(document, reason.element, reason.field)
+        line = lines_of.of(reason.element, reason.field)
         if reason.field and (reason.element.id, reason.field) in facts:
             text = f"{reason.text} ({'実地検証で確認' if ja else 'observed live'})"  # the model's line says otherwise
         else:
@@ -492,7 +505,7 @@ def _explain(
     lines.extend(describe(fact, lang) for fact in _facts_used(match, facts))
     for missing in match.verdict.missing:
         path = _missing_path(missing.element, missing.field)
-        line = _line_of(document, missing.element, None)
+        line = lines_of.of(missing.element, None)
         subject = f"{missing.element.type} '{missing.element.id}'"
         at = f", {'行' if ja else 'line'} {line}" if line else ""
         lines.append(f"情報不足: {subject} に {missing.field} の記述がない({path}{at})" if ja

@@ -36,7 +36,7 @@ from typing import Literal
 
 from fleetrisk.catalog.loader import Catalog
 from fleetrisk.engine.match import Match
-from fleetrisk.model.queries import Handle, ModelIndex
+from fleetrisk.model.queries import DriveVia, Handle, ModelIndex
 from fleetrisk.model.schema import Acceptance, Component, DataSet, Fleet, Key, Zone
 from fleetrisk.vocab import LIKELIHOOD_LEVELS
 
@@ -407,7 +407,7 @@ class _Builder:
                 signers.append((key, holder, obj))
         useful = {acc.obj.source for acc in self.index.by_type["acceptance"] if isinstance(acc.obj, Acceptance)}
         useful |= {holder.id for _, holder, _ in signers}
-        drivers: dict[str, list[tuple[Handle, Handle, Handle | None]]] = {}
+        drivers: dict[str, list[tuple[Handle, Handle, DriveVia]]] = {}
         for link in self.index.drive_links:
             drivers.setdefault(link[1].id, []).append(link)
         stack = list(useful)
@@ -422,9 +422,9 @@ class _Builder:
                     id=f"drive:{comp.id}", kind="drive", element=comp.id, requires=(f"control:{comp.id}",),
                     grants=(f"drive:{comp.id}",), likelihood=5,
                 ))
-        for source, target, flow in self.index.drive_links:
+        for source, target, via in self.index.drive_links:
             if target.id in useful:
-                self.edges.append(self._drive_edge(source, target, flow))
+                self.edges.append(self._drive_edge(source, target, via))
         for key, holder, obj in signers:
             self.edges.append(Edge(
                 id=f"custody:{key.id}|drive", kind="custody", element=key.id,
@@ -434,13 +434,11 @@ class _Builder:
                 cut_by="offline-root-threshold-signing",
             ))
 
-    def _drive_edge(self, source: Handle, target: Handle, flow: Handle | None) -> Edge:
-        if flow is not None:
-            title = self.titles["drive_flow"].format(source=source.id, target=target.id, flow=flow.id)
-            why = f"flow '{flow.id}': from = {source.id}, to = {target.id}"
-        elif getattr(source.obj, "kind", None) == "identity-provider" and source.id in getattr(
-            target.obj, "depends_on", ()
-        ):
+    def _drive_edge(self, source: Handle, target: Handle, via: DriveVia) -> Edge:
+        if isinstance(via, Handle):
+            title = self.titles["drive_flow"].format(source=source.id, target=target.id, flow=via.id)
+            why = f"flow '{via.id}': from = {source.id}, to = {target.id}"
+        elif via == "vouches":
             title = self.titles["drive_idp"].format(source=source.id, target=target.id)
             why = f"component '{target.id}': depends_on includes '{source.id}' (an identity provider)"
         else:

@@ -225,26 +225,27 @@ class ModelIndex:
         return own, succ
 
     @functools.cached_property
-    def drive_links(self) -> list[tuple[Handle, Handle, Handle | None]]:
-        """(a, b, flow or None): who holds ``a`` can make ``b`` act, in model order.
+    def drive_links(self) -> list[tuple[Handle, Handle, DriveVia]]:
+        """(a, b, via): who holds ``a`` can make ``b`` act, in model order; ``via`` says how.
 
-        ``a`` sends flows to ``b`` or depends on (calls) ``b``, unless a flow from ``a`` to ``b``
-        states that ``b`` checks each call against the end user's rights, or ``a`` states that
-        it cannot push to devices or that its fleet-wide operations need a second party
-        (multi-party approval, or an independent signature). An identity provider also drives whatever depends on it:
-        they act on the identities it vouches for. A data store answers reads and an external
+        ``a`` sends ``b`` a flow (``via`` is the flow) or calls it through ``depends_on``
+        (``"calls"``), unless a flow from ``a`` to ``b`` states that ``b`` checks each call
+        against the end user's rights, or ``a`` states that it cannot push to devices or that its
+        fleet-wide operations need a second party (multi-party approval, or an independent
+        signature). An identity provider also drives whatever depends on it (``"vouches"``):
+        they act on the identities it issues. A data store answers reads and an external
         dependency fails or redirects: neither makes anything act (their reach is data and
         availability).
         """
         rel = self._rel
-        links: list[tuple[Handle, Handle, Handle | None]] = []
+        links: list[tuple[Handle, Handle, DriveVia]] = []
         for comp in self.by_type["component"]:
             obj = comp.obj
             assert isinstance(obj, Component)
             if obj.kind in PASSIVE_KINDS or not _acts_alone(obj):
                 continue
             scoped: set[str] = set()
-            driven: dict[str, tuple[Handle, Handle | None]] = {}
+            driven: dict[str, tuple[Handle, DriveVia]] = {}
             for flow in rel.get(("flows_out", comp.key), ()):
                 for target in rel.get(("to_component", flow.key), ()):
                     if getattr(flow.obj, "authorization", None) in USER_SCOPED:
@@ -253,11 +254,11 @@ class ModelIndex:
                         driven.setdefault(target.key, (target, flow))
             for callee in rel.get(("depends_on", comp.key), ()):
                 if callee.key not in scoped and getattr(callee.obj, "kind", None) not in PASSIVE_KINDS:
-                    driven.setdefault(callee.key, (callee, None))
+                    driven.setdefault(callee.key, (callee, "calls"))
             if obj.kind == "identity-provider":
                 for dependent in rel.get(("dependents", comp.key), ()):
-                    driven.setdefault(dependent.key, (dependent, None))
-            links.extend((comp, target, flow) for target, flow in driven.values() if target is not comp)
+                    driven.setdefault(dependent.key, (dependent, "vouches"))
+            links.extend((comp, target, via) for target, via in driven.values() if target is not comp)
         return links
 
     def _authority_links(self) -> tuple[list[int], list[list[int]]]:
@@ -404,6 +405,9 @@ def _merge_downstream(own: list[int], succ: list[list[int]]) -> list[int]:
             reach[member] = value
     return reach
 
+
+#: How one component makes another act: a flow it sends, a call, or identities it vouches for.
+DriveVia = Handle | Literal["calls", "vouches"]
 
 _NONE: list[Handle] = []  # shared empty answer: callers never change what these queries return
 _REACH_RELATIONS = frozenset({"fleets_reached", "fleets_disrupted"})
