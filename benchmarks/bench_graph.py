@@ -65,7 +65,7 @@ def main() -> None:
             blast_radius(loaded.index, state.analysis)
             cut_sets(state.analysis)
             t2 = time.perf_counter()
-            attack_paths(loaded.index, state.analysis, limit=40)
+            attack_paths(loaded.index, state.analysis, state.step_words(catalog, "en"), limit=40)
             t3 = time.perf_counter()
             edges = len(state.analysis.graph.edges)
             rows.append((t1 - t0, t2 - t1, t3 - t2, t3 - t0))

@@ -11,6 +11,7 @@ import pytest
 from fleetrisk.engine.assess import assess
 from fleetrisk.engine.score import DEVICE_BANDS, band, impact_score, log_band
 from fleetrisk.errors import ModelValidationError
+from fleetrisk.messages import explain_finding
 from fleetrisk.model.loader import from_data, load_model_text
 from fleetrisk.results import ControlState
 
@@ -35,16 +36,22 @@ def by_id(result) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {f.id: f for f in result.findings}
 
 
+def why(result, finding_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The finding's explanation as the report writers word it."""
+    return explain_finding(result, by_id(result)[finding_id])
+
+
 def test_online_key_is_open_with_trace_and_fleet_scale() -> None:
-    finding = by_id(run(BASE))[FINDING]
+    result = run(BASE)
+    finding = by_id(result)[FINDING]
     assert finding.status == "open"
     assert finding.family == "T6"
     assert finding.fleets == ["washers"]
     assert finding.impact.devices == 2_000_000
     assert finding.impact.scale == 5
     assert finding.risk.band == "critical"
-    assert any("key_signs_from_holder = true" in line for line in finding.explanation)
-    assert any("offline-root-threshold-signing" in line and "not-declared" in line for line in finding.explanation)
+    assert any("key_signs_from_holder = true" in line for line in why(result, FINDING))
+    assert any("offline-root-threshold-signing" in line and "not-declared" in line for line in why(result, FINDING))
 
 
 def test_declared_control_mitigates_and_planned_does_not() -> None:
@@ -85,10 +92,11 @@ def test_tracking_accepts_and_expiry_reopens() -> None:
     live = by_id(run(data, as_of=dt.date(2029, 12, 31)))[FINDING]
     assert live.status == "accepted"
     assert live.tracking is not None and live.tracking.owner == "secops"
-    expired = by_id(run(data, as_of=dt.date(2030, 1, 2)))[FINDING]
+    later = run(data, as_of=dt.date(2030, 1, 2))
+    expired = by_id(later)[FINDING]
     assert expired.status == "open"
     assert expired.tracking is not None and expired.tracking.expired
-    assert any("expired" in line for line in expired.explanation)
+    assert any("expired" in line for line in why(later, FINDING))
 
 
 def test_tracking_wildcards_and_stale_entries() -> None:
@@ -122,10 +130,11 @@ def test_location_points_at_the_element() -> None:
         "components:\n  - {id: ota, kind: ota-service}\n"
         "keys:\n  - {id: fw, holder: ota, custody: online-file, signs: [firmware]}\n"
     )
-    finding = by_id(assess(load_model_text(text, "m.yaml")))[FINDING]
+    result = assess(load_model_text(text, "m.yaml"))
+    finding = by_id(result)[FINDING]
     assert (finding.location.file, finding.location.line) == ("m.yaml", 11)
     assert finding.location.path == "keys[0]"
-    assert "key 'fw': signs = [firmware] (line 11)" in finding.explanation
+    assert "key 'fw': signs = [firmware] (line 11)" in why(result, FINDING)
 
 
 def test_unknown_explanation_names_element_field_and_line() -> None:
@@ -138,7 +147,10 @@ def test_unknown_explanation_names_element_field_and_line() -> None:
     storm = by_id(result)["T1.reconnect-storm@big"]
     assert storm.status == "unknown"
     assert storm.missing == ["fleets[0].reconnect"]
-    assert "unknown: fleet 'big' does not state reconnect (fleets[0].reconnect, line 4)" in storm.explanation
+    assert "unknown: fleet 'big' does not state reconnect (fleets[0].reconnect, line 4)" in why(
+        result, "T1.reconnect-storm@big")
+    unstated = [r for r in storm.reasons if r.code == "unstated"]
+    assert [(r.element, r.name, r.value, r.line) for r in unstated] == [("big", "reconnect", "fleets[0].reconnect", 4)]
 
 
 @pytest.mark.parametrize(("count", "expected"), [(0, 1), (100, 1), (101, 2), (10_000, 2), (100_001, 4),
@@ -231,30 +243,34 @@ def test_refuted_checks_show_component_facts(stated: str | None, check: str, sta
     data = copy.deepcopy(BROKER)
     if stated is None:
         del data["components"][0]["authorization"]
-    finding = by_id(run(data, evidence=observed(check, status))).get(ACL_FINDING)
+    result = run(data, evidence=observed(check, status))
+    finding = by_id(result).get(ACL_FINDING)
     assert (finding.status if finding else None) == expected
     if expected:
         stated_text = stated or "nothing"
         assert any(line.startswith(f"live evidence: {check} (mqtt://127.0.0.1:1883")
                    and f"authorization = global; the model states {stated_text}" in line
-                   for line in finding.explanation)
+                   for line in why(result, ACL_FINDING))
         assert [e.check for e in finding.evidence] == [check]
-        assert "component 'broker': authorization = global (observed live)" in finding.explanation
+        observed_reasons = [r for r in finding.reasons if r.observed]
+        assert [(r.element, r.name, r.value, r.check, r.stated, r.line) for r in observed_reasons] == [
+            ("broker", "authorization", "global", check, stated, None)  # the model's line no longer says it
+        ]
 
 
 def test_a_weaker_statement_is_kept_and_findings_elsewhere_are_untouched() -> None:
     data = copy.deepcopy(BROKER)
     data["components"][0]["authorization"] = "none"
-    finding = by_id(run(data, evidence=observed("mqtt.wildcard-subscribe")))[ACL_FINDING]
-    assert not any(line.startswith("live evidence:") for line in finding.explanation), "none is weaker than global"
+    result = run(data, evidence=observed("mqtt.wildcard-subscribe"))
+    assert not any(line.startswith("live evidence:") for line in why(result, ACL_FINDING)), "none is weaker"
     other = by_id(run(BROKER, evidence=observed("mqtt.wildcard-subscribe", element="ghost")))
     assert ACL_FINDING not in other, "a check on an element the model does not have changes nothing"
 
 
 def test_observed_fact_is_explained_in_japanese() -> None:
-    finding = by_id(run(BROKER, lang="ja", evidence=observed("mqtt.wildcard-subscribe")))[ACL_FINDING]
+    result = run(BROKER, lang="ja", evidence=observed("mqtt.wildcard-subscribe"))
     assert any(line.startswith("実地検証: mqtt.wildcard-subscribe") and "(モデルの記述: per-device)" in line
-               for line in finding.explanation)
+               for line in why(result, ACL_FINDING))
 
 
 def test_evidence_text_loses_control_characters() -> None:

@@ -12,6 +12,9 @@ import pytest
 from conftest import DEFAULT, EXAMPLES, HARDENED, ROOT, run_cli, wildcard_read_refuted
 from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.cli.core import schema_text
+from fleetrisk.engine.assess import assess
+from fleetrisk.messages import explain_finding
+from fleetrisk.model.loader import load_model
 
 FAMILIES = [f"T{i}" for i in range(1, 9)]
 
@@ -51,7 +54,7 @@ def test_every_example_validates_and_assesses(name: str) -> None:
     report = assess_json(EXAMPLES / name)
     for finding in report["findings"]:
         assert finding["location"]["line"] >= 1
-        assert finding["explanation"]
+        assert finding["reasons"]
         assert finding["remediation"]
 
 
@@ -60,7 +63,7 @@ def test_json_report_has_the_documented_shape_and_validates() -> None:
     jsonschema.validate(report, json.loads(schema_text("report")))
     finding = report["findings"][0]
     for key in ("id", "scenario", "family", "element", "status", "likelihood", "impact", "risk",
-                "explanation", "remediation", "controls", "references", "location"):
+                "reasons", "remediation", "controls", "references", "location"):
         assert key in finding
     assert finding["id"] == f"{finding['scenario']}@{finding['element']}"
     assert {"file", "line"} <= set(finding["location"])
@@ -208,12 +211,13 @@ def test_paths_take_live_evidence(tmp_path: Path) -> None:
 
 def test_readme_sample_explanation_matches_the_example() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    quoted = re.search(r"signs = \[firmware\] \(line (\d+)\); key_signs_from_holder = true \(line (\d+)\)", readme)
+    held = "held online by the component that delivers what it signs (key_signs_from_holder = true)"
+    quoted = re.search(r"signs = \[firmware\] \(line (\d+)\);\s+" + re.escape(held) + r" \(line (\d+)\)", readme)
     assert quoted, "the README quotes the explanation of T6.online-signing-key@fw-signing"
-    result = run_cli("assess", str(DEFAULT), "--format", "json")
-    finding = {f["id"]: f for f in json.loads(result.stdout)["findings"]}["T6.online-signing-key@fw-signing"]
-    assert f"key 'fw-signing': signs = [firmware] (line {quoted.group(1)})" in finding["explanation"]
-    assert f"key 'fw-signing': key_signs_from_holder = true (line {quoted.group(2)})" in finding["explanation"]
+    result = assess(load_model(str(DEFAULT)))
+    why = explain_finding(result, next(f for f in result.findings if f.id == "T6.online-signing-key@fw-signing"))
+    assert f"key 'fw-signing': signs = [firmware] (line {quoted.group(1)})" in why
+    assert f"key 'fw-signing': {held} (line {quoted.group(2)})" in why
 
 
 def test_validate_reports_schema_and_reference_problems_together(tmp_path: Path) -> None:

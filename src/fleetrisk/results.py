@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fleetrisk.vocab import Band, LikelihoodName
 
-REPORT_SCHEMA_VERSION = "1.1"
+REPORT_SCHEMA_VERSION = "2.0"
 
 Status = Literal["open", "mitigated", "unknown", "accepted", "false-positive", "in-progress"]
 STATUSES: tuple[Status, ...] = (
@@ -94,6 +94,7 @@ class EvidenceRef(Out):
 
 
 class Tracking(Out):
+    entry: str | None = Field(default=None, description="Id of the tracking entry that matched.")
     status: Literal["accepted", "mitigated", "false-positive", "in-progress"]
     justification: str
     owner: str
@@ -102,25 +103,48 @@ class Tracking(Out):
     ticket: str | None = None
 
 
+def _absent(value: object) -> bool:
+    """Left out of the JSON: a reason's optional parts are rarely there (a large report has ~10^5 reasons)."""
+    return value is None or value is False
+
+
 class FindingReason(Out):
     """One step of why a finding applies, as data: the same in every language (writers word it)."""
 
-    code: Literal["field", "relation", "predicate"] = Field(
+    code: Literal["field", "relation", "predicate", "unstated"] = Field(
         description="field: a field of the element (name = its path); relation: the elements it links "
-        "to (value = their ids); predicate: a named graph question."
+        "to (value = their ids); predicate: a named graph question; unstated: a field the model leaves "
+        "out, so the finding is unknown (name = the field, or a predicate's name in parentheses; value = the "
+        "YAML path to fill in)."
     )
     element: str
     element_type: str
     name: str
     value: str = Field(description="What the model (or live evidence) says, as written in the model.")
-    rule: str | None = Field(default=None, description="The test the value failed, when it failed.")
-    negated: bool = Field(default=False, description="The step holds under a 'not'.")
+    rule: str | None = Field(default=None, exclude_if=_absent, description="The test the value failed, when it failed.")
+    negated: bool = Field(default=False, exclude_if=_absent, description="The step holds under a 'not'.")
     line: int | None = Field(default=None, description="Line of the field in the model file, when known.")
-    observed: bool = Field(default=False, description="The value comes from live evidence, not the model.")
+    observed: bool = Field(
+        default=False, exclude_if=_absent, description="The value comes from live evidence, not the model."
+    )
+    check: str | None = Field(default=None, exclude_if=_absent, description="The live check that observed the value.")
+    stated: str | None = Field(
+        default=None, exclude_if=_absent,
+        description="What the model stated before live evidence replaced it (absent: nothing).",
+    )
 
 
 class Finding(Out):
     id: str = Field(description="Stable id: <scenario>@<element>.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_worded_explanation(cls, data: Any) -> Any:
+        """Reports before schema 2.0 carried an engine-worded ``explanation``; reasons replace it."""
+        if isinstance(data, dict) and "explanation" in data:
+            return {k: v for k, v in data.items() if k != "explanation"}
+        return data
+
     scenario: str
     family: str
     title: str
@@ -131,9 +155,11 @@ class Finding(Out):
     impact: Impact
     risk: Risk
     fleets: list[str]
-    explanation: list[str] = Field(description="Why it applies, worded in the report's language.")
     reasons: list[FindingReason] = Field(
-        default_factory=list, description="The condition steps behind the explanation, as data (language-neutral)."
+        default_factory=list,
+        description="Why it applies, as data (language-neutral): the condition steps, then the fields the "
+        "model leaves out. Writers word them, with the controls, tracking and likelihood, in the reader's "
+        "language (fleetrisk.messages.explain).",
     )
     missing: list[str] = Field(default_factory=list, description="Model fields to fill in (unknown).")
     remediation: str
@@ -211,7 +237,10 @@ class PathStep(Out):
     requires: list[str] = Field(description="Attacker positions this step needs.")
     gains: list[str] = Field(description="Positions or outcomes it hands over.")
     likelihood: int = Field(ge=1, le=5)
-    why: list[str]
+    why: list[str] = Field(description="What makes the step true, worded in the report's language.")
+    reasons: list[FindingReason] = Field(
+        default_factory=list, description="The facts behind the step, as data (language-neutral)."
+    )
     cut_by: str = Field(description="Control expression that would cut this step.")
 
 

@@ -124,8 +124,8 @@ def test_live_evidence_overrules_a_model_that_claims_too_much(tmp_path: Path, br
     after = json.loads(run_cli("assess", str(model), "--format", "json", "--evidence", str(evidence)).stdout)
     surfaced = {f["id"]: f for f in after["findings"]}[finding]
     assert surfaced["status"] == "open"
-    assert any(line.startswith("live evidence: mqtt.") and "authorization = global; the model states per-device"
-               in line for line in surfaced["explanation"])
+    assert any(r["observed"] and r["check"].startswith("mqtt.") and (r["name"], r["value"], r["stated"])
+               == ("authorization", "global", "per-device") for r in surfaced["reasons"] if r.get("observed"))
     assert {e["check"] for e in surfaced["evidence"]} & {"mqtt.wildcard-subscribe", "mqtt.cross-device-publish"}
 
 

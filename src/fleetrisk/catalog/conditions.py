@@ -226,7 +226,7 @@ class FieldTest(Condition):
         if actual is None:
             return Verdict(None, missing=(Missing(handle, self.path),))
         value = OPERATORS[self.op](actual, self.expected)
-        reason = Reason(handle, self.path, "field", self.path, _show(actual), None if value else self.describe())
+        reason = Reason(handle, self.path, "field", self.path, show_value(actual), None if value else self.describe())
         return Verdict(value, (reason,))
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
@@ -236,7 +236,7 @@ class FieldTest(Condition):
         return OPERATORS[self.op](actual, self.expected)
 
     def describe(self) -> str:
-        return f"{self.path} {_SHOWN[self.op]} {_show(self.expected)}"
+        return f"{self.path} {_SHOWN[self.op]} {show_value(self.expected)}"
 
     def fields(self) -> set[str]:
         return {self.path}
@@ -383,7 +383,7 @@ class PredicateTest(Condition):
         value = self.function(index, handle)
         if value is None:
             return Verdict(None, (), (Missing(handle, f"({self.name})"),))
-        return Verdict(value, (Reason(handle, None, "predicate", self.name, _show(value)),))
+        return Verdict(value, (Reason(handle, None, "predicate", self.name, show_value(value)),))
 
     def test(self, index: ModelIndex, handle: Handle) -> Truth:
         return self.function(index, handle)
@@ -498,9 +498,10 @@ def _check_value(shape: FieldShape, op: str, expected: Any, where: str) -> None:
             raise ConditionError(f"{where}: {bad} not among the field's values ({allowed})")
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value as the model file writes it (lists in brackets, booleans in lower case)."""
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(map(_show, value)) + "]"
+        return "[" + ", ".join(map(show_value, value)) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

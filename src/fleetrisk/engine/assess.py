@@ -13,9 +13,10 @@ from fleetrisk.catalog.loader import Catalog, load_catalog
 from fleetrisk.engine.fix_first import fix_first, headline_findings, rank_findings
 from fleetrisk.engine.graph import build_graph
 from fleetrisk.engine.match import Match, match_all
-from fleetrisk.engine.observed import Contradiction, apply_observations, by_fact, describe
+from fleetrisk.engine.observed import Contradiction, apply_observations, by_fact
 from fleetrisk.engine.paths import (
     FleetAnalysis,
+    StepWords,
     analyse,
     assumed_outcomes,
     attack_paths,
@@ -67,14 +68,6 @@ PATH_OUTCOMES_IN_REPORT = 40
 
 
 
-def _lowered(base: int, level: int, reach: int, lang: str) -> str:
-    if lang == "ja":
-        if reach == 0:
-            return f"発生可能性を {base} から {level} に下げた: 攻撃者の侵入口から前提条件に至る既知の経路がない"
-        return f"発生可能性を {base} から {level} に下げた: 前提条件に至る最も容易な経路の発生可能性が {reach}"
-    if reach == 0:
-        return f"likelihood lowered from {base} to {level}: no known way from any entry to what this needs"
-    return f"likelihood lowered from {base} to {level}: the easiest way to what this needs is at {reach}"
 _SAFETY_OUTCOMES = {"device-control", "safety", "fleet-compromise", "availability",
                     "information-integrity", "trust-anchor-loss"}
 
@@ -97,17 +90,18 @@ def assess(
     """
     catalog = catalog or load_catalog()
     as_of = as_of or dt.date.today()
-    state = analyse_model(loaded, catalog, lang=lang, as_of=as_of, evidence=evidence, max_cut_size=max_cut_size)
+    state = analyse_model(loaded, catalog, as_of=as_of, evidence=evidence, max_cut_size=max_cut_size)
     loaded = state.loaded
     index, matches, decisions = loaded.index, state.matches, state.decisions
-    statuses, explanations, analysis = state.statuses, state.explanations, state.analysis
+    statuses, reasons, analysis = state.statuses, state.reasons, state.analysis
     reach = _finding_reach(analysis)
-    builder = _FindingBuilder(loaded, catalog, lang, evidence, state.facts, state.lines)
+    builder = _FindingBuilder(loaded, catalog, lang, evidence, state.facts)
     findings = [
-        builder.build(m, decisions.get(m.id), statuses[m.id], explanations[m.id], reach.get(m.id))
+        builder.build(m, decisions.get(m.id), statuses[m.id], reasons[m.id], reach.get(m.id))
         for m in matches
     ]
-    paths = attack_paths(index, analysis, k=paths_per_outcome, limit=PATH_OUTCOMES_IN_REPORT)
+    words = state.step_words(catalog, lang, evidence)
+    paths = attack_paths(index, analysis, words, k=paths_per_outcome, limit=PATH_OUTCOMES_IN_REPORT)
     cuts = cut_sets(analysis)
     findings = rank_findings(findings, catalog, *headline_findings(paths, cuts))
     uses_dates = any(entry.expires is not None for entry in loaded.model.tracking)
@@ -129,7 +123,8 @@ def assess(
         cut_sets=cuts,
         single_points=single_points(cuts),
         fix_first=first,
-        assumed=assumed_outcomes(index, analysis, {f.id: f.missing for f in findings if f.status == "unknown"}),
+        assumed=assumed_outcomes(index, analysis, words,
+                                 {f.id: f.missing for f in findings if f.status == "unknown"}),
         scenarios={sid: builder.scenario_info(sid) for sid in scenario_ids},
         controls={cid: _control_info(catalog, cid, lang) for cid in control_ids},
     )
@@ -141,6 +136,8 @@ class ModelAnalysis:
 
     ``assess``, ``paths``, ``simulate`` and ``plan`` all start here, so the same model,
     evidence and date give the same findings, statuses and attack graph whichever runs.
+    It holds no sentence in any language: reasons and step titles are data that writers
+    word with :mod:`fleetrisk.messages`.
     """
 
     loaded: LoadedModel  # with the facts live evidence showed in place of the model's statements
@@ -148,16 +145,19 @@ class ModelAnalysis:
     matches: list[Match]
     decisions: dict[str, Decision]
     statuses: dict[str, Status]
-    explanations: dict[str, list[str]]
+    reasons: dict[str, list[FindingReason]]  # match id -> its reasons, unstated fields last
     analysis: FleetAnalysis
     lines: ModelLines
+
+    def step_words(self, catalog: Catalog, lang: str, evidence: Evidence | None = None) -> StepWords:
+        """Words for the steps of this analysis's paths in ``lang``."""
+        return StepWords(catalog, lang, self.reasons, self.lines.of, evidence)
 
 
 def analyse_model(
     loaded: LoadedModel,
     catalog: Catalog | None = None,
     *,
-    lang: str = "en",
     as_of: dt.date | None = None,
     evidence: Evidence | None = None,
     max_cut_size: int | None = 3,
@@ -173,11 +173,10 @@ def analyse_model(
     matches = match_all(loaded.index, catalog, evidence)
     decisions = match_tracking(loaded, [m.id for m in matches], as_of)
     statuses = {m.id: finding_status(m, decisions.get(m.id)) for m in matches}
-    lines_of = ModelLines(loaded.document)
-    explanations = {m.id: _explain(m, decisions.get(m.id), catalog, lang, lines_of, facts) for m in matches}
-    graph = build_graph(loaded.index, catalog, matches, statuses, explanations, lang)
-    return ModelAnalysis(loaded, facts, matches, decisions, statuses, explanations, analyse(graph, max_cut_size),
-                         lines_of)
+    lines = ModelLines(loaded.document)
+    reasons = {m.id: finding_reasons(m, lines, facts) for m in matches}
+    graph = build_graph(loaded.index, catalog, matches, statuses)
+    return ModelAnalysis(loaded, facts, matches, decisions, statuses, reasons, analyse(graph, max_cut_size), lines)
 
 
 def explore_paths(
@@ -193,8 +192,11 @@ def explore_paths(
     evidence: Evidence | None = None,
 ) -> list[AttackPath]:
     """Attack paths for exploring: any outcome at or above ``minimum`` risk, filtered."""
-    state = analyse_model(loaded, catalog, lang=lang, as_of=as_of, evidence=evidence, max_cut_size=None)
-    return attack_paths(state.loaded.index, state.analysis, k=k, minimum=minimum, outcome=outcome, fleet=fleet)
+    catalog = catalog or load_catalog()
+    state = analyse_model(loaded, catalog, as_of=as_of, evidence=evidence, max_cut_size=None)
+    return attack_paths(state.loaded.index, state.analysis, state.step_words(catalog, lang, evidence), k=k,
+                        minimum=minimum,
+                        outcome=outcome, fleet=fleet)
 
 
 def finding_status(match: Match, decision: Decision | None) -> Status:
@@ -264,10 +266,9 @@ class _FindingBuilder:
     """Turns matches into findings; per-scenario parts are computed once."""
 
     def __init__(self, loaded: LoadedModel, catalog: Catalog, lang: str, evidence: Evidence | None,
-                 facts: dict[tuple[str, str], Contradiction], lines: ModelLines) -> None:
+                 facts: dict[tuple[str, str], Contradiction]) -> None:
         self.evidence = evidence
         self.facts = facts
-        self.lines = lines
         self.loaded = loaded
         self.index = loaded.index
         self.catalog = catalog
@@ -315,7 +316,7 @@ class _FindingBuilder:
         match: Match,
         decision: Decision | None,
         status: Status,
-        explanation: list[str],
+        reasons: list[FindingReason],
         reach: int | None,
     ) -> Finding:
         spec = match.scenario.spec
@@ -324,13 +325,12 @@ class _FindingBuilder:
         impact = _impact(self.index, match, fleets, self._fleet_facts(fleets, match.scenario.spec.facets.outcome))
         base = LIKELIHOOD_LEVELS[spec.likelihood]
         level = base if reach is None else max(1, min(base, reach))
-        if level < base:
-            explanation = [*explanation, _lowered(base, level, reach or 0, lang)]
         score = level * impact.score
         tracking = None
         if decision is not None:
             entry = decision.entry
             tracking = Tracking.model_construct(
+                entry=entry.id,
                 status=entry.status,
                 justification=entry.justification,
                 owner=entry.owner,
@@ -351,8 +351,7 @@ class _FindingBuilder:
             impact=impact,
             risk=Risk.model_construct(score=score, band=band(score)),
             fleets=self._fleet_facts(fleets, spec.facets.outcome)[0],  # shared, like the fleet list
-            explanation=explanation,
-            reasons=self._reasons(match),
+            reasons=reasons,
             missing=sorted({_missing_path(m.element, m.field) for m in match.verdict.missing}),
             remediation=spec.remediation.get(lang),
             mitigated_by=match.scenario.mitigated_by.describe(),
@@ -368,23 +367,6 @@ class _FindingBuilder:
             tracking=tracking,
             evidence=self._evidence(match),
         )
-
-    def _reasons(self, match: Match) -> list[FindingReason]:
-        """The match's condition steps as data, each once, with its model line or live origin."""
-        result: list[FindingReason] = []
-        seen: set[tuple[str, str, str, str, bool]] = set()
-        for reason in match.verdict.reasons:
-            key = (reason.element.id, reason.code, reason.name, reason.value, reason.negated)
-            if key in seen:
-                continue
-            seen.add(key)
-            observed = reason.field is not None and (reason.element.id, reason.field) in self.facts
-            line = None if observed else self.lines.of(reason.element, reason.field)
-            result.append(FindingReason.model_construct(
-                code=reason.code, element=reason.element.id, element_type=reason.element.type, name=reason.name,
-                value=reason.value, rule=reason.rule, negated=reason.negated, line=line, observed=observed,
-            ))
-        return result
 
     def _evidence(self, match: Match) -> list[EvidenceRef]:
         if self.evidence is None:
@@ -488,56 +470,41 @@ def _facts_used(match: Match, facts: dict[tuple[str, str], Contradiction]) -> li
     return list({id(f): f for f in used if f is not None}.values())
 
 
-def _explain(
-    match: Match, decision: Decision | None, catalog: Catalog, lang: str, lines_of: ModelLines,
-    facts: dict[tuple[str, str], Contradiction],
-) -> list[str]:
-    ja = lang == "ja"
-    lines: list[str] = []
+def finding_reasons(
+    match: Match, lines: ModelLines, facts: dict[tuple[str, str], Contradiction]
+) -> list[FindingReason]:
+    """A match's condition steps as data, each once, with its model line or the live check that
+    observed it; then the fields the model leaves out, which make it unknown."""
+    result: list[FindingReason] = []
+    seen: set[tuple[str, str, str, str, bool]] = set()
     for reason in match.verdict.reasons:
-        line = lines_of.of(reason.element, reason.field)
-        if reason.field and (reason.element.id, reason.field) in facts:
-            text = f"{reason.text} ({'実地検証で確認' if ja else 'observed live'})"  # the model's line says otherwise
-        else:
-            text = f"{reason.text} ({'行' if ja else 'line'} {line})" if line else reason.text
-        if text not in lines:
-            lines.append(text)
-    lines.extend(describe(fact, lang) for fact in _facts_used(match, facts))
-    for missing in match.verdict.missing:
-        path = _missing_path(missing.element, missing.field)
-        line = lines_of.of(missing.element, None)
-        subject = f"{missing.element.type} '{missing.element.id}'"
-        at = f", {'行' if ja else 'line'} {line}" if line else ""
-        lines.append(f"情報不足: {subject} に {missing.field} の記述がない({path}{at})" if ja
-                     else f"unknown: {subject} does not state {missing.field} ({path}{at})")
-    for cid, state, where in match.controls:
-        title = catalog.controls[cid].title.get(lang)
-        place = {"element": "element", "service": "service-wide", None: ""}[where]
-        if ja:
-            place = {"element": "要素", "service": "サービス全体", None: ""}[where]
-            lines.append(f"対策 {cid}({title}): {_STATE_JA[state]}" + (f"[{place}]" if place else ""))
-        else:
-            lines.append(f"control {cid} ({title}): {state}" + (f" [{place}]" if place else ""))
-    if decision is not None:
-        entry = decision.entry
-        if decision.expired:
-            lines.append(
-                f"追跡エントリ '{entry.id}' は {entry.expires} に期限切れのため再オープン" if ja
-                else f"tracking entry '{entry.id}' expired on {entry.expires}; finding reopened"
-            )
-        else:
-            lines.append(
-                f"追跡: {entry.status}({entry.owner}): {entry.justification}" if ja
-                else f"tracked as {entry.status} by {entry.owner}: {entry.justification}"
-            )
-    return lines
+        key = (reason.element.id, reason.code, reason.name, reason.value, reason.negated)
+        if key in seen:
+            continue
+        seen.add(key)
+        fact = facts.get((reason.element.id, reason.field)) if reason.field is not None and facts else None
+        stated = None
+        if fact is not None and fact.stated is not None:
+            stated = str(fact.stated).lower()
+        result.append(FindingReason.model_construct(
+            code=reason.code, element=reason.element.id, element_type=reason.element.type, name=reason.name,
+            value=reason.value, rule=reason.rule, negated=reason.negated,
+            line=None if fact is not None else lines.of(reason.element, reason.field),
+            observed=fact is not None, check=fact.observation.check.check if fact is not None else None,
+            stated=stated,
+        ))
+    for missing in dict.fromkeys(match.verdict.missing):
+        result.append(FindingReason.model_construct(
+            code="unstated", element=missing.element.id, element_type=missing.element.type, name=missing.field,
+            value=_missing_path(missing.element, missing.field), rule=None, negated=False,
+            line=lines.of(missing.element, None), observed=False, check=None, stated=None,
+        ))
+    return result
 
 
 #: Python field names whose YAML key differs.
 _YAML_NAMES = {"source": "from", "target": "to"}
 
-_STATE_JA = {"implemented": "実装済み", "verified": "検証済み", "planned": "計画中",
-             "absent": "未実装", "not-declared": "宣言なし", "refuted": "実地検証で否定"}
 
 
 # --- summaries -------------------------------------------------------------------------

@@ -36,9 +36,14 @@ from typing import Literal
 
 from fleetrisk.catalog.loader import Catalog
 from fleetrisk.engine.match import Match
+from fleetrisk.messages import Text
 from fleetrisk.model.queries import DriveVia, Handle, ModelIndex
 from fleetrisk.model.schema import Acceptance, Component, DataSet, Fleet, Key, Zone
 from fleetrisk.vocab import LIKELIHOOD_LEVELS
+
+#: A stated fact behind one of the graph's own steps: element, field, value, and whether the
+#: field has a line of its own in the model file. Worded (and located) only when a path shows it.
+StepFact = tuple[Handle, str, object, bool]
 
 EdgeKind = Literal["finding", "authority", "drive", "fan", "custody", "foothold"]
 
@@ -88,8 +93,8 @@ class Edge:
     basic: str | None = None  # for cut sets: the element's own node, when it needs nothing else
     finding: str | None = None
     scenario: str | None = None
-    title: str = ""
-    why: tuple[str, ...] = ()
+    title: Text | None = None  # a finding step is titled by its scenario
+    why: tuple[StepFact, ...] = ()  # the facts that make the step true (a finding's are its reasons)
     cut_by: str = ""
     assumed: bool = False  # an unknown finding: a fact nobody stated
 
@@ -137,51 +142,8 @@ def parse_outcome(node: str) -> tuple[str, str]:
     return outcome, target
 
 
-#: Titles of the graph's own steps, by language.
-_TITLES = {
-    "en": {
-        "unchecked": "{fleet} accepts {input} from {source}, checked by {verification} only",
-        "network": "{fleet} accepts {input} from {source} with no check; a network attacker can substitute it",
-        "signed": "{fleet} accepts {input} from {source}, signed by key {key}",
-        "rollback": "{fleet} accepts an older, vulnerable signed {input} image from {source}",
-        "threshold": "{k} of {n} holders of {key} sign together",
-        "online": "{holder} holds {key} online ({custody})",
-        "store": "{store} stores {data}",
-        "foothold": "{component} is compromised through its {entry} exposure",
-        "drive_flow": "{source} can make {target} act: it sends to it (flow {flow})",
-        "drive_call": "{source} can make {target} act: it calls it (depends_on)",
-        "drive_idp": "{source} can make {target} act: {target} trusts the identities it issues",
-        "drive_sign": "{holder} signs what it is sent with {key}",
-        "breach": "an outsider gets into the corporate network {zone} (phished staff, VPN or developer machine)",
-        "remote": "whoever holds {component} is inside the network {zone}",
-        "lateral": "from the network {source} the attacker moves on into {target}",
-        "inside": "{component} is reached from inside the network {zone} (authentication: {auth})",
-    },
-    "ja": {
-        "unchecked": "{fleet} は {source} から {input} を受け取り、{verification} でしか確認しない",
-        "network": "{fleet} は {source} から {input} を無検証で受け取るため、ネットワーク上の攻撃者が差し替えられる",
-        "signed": "{fleet} は {source} から鍵 {key} で署名された {input} を受け取る",
-        "rollback": "{fleet} は {source} から脆弱な旧版の署名済み {input} を受け入れる",
-        "threshold": "{key} の保持者 {n} 者のうち {k} 者がそろえば署名できる",
-        "online": "{holder} が {key} をオンラインで保持している({custody})",
-        "store": "{store} が {data} を保存している",
-        "foothold": "{component} が {entry} 側の露出から侵害される",
-        "drive_flow": "{source} は {target} を操作できる(フロー {flow} で {target} に送信している)",
-        "drive_call": "{source} は {target} を操作できる({target} を呼び出して利用している)",
-        "drive_idp": "{source} は {target} を操作できる({target} は {source} が発行する ID を信頼している)",
-        "drive_sign": "{holder} は送られてきたものを鍵 {key} で署名する",
-        "breach": "外部の攻撃者が社内ネットワーク {zone} に入り込む(従業員へのフィッシング、VPN、開発者端末など)",
-        "remote": "{component} を握った者は {zone} のネットワークの内側に入れる",
-        "lateral": "攻撃者は {source} のネットワークから {target} へ横展開する",
-        "inside": "{zone} のネットワーク内部から {component} に到達される(認証: {auth})",
-    },
-}
-
-
 class _Builder:
-    def __init__(self, index: ModelIndex, catalog: Catalog, lang: str = "en") -> None:
-        self.titles = _TITLES["ja" if lang == "ja" else "en"]
-        self.lang = lang
+    def __init__(self, index: ModelIndex, catalog: Catalog) -> None:
         self.index = index
         self.catalog = catalog
         self.edges: list[Edge] = []
@@ -192,6 +154,11 @@ class _Builder:
         self.fleet_devices = {
             h.id: h.obj.devices for h in index.by_type["fleet"] if isinstance(h.obj, Fleet)
         }
+
+    @staticmethod
+    def fact(handle: Handle, name: str, value: object, *, located: bool = True) -> StepFact:
+        """A stated field of an element behind a step (``located``: the field has a line of its own)."""
+        return (handle, name, value, located)
 
     # --- targets of grants ------------------------------------------------------------
 
@@ -271,9 +238,7 @@ class _Builder:
 
     # --- edges -----------------------------------------------------------------------------
 
-    def add_findings(
-        self, matches: list[Match], statuses: Mapping[str, str], reasons: Mapping[str, list[str]]
-    ) -> None:
+    def add_findings(self, matches: list[Match], statuses: Mapping[str, str]) -> None:
         for match in matches:
             status = statuses.get(match.id)
             if status not in ACTIVE:
@@ -311,8 +276,6 @@ class _Builder:
                         basic=basic,
                         finding=match.id,
                         scenario=spec.id,
-                        title=spec.title.get(self.lang),
-                        why=tuple(reasons.get(match.id, ())),
                         cut_by=match.scenario.mitigated_by.describe(),
                         assumed=status == "unknown",
                     ))
@@ -331,34 +294,31 @@ class _Builder:
             base = dict(kind="authority", element=fleet.id, grants=(node,), cut_by=INPUT_CONTROL[obj.input])
             names = {"fleet": fleet.id, "input": obj.input, "source": obj.source, "key": obj.key,
                      "verification": verification}
+            accepted = (self.fact(acc, "input", obj.input), self.fact(acc, "source", obj.source))
             if verification in ("none", "transport"):
+                why = (*accepted, self.fact(acc, "verification", verification))
                 self.edges.append(Edge(
                     id=f"authority:{acc.id}", requires=(source,), likelihood=5,
-                    title=self.titles["unchecked"].format(**names),
-                    why=(f"fleet '{fleet.id}': accepts {obj.input} from '{obj.source}' with verification = "
-                         f"{verification}",), **base,  # type: ignore[arg-type]
+                    title=Text.of("step.unchecked", **names), why=why, **base,  # type: ignore[arg-type]
                 ))
                 if verification == "none":
                     self.edges.append(Edge(
                         id=f"authority:{acc.id}|network", requires=(), entries=("network",), likelihood=3,
-                        title=self.titles["network"].format(**names),
-                        why=(f"fleet '{fleet.id}': {obj.input} from '{obj.source}' is neither signed nor "
-                             "protected in transit",), **base,  # type: ignore[arg-type]
+                        title=Text.of("step.network", **names), why=why, **base,  # type: ignore[arg-type]
                     ))
             elif obj.key is not None:
                 self.edges.append(Edge(
                     id=f"authority:{acc.id}", requires=(source, f"hold:{obj.key}"), likelihood=5,
-                    title=self.titles["signed"].format(**names),
-                    why=(f"fleet '{fleet.id}': {obj.input} from '{obj.source}' needs a signature by "
-                         f"key '{obj.key}'",), **base,  # type: ignore[arg-type]
+                    title=Text.of("step.signed", **names), why=(*accepted, self.fact(acc, "key", obj.key)),
+                    **base,  # type: ignore[arg-type]
                 ))
                 if obj.anti_rollback is False and obj.input == "firmware":
                     old = self._device_outcome("code-execution", fleet)
                     self.edges.append(Edge(
                         id=f"authority:{acc.id}|rollback", kind="authority", element=fleet.id,
                         requires=(source,), grants=(old,), likelihood=3, cut_by="anti-rollback",
-                        title=self.titles["rollback"].format(**names),
-                        why=(f"fleet '{fleet.id}': anti_rollback = false",),
+                        title=Text.of("step.rollback", **names),
+                        why=(*accepted, self.fact(acc, "anti_rollback", False)),
                     ))
 
     def add_custody(self) -> None:
@@ -371,16 +331,16 @@ class _Builder:
                 self.edges.append(Edge(
                     id=f"custody:{key.id}", kind="custody", element=key.id, requires=holders,
                     threshold=obj.threshold.k, grants=(node,), likelihood=5,
-                    title=self.titles["threshold"].format(k=obj.threshold.k, n=len(holders), key=key.id),
-                    why=(f"key '{key.id}': custody = threshold, k = {obj.threshold.k}",),
+                    title=Text.of("step.threshold", k=obj.threshold.k, n=len(holders), key=key.id),
+                    why=(self.fact(key, "custody", obj.custody), self.fact(key, "threshold.k", obj.threshold.k)),
                     cut_by="offline-root-threshold-signing",
                 ))
             elif obj.custody in CUSTODY_LIKELIHOOD and obj.holder is not None:
                 self.edges.append(Edge(
                     id=f"custody:{key.id}", kind="custody", element=key.id, requires=(f"control:{obj.holder}",),
                     grants=(node,), likelihood=CUSTODY_LIKELIHOOD[obj.custody],
-                    title=self.titles["online"].format(holder=obj.holder, key=key.id, custody=obj.custody),
-                    why=(f"key '{key.id}': custody = {obj.custody}, holder = {obj.holder}",),
+                    title=Text.of("step.online", holder=obj.holder, key=key.id, custody=obj.custody),
+                    why=(self.fact(key, "custody", obj.custody), self.fact(key, "holder", obj.holder)),
                     cut_by="offline-root-threshold-signing",
                 ))
         for data in self.index.by_type["data"]:
@@ -389,8 +349,8 @@ class _Builder:
                 self.edges.append(Edge(
                     id=f"custody:{data.id}@{store.id}", kind="custody", element=store.id,
                     requires=(f"control:{store.id}",), grants=(node,), likelihood=5,
-                    title=self.titles["store"].format(store=store.id, data=data.id),
-                    why=(f"data '{data.id}': stored_in includes '{store.id}'",),
+                    title=Text.of("step.store", store=store.id, data=data.id),
+                    why=(self.fact(data, "stored_in", store.id, located=False),),
                     cut_by="encryption-at-rest",
                 ))
 
@@ -429,25 +389,28 @@ class _Builder:
             self.edges.append(Edge(
                 id=f"custody:{key.id}|drive", kind="custody", element=key.id,
                 requires=(f"drive:{holder.id}",), grants=(f"hold:{key.id}",), likelihood=4,
-                title=self.titles["drive_sign"].format(holder=holder.id, key=key.id),
-                why=(f"key '{key.id}': custody = {obj.custody}, holder = {holder.id} (a signing service)",),
+                title=Text.of("step.drive_sign", holder=holder.id, key=key.id),
+                why=(self.fact(key, "custody", obj.custody), self.fact(key, "holder", holder.id),
+                     self.fact(holder, "kind", "signing-service")),
                 cut_by="offline-root-threshold-signing",
             ))
 
     def _drive_edge(self, source: Handle, target: Handle, via: DriveVia) -> Edge:
+        why: tuple[StepFact, ...]
         if isinstance(via, Handle):
-            title = self.titles["drive_flow"].format(source=source.id, target=target.id, flow=via.id)
-            why = f"flow '{via.id}': from = {source.id}, to = {target.id}"
+            title = Text.of("step.drive_flow", source=source.id, target=target.id, flow=via.id)
+            why = (self.fact(via, "source", source.id), self.fact(via, "target", target.id))
         elif via == "vouches":
-            title = self.titles["drive_idp"].format(source=source.id, target=target.id)
-            why = f"component '{target.id}': depends_on includes '{source.id}' (an identity provider)"
+            title = Text.of("step.drive_idp", source=source.id, target=target.id)
+            why = (self.fact(target, "depends_on", source.id, located=False),
+                   self.fact(source, "kind", getattr(source.obj, "kind", None)))
         else:
-            title = self.titles["drive_call"].format(source=source.id, target=target.id)
-            why = f"component '{source.id}': depends_on includes '{target.id}'"
+            title = Text.of("step.drive_call", source=source.id, target=target.id)
+            why = (self.fact(source, "depends_on", target.id, located=False),)
         return Edge(
             id=f"drive:{source.id}>{target.id}", kind="drive", element=target.id,
             requires=(f"drive:{source.id}",), grants=(f"drive:{target.id}",), likelihood=5,
-            title=title, why=(why,),
+            title=title, why=why,
         )
 
     def add_footholds(self) -> None:
@@ -458,11 +421,24 @@ class _Builder:
                 self.edges.append(Edge(
                     id=f"foothold:{comp.id}|{entry}", kind="foothold", element=comp.id, requires=(),
                     entries=(entry,), grants=(f"control:{comp.id}",), likelihood=likelihood,
-                    title=self.titles["foothold"].format(component=comp.id, entry=entry),
-                    why=(f"component '{comp.id}': exposure = [{', '.join(obj.exposure)}]",),
+                    title=Text.of("step.foothold", component=comp.id, entry=entry),
+                    why=(self.fact(comp, "exposure", list(obj.exposure)),),
                     cut_by="privileged-access-management" if entry == "insider" else "",
                 ))
 
+    def _lateral_reason(self, source: Handle, target: Handle, shared: bool) -> tuple[StepFact, ...] | None:
+        """Why being inside corporate zone ``source`` puts an attacker inside ``target``, if it does."""
+        src, dst = source.obj, target.obj
+        assert isinstance(src, Zone) and isinstance(dst, Zone)
+        if dst.trust == "corporate":
+            return None  # every corporate zone is an entry of its own
+        if shared and dst.trust in ("production", "restricted"):
+            return (self.fact(self.index.service, "practices.it_iot_segmentation", "shared", located=False),)
+        for name in ("cloud_account", "identity_provider"):
+            value = getattr(src, name)
+            if value and value == getattr(dst, name):
+                return (self.fact(source, name, value), self.fact(target, name, value))
+        return None
 
     def add_lateral(self) -> None:
         """Lateral movement: positions inside zones, and where being inside one leads.
@@ -474,27 +450,28 @@ class _Builder:
         zone, each component there is a foothold whose likelihood follows its authentication.
         These are footholds: they say how likely a component falls, never what follows.
         """
+        handles = {z.id: z for z in self.index.by_type["zone"]}
         zones = [z.obj for z in self.index.by_type["zone"] if isinstance(z.obj, Zone)]
         corporate = [z for z in zones if z.trust == "corporate"]
         for zone in corporate:
             self.edges.append(Edge(
                 id=f"lateral:breach|{zone.id}", kind="foothold", element=zone.id, requires=(),
                 entries=("corporate",), grants=(f"inside:{zone.id}",), likelihood=4,
-                title=self.titles["breach"].format(zone=zone.id), why=(f"zone '{zone.id}': trust = corporate",),
+                title=Text.of("step.breach", zone=zone.id), why=(self.fact(handles[zone.id], "trust", zone.trust),),
                 cut_by="it-iot-segmentation",
             ))
         shared = self.index.model.practices.it_iot_segmentation == "shared"
         entered = {z.id for z in corporate}  # zones an attacker can be inside of
         for source in corporate:
             for target in zones:
-                why = _lateral_reason(source, target, shared)
+                why = self._lateral_reason(handles[source.id], handles[target.id], shared)
                 if target is source or why is None:
                     continue
                 entered.add(target.id)
                 self.edges.append(Edge(
                     id=f"lateral:{source.id}>{target.id}", kind="foothold", element=target.id,
                     requires=(f"inside:{source.id}",), grants=(f"inside:{target.id}",), likelihood=3,
-                    title=self.titles["lateral"].format(source=source.id, target=target.id), why=(why,),
+                    title=Text.of("step.lateral", source=source.id, target=target.id), why=why,
                     cut_by="it-iot-segmentation",
                 ))
         rel = self.index.related
@@ -509,8 +486,8 @@ class _Builder:
                     self.edges.append(Edge(
                         id=f"lateral:{comp.id}>{zone_id}", kind="foothold", element=comp.id,
                         requires=(f"control:{comp.id}",), grants=(f"inside:{zone_id}",), likelihood=5,
-                        title=self.titles["remote"].format(component=comp.id, zone=zone_id),
-                        why=(f"component '{comp.id}': kind = remote-access",),
+                        title=Text.of("step.remote", component=comp.id, zone=zone_id),
+                        why=(self.fact(comp, "kind", obj.kind),),
                     ))
         for comp, obj in components:  # footholds only in zones an attacker can get inside
             if obj.zone is not None and obj.zone in entered:
@@ -518,22 +495,9 @@ class _Builder:
                     id=f"lateral:{obj.zone}>{comp.id}", kind="foothold", element=comp.id,
                     requires=(f"inside:{obj.zone}",), grants=(f"control:{comp.id}",),
                     likelihood=_INSIDE_LIKELIHOOD.get(obj.auth or "", 3),
-                    title=self.titles["inside"].format(component=comp.id, zone=obj.zone, auth=obj.auth or "?"),
-                    why=(f"component '{comp.id}': zone = {obj.zone}, auth = {obj.auth or 'not stated'}",),
+                    title=Text.of("step.inside", component=comp.id, zone=obj.zone, auth=obj.auth or "?"),
+                    why=(self.fact(comp, "zone", obj.zone), self.fact(comp, "auth", obj.auth)),
                 ))
-
-
-def _lateral_reason(source: Zone, target: Zone, shared: bool) -> str | None:
-    """Why being inside corporate zone ``source`` puts an attacker inside ``target``, if it does."""
-    if target.trust == "corporate":
-        return None  # every corporate zone is an entry of its own
-    if shared and target.trust in ("production", "restricted"):
-        return "practices: it_iot_segmentation = shared"
-    if source.cloud_account and source.cloud_account == target.cloud_account:
-        return f"zones '{source.id}' and '{target.id}': cloud_account = {source.cloud_account}"
-    if source.identity_provider and source.identity_provider == target.identity_provider:
-        return f"zones '{source.id}' and '{target.id}': identity_provider = {source.identity_provider}"
-    return None
 
 
 #: Likelihood that an attacker inside a component's network gets past its authentication.
@@ -546,12 +510,10 @@ def build_graph(
     catalog: Catalog,
     matches: list[Match],
     statuses: Mapping[str, str],
-    reasons: Mapping[str, list[str]],
-    lang: str = "en",
 ) -> AttackGraph:
     """Build the attack graph of a model from its matches and their final statuses."""
-    builder = _Builder(index, catalog, lang)
-    builder.add_findings(matches, statuses, reasons)
+    builder = _Builder(index, catalog)
+    builder.add_findings(matches, statuses)
     builder.add_authority()
     builder.add_custody()
     builder.add_drive()

@@ -57,16 +57,3 @@ def apply_observations(loaded: LoadedModel, evidence: Evidence) -> tuple[LoadedM
 def by_fact(applied: list[Contradiction]) -> dict[tuple[str, str], Contradiction]:
     """(component id, field) -> the contradiction that set it (the last one wins)."""
     return {(c.observation.element, c.observation.field): c for c in applied}
-
-
-def describe(contradiction: Contradiction, lang: str) -> str:
-    """One explanation line: what the probe showed, and what the model had stated."""
-    seen = contradiction.observation
-    value = str(seen.value).lower()
-    stated = "nothing" if contradiction.stated is None else str(contradiction.stated).lower()
-    if lang == "ja":
-        stated_ja = "記述なし" if contradiction.stated is None else stated
-        return (f"実地検証: {seen.check.check} ({seen.check.target}, {seen.check.timestamp}) により "
-                f"コンポーネント '{seen.element}' の {seen.field} = {value} を確認 (モデルの記述: {stated_ja})")
-    return (f"live evidence: {seen.check.check} ({seen.check.target}, {seen.check.timestamp}) showed "
-            f"component '{seen.element}' {seen.field} = {value}; the model states {stated}")

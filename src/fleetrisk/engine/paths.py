@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from fleetrisk.catalog.conditions import show_value
+from fleetrisk.catalog.loader import Catalog
 from fleetrisk.engine.cutsets import CutSets, compute_cut_sets
 from fleetrisk.engine.graph import AttackGraph, Edge, parse_outcome
 from fleetrisk.engine.reach import Reach, compute_reach, derivation, easiest_ways, edges_towards, entry_of
 from fleetrisk.engine.score import DEVICE_BANDS, RECORD_BANDS, SAFETY_LEVEL, band, impact_score, log_band
-from fleetrisk.model.queries import ModelIndex
+from fleetrisk.evidence import Evidence
+from fleetrisk.messages import word, word_reason
+from fleetrisk.model.queries import Handle, ModelIndex
 from fleetrisk.model.schema import Fleet
 from fleetrisk.results import (
     AssumedOutcome,
     AttackPath,
     BlastRadius,
     CutSet,
+    FindingReason,
     PathStep,
     SinglePoint,
     SinglePointHit,
@@ -32,6 +38,45 @@ OUTCOME_SEVERITY = {
 }
 #: Cut sets listed per outcome in reports (all of size 0 and 1 are always listed).
 CUT_SETS_PER_OUTCOME = 10
+
+
+class StepWords:
+    """The facts behind the steps of a path, as data, and their words in one language.
+
+    A finding step is titled by its scenario and rests on the finding's reasons; any other
+    step is titled from the message catalogue and rests on the model fields it names, located
+    in the model file only here, for the few steps a path shows.
+    """
+
+    def __init__(self, catalog: Catalog, lang: str, reasons: Mapping[str, list[FindingReason]],
+                 line_of: Callable[[Handle, str | None], int | None], evidence: Evidence | None = None) -> None:
+        self.catalog = catalog
+        self.lang = lang
+        self._reasons = reasons
+        self._line_of = line_of
+        self._seen = {(c.check, c.element): c for c in evidence.checks} if evidence is not None else {}
+
+    def title(self, edge: Edge) -> str:
+        if edge.scenario is not None:
+            return self.catalog.scenario(edge.scenario).spec.title.get(self.lang)
+        return word(edge.title, self.lang) if edge.title is not None else ""
+
+    def reasons(self, edge: Edge) -> list[FindingReason]:
+        if edge.finding is not None:
+            return [r for r in self._reasons.get(edge.finding, ()) if r.code != "unstated"]
+        return [
+            FindingReason.model_construct(
+                code="field", element=handle.id, element_type=handle.type, name=name, value=show_value(value),
+                rule=None, negated=False, line=self._line_of(handle, name) if located else None, observed=False,
+                check=None, stated=None,
+            )
+            for handle, name, value, located in edge.why
+        ]
+
+    def why(self, reasons: list[FindingReason]) -> list[str]:
+        return list(dict.fromkeys(
+            word_reason(r, self.lang, self._seen.get((r.check or "", r.element))) for r in reasons
+        ))
 
 
 @dataclass
@@ -59,7 +104,7 @@ def analyse(graph: AttackGraph, max_cut_size: int | None = 3) -> FleetAnalysis:
 
 
 def assumed_outcomes(
-    index: ModelIndex, analysis: FleetAnalysis, missing: dict[str, list[str]]
+    index: ModelIndex, analysis: FleetAnalysis, words: StepWords, missing: dict[str, list[str]]
 ) -> list[AssumedOutcome]:
     """Outcomes that unknown findings open or make easier, with the fields that would settle them.
 
@@ -96,7 +141,7 @@ def assumed_outcomes(
             band=band(risk),
             hangs_on=hangs_on,
             missing=sorted({field for finding in hangs_on for field in missing.get(finding, ())}),
-            steps=[_step(reach, s, node) for s in steps if not _holding_drives(s)],
+            steps=[_step(reach, s, node, words) for s in steps if not _holding_drives(s)],
         ))
     result.sort(key=lambda a: (-a.risk, -a.devices, -(a.records or 0), a.stated_likelihood, a.outcome, a.fleet))
     return result
@@ -124,6 +169,7 @@ def outcome_risk(index: ModelIndex, analysis: FleetAnalysis, node: str) -> tuple
 def attack_paths(
     index: ModelIndex,
     analysis: FleetAnalysis,
+    words: StepWords,
     k: int = 3,
     minimum: str = "high",
     outcome: str | None = None,
@@ -174,7 +220,7 @@ def attack_paths(
                 risk=risk,
                 band=band(risk),
                 devices=analysis.graph.reach_devices.get(node, 0),
-                steps=[_step(reach, s, node) for s in steps if not _holding_drives(s)],
+                steps=[_step(reach, s, node, words) for s in steps if not _holding_drives(s)],
             ))
     paths.sort(key=lambda p: (-p.risk, -p.likelihood, p.outcome, p.fleet, len(p.steps), p.entry))
     return paths
@@ -209,21 +255,23 @@ def _entries(graph: AttackGraph) -> list[str]:
     return sorted({entry for edge in graph.edges for entry in edge.entries})
 
 
-def _step(reach: Reach, edge: Edge, target: str) -> PathStep:
+def _step(reach: Reach, edge: Edge, target: str, words: StepWords) -> PathStep:
     """One step of a path to ``target``; a fan position among its gains reads as the outcome it hands
     over: ``target`` itself when that is the outcome, else the outcome on the fleets it reaches."""
     outcome = parse_outcome(target)[0]
     gains = list(dict.fromkeys(_fan_gain(g, outcome, target) for g in edge.grants))
+    reasons = words.reasons(edge)
     return PathStep.model_construct(
         kind=edge.kind,
         finding=edge.finding,
         scenario=edge.scenario,
         element=edge.element,
-        title=edge.title,
+        title=words.title(edge),
         requires=list(edge.requires) or [f"entry:{e}" for e in edge.entries[:1]],
         gains=gains,
         likelihood=reach.edge_value.get(edge.id, edge.likelihood),
-        why=list(edge.why),
+        why=words.why(reasons),
+        reasons=reasons,
         cut_by=edge.cut_by,
     )
 

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from fleetrisk.messages import explain_finding
 from fleetrisk.quant_results import LossView
 from fleetrisk.reports.compliance import control_rows, framework_coverage
 from fleetrisk.reports.diagrams import highest_open_band, render_attack_path, render_flow_diagram, render_risk_matrix
@@ -123,7 +124,7 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "entry": lambda e: entry_label(e, lang),
         "matrix_svg": Markup(render_risk_matrix(assessment.findings, lang)),  # noqa: S704
         "heat": _heatmap(assessment),
-        "rows": [_finding_row(f, lang) for f in assessment.findings],
+        "rows": [_finding_row(assessment, f) for f in assessment.findings],
         "statuses": [(s, status_label(s, lang)) for s in STATUSES
                      if any(f.status == s for f in assessment.findings)],
         "bands": [(b, band_label(b, lang)) for b in reversed(BANDS)],
@@ -193,9 +194,11 @@ def _heatmap(assessment: Assessment) -> list[tuple[str, str, list[tuple[str, int
     return rows
 
 
-def _finding_row(f: Finding, lang: str) -> dict[str, Any]:
+def _finding_row(assessment: Assessment, f: Finding) -> dict[str, Any]:
+    lang = assessment.lang
     return {
         "f": f,
+        "why": explain_finding(assessment, f),
         "element_type": element_type_label(f.element_type, lang),
         "likelihood": likelihood_label(f.likelihood.level, lang),
         "devices": number(f.impact.devices, lang),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fleetrisk.messages import STATUS_WORDS
+
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "report_title": "fleetrisk assessment",
@@ -67,12 +69,6 @@ LABELS: dict[str, dict[str, str]] = {
         "none": "none",
         "tracked_title": "Tracked decisions",
         "mitigated_title": "Mitigated",
-        "status_open": "open",
-        "status_mitigated": "mitigated",
-        "status_unknown": "unknown",
-        "status_accepted": "accepted",
-        "status_false-positive": "false positive",
-        "status_in-progress": "in progress",
         "band_low": "low",
         "band_medium": "medium",
         "band_high": "high",
@@ -146,12 +142,6 @@ LABELS: dict[str, dict[str, str]] = {
         "none": "なし",
         "tracked_title": "管理中の判断",
         "mitigated_title": "対策済み",
-        "status_open": "未対応",
-        "status_mitigated": "対策済み",
-        "status_unknown": "情報不足",
-        "status_accepted": "リスク受容",
-        "status_false-positive": "誤検知",
-        "status_in-progress": "対応中",
         "band_low": "低",
         "band_medium": "中",
         "band_high": "高",
@@ -165,6 +155,10 @@ LABELS: dict[str, dict[str, str]] = {
 
 LIKELIHOOD_JA = {"rare": "まれ", "unlikely": "低い", "possible": "あり得る", "likely": "高い",
                  "almost-certain": "ほぼ確実"}
+
+
+for _code, _labels in LABELS.items():  # finding statuses are worded once, in the message catalogue
+    _labels.update({f"status_{status}": words for status, words in STATUS_WORDS[_code].items()})
 
 
 def labels(lang: str) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from fleetrisk.messages import explain_finding
 from fleetrisk.reports.i18n import LIKELIHOOD_JA, labels, number
 from fleetrisk.results import Assessment, Finding
 
@@ -180,7 +181,7 @@ def _detail(f: Finding, assessment: Assessment) -> list[str]:
         "",
         esc(scenario.description),
         "",
-        f"- **{t['why']}**: " + "; ".join(esc(r) for r in f.explanation),
+        f"- **{t['why']}**: " + "; ".join(esc(r) for r in explain_finding(assessment, f)),
         f"- **{t['fleet_impact']}**: {esc(scenario.fleet_impact)}",
         f"- **{t['fix']}**: {esc(f.remediation)}",
         f"- **{t['closed_by']}**: `{f.mitigated_by}`",

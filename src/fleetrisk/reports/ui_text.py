@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 from fleetrisk.catalog.loader import load_catalog
+from fleetrisk.messages import element_type
 from fleetrisk.reports.i18n import LIKELIHOOD_JA, labels
 
 _EXTRA: dict[str, dict[str, str]] = {
@@ -125,13 +126,6 @@ _EXTRA: dict[str, dict[str, str]] = {
         "csv_tracking_expires": "tracking_expires",
         "csv_tracking_justification": "tracking_justification",
         "csv_references": "references",
-        "element_fleet": "fleet",
-        "element_component": "component",
-        "element_key": "key",
-        "element_data": "data set",
-        "element_flow": "flow",
-        "element_account": "account",
-        "element_service": "service",
     },
     "ja": {
         "lang_code": "ja",
@@ -246,13 +240,6 @@ _EXTRA: dict[str, dict[str, str]] = {
         "csv_tracking_expires": "管理期限",
         "csv_tracking_justification": "判断理由",
         "csv_references": "参照規格",
-        "element_fleet": "フリート",
-        "element_component": "コンポーネント",
-        "element_key": "鍵",
-        "element_data": "データ",
-        "element_flow": "フロー",
-        "element_account": "アカウント",
-        "element_service": "サービス",
     },
 }
 
@@ -307,7 +294,7 @@ def status_label(status: str, lang: str) -> str:
 
 
 def element_type_label(kind: str, lang: str) -> str:
-    return ui(lang).get(f"element_{kind}", kind)
+    return element_type(kind, lang)
 
 
 def reference_id(framework: str, identifier: str, lang: str) -> str:

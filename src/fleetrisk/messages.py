@@ -1,0 +1,323 @@
+"""The one message catalogue for what an analysis says, in English and Japanese.
+
+The analysis is language-neutral: a finding carries its reasons as data
+(:class:`~fleetrisk.results.FindingReason`), and a step of the attack graph carries a
+:class:`Text` (a message key and its arguments) and reasons of the same kind. Writers word
+them here, so every command and format says the same thing in the same words, and a reader's
+language is chosen at the last moment.
+
+Identifiers (element ids, field paths, values as written in the model) stay as they are in
+both languages: they are what the reader searches the model file for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from fleetrisk.results import Assessment, ControlState, Finding, FindingReason, Likelihood, Tracking
+
+Lang = str
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message still to be worded: a catalogue key and its arguments (identifiers or numbers)."""
+
+    key: str
+    args: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, /, **args: object) -> Text:
+        return cls(key, tuple(sorted((name, str(value)) for name, value in args.items())))
+
+
+class Seen(Protocol):
+    """Where and when a live check looked (a check or a finding's reference to one)."""
+
+    @property
+    def target(self) -> str: ...
+
+    @property
+    def timestamp(self) -> str: ...
+
+
+def _code(lang: Lang) -> str:
+    return "ja" if lang == "ja" else "en"
+
+
+#: Element types as a reader calls them.
+ELEMENT_TYPES: dict[str, dict[str, str]] = {
+    "en": {"service": "service", "fleet": "fleet", "component": "component", "key": "key", "data": "data set",
+           "flow": "flow", "account": "account", "zone": "zone", "acceptance": "acceptance"},
+    "ja": {"service": "サービス", "fleet": "フリート", "component": "コンポーネント", "key": "鍵",
+           "data": "データ", "flow": "フロー", "account": "アカウント", "zone": "ゾーン",
+           "acceptance": "受け入れ条件"},
+}
+
+#: Relations of the condition language (``related:``), as a reader says them.
+RELATIONS: dict[str, dict[str, str]] = {
+    "en": {
+        "fleet": "fleet", "source": "source", "key": "verifying key", "accepts": "inputs it accepts",
+        "sources": "components it takes input from", "firmware_sources": "firmware sources",
+        "code_sources": "script and app sources", "command_sources": "command and configuration sources",
+        "information_sources": "information and content sources", "components_used": "components it uses",
+        "accepted_by": "fleet inputs it delivers", "fleets_served": "fleets it serves directly",
+        "fleets_reached": "fleets it can act on, directly or through others",
+        "fleets_disrupted": "fleets that lose service when it fails", "zone": "zone",
+        "depends_on": "what it depends on", "dependents": "what depends on it", "keys_held": "keys it holds",
+        "data_stored": "data it stores", "holder": "holder", "threshold_holders": "threshold holders",
+        "verified_by": "inputs verified with it", "stores": "stores holding it", "carried_by": "flows carrying it",
+        "carries": "data it carries", "via": "components it operates through", "fleets": "fleets",
+        "components": "components", "keys": "keys", "data": "data sets", "accounts": "accounts",
+        "flows_out": "flows it sends", "flows_in": "flows it receives", "from_fleet": "sending fleet",
+        "from_component": "sending component", "from_account": "sending account",
+        "to_fleet": "receiving fleet", "to_component": "receiving component", "to_account": "receiving account",
+    },
+    "ja": {
+        "fleet": "フリート", "source": "送り元", "key": "検証に使う鍵", "accepts": "受け入れる入力",
+        "sources": "入力を受け取るコンポーネント", "firmware_sources": "ファームウェアの配信元",
+        "code_sources": "スクリプト・アプリの配信元", "command_sources": "コマンド・設定の配信元",
+        "information_sources": "情報・コンテンツの配信元", "components_used": "利用するコンポーネント",
+        "accepted_by": "配信先フリートの入力", "fleets_served": "直接サービスを提供するフリート",
+        "fleets_reached": "直接または他を経由して操作できるフリート",
+        "fleets_disrupted": "停止するとサービスを失うフリート", "zone": "ゾーン",
+        "depends_on": "依存先", "dependents": "依存元", "keys_held": "保持する鍵",
+        "data_stored": "保存するデータ", "holder": "保持者", "threshold_holders": "閾値署名の保持者",
+        "verified_by": "この鍵で検証する入力", "stores": "保存先", "carried_by": "運ぶフロー",
+        "carries": "運ぶデータ", "via": "操作に使うコンポーネント", "fleets": "フリート",
+        "components": "コンポーネント", "keys": "鍵", "data": "データセット", "accounts": "アカウント",
+        "flows_out": "送信フロー", "flows_in": "受信フロー", "from_fleet": "送信元フリート",
+        "from_component": "送信元コンポーネント", "from_account": "送信元アカウント",
+        "to_fleet": "送信先フリート", "to_component": "送信先コンポーネント", "to_account": "送信先アカウント",
+    },
+}
+
+#: Named graph predicates of the condition language, as a reader says them.
+PREDICATES: dict[str, dict[str, str]] = {
+    "en": {
+        "key_signs_from_holder": "held online by the component that delivers what it signs",
+        "signs_what_it_delivers": "signs what it delivers with a key it holds online",
+        "internet_reachable": "reachable from the internet",
+        "acts_on_unsigned": "devices act on it with nothing but the channel vouching for it",
+    },
+    "ja": {
+        "key_signs_from_holder": "署名対象を配信するコンポーネント自身がオンラインで保持している",
+        "signs_what_it_delivers": "配信するものを自らオンラインで保持する鍵で署名している",
+        "internet_reachable": "インターネットから到達できる",
+        "acts_on_unsigned": "通信路以外に保証のない入力でデバイスが動作する",
+    },
+}
+
+#: Declared control states and where a control was declared.
+CONTROL_STATES: dict[str, dict[str, str]] = {
+    "en": {"implemented": "implemented", "verified": "verified", "planned": "planned", "absent": "absent",
+           "not-declared": "not-declared", "refuted": "refuted",
+           "element": "on the element", "service": "service-wide"},
+    "ja": {"implemented": "実装済み", "verified": "検証済み", "planned": "計画中", "absent": "未実装",
+           "not-declared": "宣言なし", "refuted": "実地検証で否定", "element": "要素", "service": "サービス全体"},
+}
+
+#: Finding statuses (and tracking decisions) as a reader says them.
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "en": {"open": "open", "mitigated": "mitigated", "unknown": "unknown", "accepted": "accepted",
+           "false-positive": "false positive", "in-progress": "in progress"},
+    "ja": {"open": "未対応", "mitigated": "対策済み", "unknown": "情報不足", "accepted": "リスク受容",
+           "false-positive": "誤検知", "in-progress": "対応中"},
+}
+
+#: Message templates. Arguments are identifiers, numbers or already-worded phrases.
+TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {
+        "subject": "{type} '{id}'",
+        "field": "{subject}: {name} = {value}",
+        "relation": "{subject}: {relation}: {value}",
+        "predicate": "{subject}: {predicate} ({name} = {value})",
+        "negated": "not so: {body}",
+        "rule": "{body} (fails: {rule})",
+        "at_line": "{body} (line {line})",
+        "observed": "live evidence: {check} ({target}, {timestamp}) showed {body}; the model states {stated}",
+        "stated_nothing": "nothing",
+        "unstated": "unknown: {subject} does not state {name}",
+        "unstated_predicate": "unknown: cannot tell whether {subject} is {predicate}",
+        "unstated_at": "{body} ({path}, line {line})",
+        "unstated_path": "{body} ({path})",
+        "none": "none",
+        "no_match": "none that qualifies",
+        "control": "control {id} ({title}): {state}",
+        "control_at": "control {id} ({title}): {state}, {place}",
+        "lowered_none": "likelihood lowered from {base} to {level}: no known way from any entry to what this needs",
+        "lowered": "likelihood lowered from {base} to {level}: the easiest way to what this needs is at {reach}",
+        "tracking_expired": "tracking entry '{entry}' expired on {expires}; finding reopened",
+        "tracking": "tracked as {status} by {owner}: {justification}",
+        # steps of the attack graph that are no finding
+        "step.unchecked": "{fleet} accepts {input} from {source}, checked by {verification} only",
+        "step.network": "{fleet} accepts {input} from {source} with no check; a network attacker can substitute it",
+        "step.signed": "{fleet} accepts {input} from {source}, signed by key {key}",
+        "step.rollback": "{fleet} accepts an older, vulnerable signed {input} image from {source}",
+        "step.threshold": "{k} of {n} holders of {key} sign together",
+        "step.online": "{holder} holds {key} online ({custody})",
+        "step.store": "{store} stores {data}",
+        "step.foothold": "{component} is compromised through its {entry} exposure",
+        "step.drive_flow": "{source} can make {target} act: it sends to it (flow {flow})",
+        "step.drive_call": "{source} can make {target} act: it calls it (depends_on)",
+        "step.drive_idp": "{source} can make {target} act: {target} trusts the identities it issues",
+        "step.drive_sign": "{holder} signs what it is sent with {key}",
+        "step.breach": "an outsider gets into the corporate network {zone} (phished staff, VPN or developer machine)",
+        "step.remote": "whoever holds {component} is inside the network {zone}",
+        "step.lateral": "from the network {source} the attacker moves on into {target}",
+        "step.inside": "{component} is reached from inside the network {zone} (authentication: {auth})",
+        "step.drive": "whoever holds {component} can make it act",
+        "step.fan": "{outcome} reaches {fleet}",
+    },
+    "ja": {
+        "subject": "{type}「{id}」",
+        "field": "{subject}の {name} = {value}",
+        "relation": "{subject}の{relation}: {value}",
+        "predicate": "{subject}: {predicate}({name} = {value})",
+        "negated": "該当しない: {body}",
+        "rule": "{body}(満たさない条件: {rule})",
+        "at_line": "{body}({line} 行目)",
+        "observed": "実地検証: {check}({target}、{timestamp})により {body} を確認(モデルの記述: {stated})",
+        "stated_nothing": "記述なし",
+        "unstated": "情報不足: {subject}に {name} の記述がない",
+        "unstated_predicate": "情報不足: {subject} が「{predicate}」かどうか判断できない",
+        "unstated_at": "{body}({path}、{line} 行目)",
+        "unstated_path": "{body}({path})",
+        "none": "なし",
+        "no_match": "該当なし",
+        "control": "対策 {id}({title}): {state}",
+        "control_at": "対策 {id}({title}): {state}[{place}]",
+        "lowered_none": "発生可能性を {base} から {level} に下げた: 攻撃者の侵入口から前提条件に至る既知の経路がない",
+        "lowered": "発生可能性を {base} から {level} に下げた: 前提条件に至る最も容易な経路の発生可能性が {reach}",
+        "tracking_expired": "追跡エントリ「{entry}」は {expires} に期限切れのため再オープン",
+        "tracking": "追跡: {status}({owner}): {justification}",
+        "step.unchecked": "{fleet} は {source} から {input} を受け取り、{verification} でしか確認しない",
+        "step.network": "{fleet} は {source} から {input} を無検証で受け取るため、"
+                        "ネットワーク上の攻撃者が差し替えられる",
+        "step.signed": "{fleet} は {source} から鍵 {key} で署名された {input} を受け取る",
+        "step.rollback": "{fleet} は {source} から脆弱な旧版の署名済み {input} を受け入れる",
+        "step.threshold": "{key} の保持者 {n} 者のうち {k} 者がそろえば署名できる",
+        "step.online": "{holder} が {key} をオンラインで保持している({custody})",
+        "step.store": "{store} が {data} を保存している",
+        "step.foothold": "{component} が {entry} 側の露出から侵害される",
+        "step.drive_flow": "{source} は {target} を操作できる(フロー {flow} で {target} に送信している)",
+        "step.drive_call": "{source} は {target} を操作できる({target} を呼び出して利用している)",
+        "step.drive_idp": "{source} は {target} を操作できる({target} は {source} が発行する ID を信頼している)",
+        "step.drive_sign": "{holder} は送られてきたものを鍵 {key} で署名する",
+        "step.breach": "外部の攻撃者が社内ネットワーク {zone} に入り込む(従業員へのフィッシング、VPN、開発者端末など)",
+        "step.remote": "{component} を握った者は {zone} のネットワークの内側に入れる",
+        "step.lateral": "攻撃者は {source} のネットワークから {target} へ横展開する",
+        "step.inside": "{zone} のネットワーク内部から {component} に到達される(認証: {auth})",
+        "step.drive": "{component} を握った者はそれを動かせる",
+        "step.fan": "{fleet} に {outcome} が及ぶ",
+    },
+}
+
+
+def message(key: str, lang: Lang, /, **args: object) -> str:
+    """The template ``key`` in ``lang``, filled with ``args``."""
+    return TEMPLATES[_code(lang)][key].format(**args)
+
+
+def word(text: Text, lang: Lang) -> str:
+    """A :class:`Text` in ``lang``."""
+    return message(text.key, lang, **dict(text.args))
+
+
+def element_type(kind: str, lang: Lang) -> str:
+    return ELEMENT_TYPES[_code(lang)].get(kind, kind)
+
+
+def subject(kind: str, element: str, lang: Lang) -> str:
+    """An element as the subject of a sentence: its type and id."""
+    return message("subject", lang, type=element_type(kind, lang), id=element)
+
+
+def _relation_value(value: str, lang: Lang) -> str:
+    if value in ("none", "(none)"):
+        return message("none", lang)
+    if value == "(no match)":
+        return message("no_match", lang)
+    return value
+
+
+def word_reason(reason: FindingReason, lang: Lang, seen: Seen | None = None) -> str:
+    """One reason in ``lang``, with its model line or, for an observed value, the live check
+    that saw it (``seen`` says where and when)."""
+    code = _code(lang)
+    who = subject(reason.element_type, reason.element, lang)
+    if reason.code == "unstated":
+        if reason.name.startswith("("):
+            predicate = PREDICATES[code].get(reason.name.strip("()"), reason.name)
+            body = message("unstated_predicate", lang, subject=who, predicate=predicate)
+        else:
+            body = message("unstated", lang, subject=who, name=reason.name)
+        if reason.line:
+            return message("unstated_at", lang, body=body, path=reason.value, line=reason.line)
+        return message("unstated_path", lang, body=body, path=reason.value)
+    if reason.code == "relation":
+        body = message("relation", lang, subject=who, relation=RELATIONS[code].get(reason.name, reason.name),
+                       value=_relation_value(reason.value, lang))
+    elif reason.code == "predicate":
+        body = message("predicate", lang, subject=who, predicate=PREDICATES[code].get(reason.name, reason.name),
+                       name=reason.name, value=reason.value)
+    else:
+        body = message("field", lang, subject=who, name=reason.name, value=reason.value)
+    if reason.observed:  # what the probe saw, then what the model had said
+        stated = reason.stated if reason.stated is not None else message("stated_nothing", lang)
+        body = message("observed", lang, body=body, check=reason.check or "?", target=seen.target if seen else "?",
+                       timestamp=seen.timestamp if seen else "?", stated=stated)
+    if reason.rule:
+        body = message("rule", lang, body=body, rule=reason.rule)
+    if reason.negated:
+        body = message("negated", lang, body=body)
+    return message("at_line", lang, body=body, line=reason.line) if reason.line else body
+
+
+def word_control(control: ControlState, title: str, lang: Lang) -> str:
+    """A control the finding depends on, its state, and where it was declared."""
+    state = CONTROL_STATES[_code(lang)][control.status]
+    if control.declared_on is None:
+        return message("control", lang, id=control.id, title=title, state=state)
+    place = CONTROL_STATES[_code(lang)][control.declared_on]
+    return message("control_at", lang, id=control.id, title=title, state=state, place=place)
+
+
+def word_lowered(likelihood: Likelihood, lang: Lang) -> str | None:
+    """Why the likelihood is below the scenario's, when it is."""
+    if likelihood.score >= likelihood.base:
+        return None
+    reach = likelihood.reach or 0
+    key = "lowered_none" if reach == 0 else "lowered"
+    return message(key, lang, base=likelihood.base, level=likelihood.score, reach=reach)
+
+
+def word_tracking(tracking: Tracking, lang: Lang) -> str:
+    if tracking.expired:
+        return message("tracking_expired", lang, entry=tracking.entry or "?", expires=tracking.expires or "?")
+    return message("tracking", lang, status=STATUS_WORDS[_code(lang)][tracking.status], owner=tracking.owner,
+                   justification=tracking.justification)
+
+
+def explain(finding: Finding, lang: Lang, control_title: Callable[[str], str]) -> list[str]:
+    """Why ``finding`` applies, in ``lang``: its reasons, unknowns, controls, likelihood and tracking.
+
+    Worded from the finding's data alone (``control_title`` names a control in ``lang``).
+    """
+    checks = {ref.check: ref for ref in finding.evidence}
+    lines = list(dict.fromkeys(word_reason(r, lang, checks.get(r.check or "")) for r in finding.reasons))
+    lines += [word_control(c, control_title(c.id), lang) for c in finding.controls]
+    if finding.tracking is not None:
+        lines.append(word_tracking(finding.tracking, lang))
+    lowered = word_lowered(finding.likelihood, lang)
+    if lowered:
+        lines.append(lowered)
+    return lines
+
+
+def explain_finding(assessment: Assessment, finding: Finding) -> list[str]:
+    """Why a finding of ``assessment`` applies, in the assessment's language."""
+    controls = assessment.controls
+    return explain(finding, assessment.lang, lambda cid: controls[cid].title if cid in controls else cid)
