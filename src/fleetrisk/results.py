@@ -20,6 +20,11 @@ STATUSES: tuple[Status, ...] = (
 )
 
 
+_new = object.__new__
+_set = object.__setattr__
+_ORDER: dict[type, tuple[str, ...]] = {}  # field names of each result class, in order
+
+
 class Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -31,13 +36,16 @@ class Out(BaseModel):
         field given there is nothing to resolve: the fields are set directly. That is several
         times faster, which counts for the thousands of findings of a large model.
         """
-        if _fields_set is not None or list(values) != list(cls.__pydantic_fields__):  # every field, in order
+        order = _ORDER.get(cls)
+        if order is None:
+            order = _ORDER[cls] = tuple(cls.__pydantic_fields__)
+        if _fields_set is not None or tuple(values) != order:  # not every field, or not in order
             return super().model_construct(_fields_set, **values)
-        instance = cls.__new__(cls)
-        object.__setattr__(instance, "__dict__", values)
-        object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-        object.__setattr__(instance, "__pydantic_extra__", None)
-        object.__setattr__(instance, "__pydantic_private__", None)
+        instance = _new(cls)
+        _set(instance, "__dict__", values)
+        _set(instance, "__pydantic_fields_set__", set(values))
+        _set(instance, "__pydantic_extra__", None)
+        _set(instance, "__pydantic_private__", None)
         return instance
 
 
@@ -103,6 +111,9 @@ class Tracking(Out):
     ticket: str | None = None
 
 
+_SCHEMA_1_FIELDS = frozenset({"explanation", "remediation", "references"})
+
+
 def _absent(value: object) -> bool:
     """Left out of the JSON: a reason's optional parts are rarely there (a large report has ~10^5 reasons)."""
     return value is None or value is False
@@ -139,10 +150,11 @@ class Finding(Out):
 
     @model_validator(mode="before")
     @classmethod
-    def _drop_worded_explanation(cls, data: Any) -> Any:
-        """Reports before schema 2.0 carried an engine-worded ``explanation``; reasons replace it."""
-        if isinstance(data, dict) and "explanation" in data:
-            return {k: v for k, v in data.items() if k != "explanation"}
+    def _drop_fields_of_schema_1(cls, data: Any) -> Any:
+        """Reports before schema 2.0 carried an engine-worded ``explanation`` (reasons replace it)
+        and a copy of the scenario's ``remediation`` and ``references`` (in ``scenarios`` now)."""
+        if isinstance(data, dict) and _SCHEMA_1_FIELDS & data.keys():
+            return {k: v for k, v in data.items() if k not in _SCHEMA_1_FIELDS}
         return data
 
     scenario: str
@@ -162,10 +174,8 @@ class Finding(Out):
         "language (fleetrisk.messages.explain).",
     )
     missing: list[str] = Field(default_factory=list, description="Model fields to fill in (unknown).")
-    remediation: str
     mitigated_by: str = Field(description="The control expression that closes the finding.")
     controls: list[ControlState]
-    references: dict[str, list[str]] = Field(description="Framework id -> identifiers.")
     location: SourceLocation
     tracking: Tracking | None = None
     evidence: list[EvidenceRef] = Field(default_factory=list, description="Live checks on its controls.")

@@ -352,14 +352,12 @@ class _FindingBuilder:
             risk=Risk.model_construct(score=score, band=band(score)),
             fleets=self._fleet_facts(fleets, spec.facets.outcome)[0],  # shared, like the fleet list
             reasons=reasons,
-            missing=sorted({_missing_path(m.element, m.field) for m in match.verdict.missing}),
-            remediation=spec.remediation.get(lang),
+            missing=sorted({r.value for r in reasons if r.code == "unstated"}),
             mitigated_by=match.scenario.mitigated_by.describe(),
             controls=[
                 ControlState.model_construct(id=cid, status=state, declared_on=where)  # type: ignore[arg-type]
                 for cid, state, where in match.controls
             ],
-            references=self._references(spec.id),
             location=SourceLocation.model_construct(
                 file=location.file, line=location.line or 1, column=location.column or 1,
                 path=location.path or "",
@@ -458,7 +456,7 @@ class ModelLines:
             path: tuple[str | int, ...] = element.yaml_path
             if field and not field.startswith("("):
                 path = (*path, *(_YAML_NAMES.get(part, part) for part in field.split(".")))
-            self._cache[key] = self.document.locate(path).line if self.document.positions else None
+            self._cache[key] = self.document.line(path)
         return self._cache[key]
 
 

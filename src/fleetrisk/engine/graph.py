@@ -78,7 +78,7 @@ FAN_OUT = 8
 CUSTODY_LIKELIHOOD = {"online-file": 5, "cloud-kms": 4, "online-hsm": 4}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)  # built by the ten thousand: plain slots, identity equality
 class Edge:
     """One way to gain ``grants``: a finding, an authority, a custody or a foothold."""
 

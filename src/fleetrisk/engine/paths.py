@@ -194,7 +194,8 @@ def attack_paths(
         return []
     if limit is not None:
         selected = sorted(selected, key=lambda s: (-s[3], -s[2], s[0]))[:limit]
-    relevant = edges_towards(analysis.graph, [s[0] for s in selected])
+    towards = edges_towards(analysis.graph, [s[0] for s in selected])
+    relevant = [edge for edge in analysis.graph.edges if edge.id in towards]
     per_entry = {e: compute_reach(analysis.graph, frozenset({e}), relevant) for e in _entries(analysis.graph)}
     paths: list[AttackPath] = []
     for node, kind, _, risk in selected:

@@ -25,12 +25,12 @@ class Reach:
 
 
 def compute_reach(
-    graph: AttackGraph, entries: frozenset[str] | None = None, only: set[str] | None = None
+    graph: AttackGraph, entries: frozenset[str] | None = None, only: list[Edge] | None = None
 ) -> Reach:
     """Best likelihood of every node from the entries (all of them by default).
 
-    ``only`` restricts the search to those edge ids (e.g. the edges that can lead to the
-    outcomes of interest).
+    ``only`` restricts the search to those of the graph's edges (e.g. the edges that can lead
+    to the outcomes of interest).
 
     On a tie, a named step (a finding, authority or custody) is preferred to a generic
     foothold, so that paths explain themselves.
@@ -54,10 +54,8 @@ def compute_reach(
                 if value > old:
                     heapq.heappush(heap, (-value, node))
 
-    for edge in graph.edges:
-        if only is not None and edge.id not in only:
-            continue
-        if entries is not None and edge.entries and not set(edge.entries) & entries:
+    for edge in graph.edges if only is None else only:
+        if entries is not None and edge.entries and entries.isdisjoint(edge.entries):
             continue
         needed = len(set(edge.requires)) if edge.threshold is None else edge.threshold
         remaining[edge.id] = needed

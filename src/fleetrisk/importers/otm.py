@@ -153,13 +153,13 @@ class _Exporter:
             "name": finding.title,
             "description": info.description if info else None,
             "categories": [finding.family, *(info.stride if info else [])],
-            "cwes": list(finding.references.get("cwe", [])),
+            "cwes": list(info.references.get("cwe", [])) if info else [],
             "risk": {"likelihood": finding.likelihood.score * 20, "likelihoodComment": finding.likelihood.level,
                      "impact": finding.impact.score * 20,
                      "impactComment": f"{finding.impact.devices:,} devices; risk {finding.risk.band}"},
             "tags": [finding.status, finding.risk.band],
             "attributes": {"element": finding.element, "status": finding.status, "risk_score": finding.risk.score,
-                           "mitigated_by": finding.mitigated_by, "remediation": finding.remediation,
+                           "mitigated_by": finding.mitigated_by, "remediation": info.remediation if info else None,
                            "location": f"{finding.location.file}:{finding.location.line}"},
         }
 

@@ -63,6 +63,15 @@ class Document:
             found = self._located[key] = self._find(key)
         return found
 
+    def line(self, path: YamlPath) -> int | None:
+        """Line of ``path``, or of its deepest ancestor that exists (None: no positions known)."""
+        if not self.positions:
+            return None
+        probe = tuple(path)
+        while probe and probe not in self.positions:
+            probe = probe[:-1]
+        return self.positions.get(probe, (1, 1))[0]
+
     def _find(self, path: YamlPath) -> Location:
         probe = path
         while probe and probe not in self.positions:

@@ -67,7 +67,7 @@ def framework_coverage(assessment: Assessment) -> list[FrameworkCoverage]:
     for finding in assessment.findings:
         if finding.status != "open":
             continue
-        for fw, ids in finding.references.items():
+        for fw, ids in assessment.scenarios[finding.scenario].references.items():
             if fw in touched:
                 touched[fw].update(set(ids))
     result = []

@@ -25,7 +25,7 @@ from fleetrisk.reports.ui_text import (
     status_label,
     ui,
 )
-from fleetrisk.results import Assessment, Finding
+from fleetrisk.results import Assessment, Finding, ScenarioInfo
 
 COLUMNS = (
     "id", "scenario", "family", "title", "element", "element_type", "status", "band", "score",
@@ -48,21 +48,22 @@ def render_csv(assessment: Assessment) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([t[f"csv_{c}"] for c in COLUMNS])
     for f in assessment.findings:
-        writer.writerow([neutralise(v) if isinstance(v, str) else v for v in _row(f, lang)])
+        scenario = assessment.scenarios[f.scenario]
+        writer.writerow([neutralise(v) if isinstance(v, str) else v for v in _row(f, scenario, lang)])
     return (BOM if lang == "ja" else "") + buffer.getvalue()
 
 
-def _row(f: Finding, lang: str) -> list[str | int]:
+def _row(f: Finding, scenario: ScenarioInfo, lang: str) -> list[str | int]:
     tracking = f.tracking
     return [
         f.id, f.scenario, f.family, f.title, f.element, element_type_label(f.element_type, lang),
         status_label(f.status, lang), band_label(f.risk.band, lang), f.risk.score,
         likelihood_label(f.likelihood.level, lang), f.impact.score, f.impact.devices, " ".join(f.fleets),
         f.location.file, f.location.line, f.location.column, f.location.path, " ".join(f.missing),
-        f.mitigated_by, f.remediation,
+        f.mitigated_by, scenario.remediation,
         tracking.owner if tracking else "",
         format_date(tracking.expires, lang) if tracking and tracking.expires else "",
         tracking.justification if tracking else "",
         "; ".join(f"{name} {', '.join(reference_id(name, i, lang) for i in ids)}"
-                  for name, ids in f.references.items()),
+                  for name, ids in scenario.references.items()),
     ]

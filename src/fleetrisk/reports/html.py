@@ -196,13 +196,15 @@ def _heatmap(assessment: Assessment) -> list[tuple[str, str, list[tuple[str, int
 
 def _finding_row(assessment: Assessment, f: Finding) -> dict[str, Any]:
     lang = assessment.lang
+    scenario = assessment.scenarios[f.scenario]
     return {
         "f": f,
+        "remediation": scenario.remediation,
         "why": explain_finding(assessment, f),
         "element_type": element_type_label(f.element_type, lang),
         "likelihood": likelihood_label(f.likelihood.level, lang),
         "devices": number(f.impact.devices, lang),
         "references": [(name, ", ".join(reference_id(name, i, lang) for i in ids))
-                       for name, ids in f.references.items()],
+                       for name, ids in scenario.references.items()],
         "expires": format_date(f.tracking.expires, lang) if f.tracking else "",
     }

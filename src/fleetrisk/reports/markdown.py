@@ -183,10 +183,10 @@ def _detail(f: Finding, assessment: Assessment) -> list[str]:
         "",
         f"- **{t['why']}**: " + "; ".join(esc(r) for r in explain_finding(assessment, f)),
         f"- **{t['fleet_impact']}**: {esc(scenario.fleet_impact)}",
-        f"- **{t['fix']}**: {esc(f.remediation)}",
+        f"- **{t['fix']}**: {esc(scenario.remediation)}",
         f"- **{t['closed_by']}**: `{f.mitigated_by}`",
         f"- **{t['references']}**: "
-        + "; ".join(f"{name} {', '.join(ids)}" for name, ids in f.references.items()),
+        + "; ".join(f"{name} {', '.join(ids)}" for name, ids in scenario.references.items()),
         f"- **{t['location']}**: {esc(f.location.file)}:{f.location.line}",
     ]
     out += [f"- **{t['live_evidence']}**: {e.status} {esc(e.check)} ({esc(e.target)}, {esc(e.timestamp)}): "
