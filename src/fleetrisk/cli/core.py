@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from fleetrisk._version import __version__
+from fleetrisk.atomic import write_atomic
 from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.cli._common import (
     AsOfOption,
@@ -110,10 +111,11 @@ def assess(
 
 def _write_reports(result: Assessment, formats: list[str], directory: Path, loaded: LoadedModel,
                    quant: LossView | None) -> None:
+    texts = {name: render_report(name, result, loaded, quant) for name in formats}  # all, before any is written
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        for name in formats:
-            (directory / f"report.{name}").write_text(render_report(name, result, loaded, quant), encoding="utf-8")
+        for name, text in texts.items():
+            write_atomic(directory / f"report.{name}", text)
     except OSError as exc:
         raise UsageError(f"cannot write reports to {directory}: {exc.strerror or exc}") from exc
     err.print(f"wrote {', '.join(f'{directory}/report.{n}' for n in formats)}", markup=False)
@@ -153,7 +155,10 @@ def init(
 
         text = (resources.files("fleetrisk") / "templates" / "starter.yaml").read_text(encoding="utf-8")
         try:
-            path.write_text(text, encoding="utf-8")
+            write_atomic(path, text, exclusive=True)
+        except FileExistsError as exc:
+            raise UsageError(f"{path} already exists", hint="choose another path; fleetrisk never overwrites a model") \
+                from exc
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
         out.print(f"wrote {path}; next: fleetrisk validate {path} && fleetrisk assess {path}", markup=False)

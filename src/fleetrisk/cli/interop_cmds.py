@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from fleetrisk.atomic import write_atomic
 from fleetrisk.cli._common import Lang, err, guard, out
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, UsageError
@@ -33,8 +34,7 @@ def _check_free(path: Path | None, force: bool) -> None:
 
 def _write(path: Path, content: str, force: bool) -> None:
     try:
-        with path.open("w" if force else "x", encoding="utf-8") as handle:
-            handle.write(content)
+        write_atomic(path, content, exclusive=not force)
     except FileExistsError as exc:
         raise UsageError(f"{path} already exists", hint="add --force to overwrite it") from exc
     except OSError as exc:

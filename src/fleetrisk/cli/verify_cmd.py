@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from fleetrisk.atomic import write_atomic
 from fleetrisk.cli._common import Lang, err, guard, out
 from fleetrisk.errors import UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
@@ -84,7 +85,7 @@ def verify(
         text = EvidenceFile(fleetrisk_evidence=EVIDENCE_FORMAT, checks=checks).model_dump_json(indent=2) + "\n"
         if output is not None:
             try:
-                output.write_text(text, encoding="utf-8")
+                write_atomic(output, text)
             except OSError as exc:
                 raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
             err.print(f"wrote {output}; next: fleetrisk assess {model} --evidence {output}", markup=False)
