@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fleetrisk._version import __version__
+from fleetrisk.catalog.conditions import Missing, Reason
 from fleetrisk.catalog.loader import Catalog, load_catalog
 from fleetrisk.engine.fix_first import fix_first, headline_findings, rank_findings
 from fleetrisk.engine.graph import build_graph
@@ -174,7 +175,8 @@ def analyse_model(
     decisions = match_tracking(loaded, [m.id for m in matches], as_of)
     statuses = {m.id: finding_status(m, decisions.get(m.id)) for m in matches}
     lines = ModelLines(loaded.document)
-    reasons = {m.id: finding_reasons(m, lines, facts) for m in matches}
+    data = ReasonData(lines, facts)
+    reasons = {m.id: data.of(m) for m in matches}
     graph = build_graph(loaded.index, catalog, matches, statuses)
     return ModelAnalysis(loaded, facts, matches, decisions, statuses, reasons, analyse(graph, max_cut_size), lines)
 
@@ -276,6 +278,12 @@ class _FindingBuilder:
         self._refs: dict[str, dict[str, list[str]]] = {}
         self._facts: dict[tuple[int, str], tuple[list[str], int, int]] = {}
         self._keep: list[list[Handle]] = []
+        # Immutable parts that many findings share, built once each.
+        self._mitigated_by: dict[str, str] = {}
+        self._controls: dict[tuple[tuple[str, str, str | None], ...], list[ControlState]] = {}
+        self._locations: dict[str, SourceLocation] = {}
+        self._likelihoods: dict[tuple[int, int, int | None], Likelihood] = {}
+        self._risks: dict[int, Risk] = {}
 
     def _fleet_facts(self, fleets: list[Handle], outcome: str) -> tuple[list[str], int, int]:
         """(fleet ids, devices, safety level 1..5) of a fleet list, computed once per shared list."""
@@ -338,7 +346,6 @@ class _FindingBuilder:
                 expired=decision.expired,
                 ticket=entry.ticket,
             )
-        location = self.loaded.document.locate(match.element.yaml_path)
         return Finding.model_construct(
             id=match.id,
             scenario=spec.id,
@@ -347,24 +354,56 @@ class _FindingBuilder:
             element=match.element.id,
             element_type=match.element.type,
             status=status,
-            likelihood=Likelihood.model_construct(level=LIKELIHOOD_NAMES[level], score=level, base=base, reach=reach),
+            likelihood=self._likelihood(level, base, reach),
             impact=impact,
-            risk=Risk.model_construct(score=score, band=band(score)),
+            risk=self._risk(score),
             fleets=self._fleet_facts(fleets, spec.facets.outcome)[0],  # shared, like the fleet list
             reasons=reasons,
             missing=sorted({r.value for r in reasons if r.code == "unstated"}),
-            mitigated_by=match.scenario.mitigated_by.describe(),
-            controls=[
-                ControlState.model_construct(id=cid, status=state, declared_on=where)  # type: ignore[arg-type]
-                for cid, state, where in match.controls
-            ],
-            location=SourceLocation.model_construct(
-                file=location.file, line=location.line or 1, column=location.column or 1,
-                path=location.path or "",
-            ),
+            mitigated_by=self._expression(match),
+            controls=self._control_states(match.controls),
+            location=self._location(match.element),
             tracking=tracking,
             evidence=self._evidence(match),
         )
+
+    def _expression(self, match: Match) -> str:
+        found = self._mitigated_by.get(match.scenario.id)
+        if found is None:
+            found = self._mitigated_by[match.scenario.id] = match.scenario.mitigated_by.describe()
+        return found
+
+    def _control_states(self, controls: tuple[tuple[str, str, str | None], ...]) -> list[ControlState]:
+        found = self._controls.get(controls)
+        if found is None:
+            found = self._controls[controls] = [
+                ControlState.model_construct(id=cid, status=state, declared_on=where)  # type: ignore[arg-type]
+                for cid, state, where in controls
+            ]
+        return found
+
+    def _location(self, element: Handle) -> SourceLocation:
+        found = self._locations.get(element.key)
+        if found is None:
+            at = self.loaded.document.locate(element.yaml_path)
+            found = self._locations[element.key] = SourceLocation.model_construct(
+                file=at.file, line=at.line or 1, column=at.column or 1, path=at.path or "",
+            )
+        return found
+
+    def _likelihood(self, level: int, base: int, reach: int | None) -> Likelihood:
+        found = self._likelihoods.get((level, base, reach))
+        if found is None:
+            found = self._likelihoods[(level, base, reach)] = Likelihood.model_construct(
+                level=LIKELIHOOD_NAMES[level], score=level, base=base, reach=reach,
+            )
+        return found
+
+    def _risk(self, score: int) -> Risk:
+        found = self._risks.get(score)
+        if found is None:
+            found = self._risks[score] = Risk.model_construct(score=score, band=band(score))
+        return found
 
     def _evidence(self, match: Match) -> list[EvidenceRef]:
         if self.evidence is None:
@@ -468,36 +507,55 @@ def _facts_used(match: Match, facts: dict[tuple[str, str], Contradiction]) -> li
     return list({id(f): f for f in used if f is not None}.values())
 
 
-def finding_reasons(
-    match: Match, lines: ModelLines, facts: dict[tuple[str, str], Contradiction]
-) -> list[FindingReason]:
-    """A match's condition steps as data, each once, with its model line or the live check that
-    observed it; then the fields the model leaves out, which make it unknown."""
-    result: list[FindingReason] = []
-    seen: set[tuple[str, str, str, str, bool]] = set()
-    for reason in match.verdict.reasons:
-        key = (reason.element.id, reason.code, reason.name, reason.value, reason.negated)
-        if key in seen:
-            continue
-        seen.add(key)
-        fact = facts.get((reason.element.id, reason.field)) if reason.field is not None and facts else None
-        stated = None
-        if fact is not None and fact.stated is not None:
-            stated = str(fact.stated).lower()
-        result.append(FindingReason.model_construct(
-            code=reason.code, element=reason.element.id, element_type=reason.element.type, name=reason.name,
-            value=reason.value, rule=reason.rule, negated=reason.negated,
-            line=None if fact is not None else lines.of(reason.element, reason.field),
-            observed=fact is not None, check=fact.observation.check.check if fact is not None else None,
-            stated=stated,
-        ))
-    for missing in dict.fromkeys(match.verdict.missing):
-        result.append(FindingReason.model_construct(
-            code="unstated", element=missing.element.id, element_type=missing.element.type, name=missing.field,
-            value=_missing_path(missing.element, missing.field), rule=None, negated=False,
-            line=lines.of(missing.element, None), observed=False, check=None, stated=None,
-        ))
-    return result
+class ReasonData:
+    """Turns matches' reasons into data: each condition step once, with its model line or the
+    live check that observed it; then the fields the model leaves out, which make it unknown.
+
+    A step or a missing field shared by several findings (one element, several scenarios) is
+    one immutable object.
+    """
+
+    def __init__(self, lines: ModelLines, facts: dict[tuple[str, str], Contradiction]) -> None:
+        self.lines = lines
+        self.facts = facts
+        self._made: dict[tuple[str, str, str, str, str | None, bool, str | None], FindingReason] = {}
+
+    def of(self, match: Match) -> list[FindingReason]:
+        result: list[FindingReason] = []
+        seen: set[tuple[str, str, str, str, bool]] = set()
+        for reason in match.verdict.reasons:
+            key = (reason.element.id, reason.code, reason.name, reason.value, reason.negated)
+            if key not in seen:
+                seen.add(key)
+                result.append(self._stated(reason))
+        for missing in dict.fromkeys(match.verdict.missing):
+            result.append(self._unstated(missing))
+        return result
+
+    def _stated(self, reason: Reason) -> FindingReason:
+        key = (reason.element.key, reason.code, reason.name, reason.value, reason.rule, reason.negated, reason.field)
+        made = self._made.get(key)
+        if made is None:
+            fact = self.facts.get((reason.element.id, reason.field)) if reason.field and self.facts else None
+            made = self._made[key] = FindingReason.model_construct(
+                code=reason.code, element=reason.element.id, element_type=reason.element.type, name=reason.name,
+                value=reason.value, rule=reason.rule, negated=reason.negated,
+                line=None if fact is not None else self.lines.of(reason.element, reason.field),
+                observed=fact is not None, check=fact.observation.check.check if fact is not None else None,
+                stated=None if fact is None or fact.stated is None else str(fact.stated).lower(),
+            )
+        return made
+
+    def _unstated(self, missing: Missing) -> FindingReason:
+        key = (missing.element.key, "unstated", missing.field, "", None, False, None)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = FindingReason.model_construct(
+                code="unstated", element=missing.element.id, element_type=missing.element.type,
+                name=missing.field, value=_missing_path(missing.element, missing.field), rule=None, negated=False,
+                line=self.lines.of(missing.element, None), observed=False, check=None, stated=None,
+            )
+        return made
 
 
 #: Python field names whose YAML key differs.
