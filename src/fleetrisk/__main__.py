@@ -15,7 +15,9 @@ def run() -> None:
     nothing.
     """
     gc.disable()
-    from fleetrisk.cli import main
+    from fleetrisk.cli import _common, main
+
+    _common.KEEP_UNTIL_EXIT = True  # _leave ends the process without freeing what it holds
 
     try:
         main()

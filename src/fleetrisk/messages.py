@@ -26,11 +26,11 @@ class Text:
     """A message still to be worded: a catalogue key and its arguments (identifiers or numbers)."""
 
     key: str
-    args: tuple[tuple[str, str], ...] = ()
+    args: tuple[tuple[str, object], ...] = ()
 
     @classmethod
     def of(cls, key: str, /, **args: object) -> Text:
-        return cls(key, tuple(sorted((name, str(value)) for name, value in args.items())))
+        return cls(key, tuple(args.items()))
 
 
 class Seen(Protocol):

@@ -22,6 +22,7 @@ from fleetrisk.cli._common import (
     default_model,
     err,
     guard,
+    keep,
     load_evidence_for,
     out,
     parse_date,
@@ -85,6 +86,7 @@ def assess(
         loaded = load_model(default_model(model))
         checks = load_evidence_for(evidence, loaded)
         result = run_assessment(loaded, lang=lang.value, as_of=date, evidence=checks)
+        keep(loaded)
         quant = None
         if loss or budget is not None:
             from fleetrisk.engine.quant_run import loss_view  # numpy and HiGHS load only for --loss

@@ -150,6 +150,8 @@ class _Builder:
         self.reach_devices: dict[str, int] = {}
         self._nodes: dict[tuple[str, str], str] = {}  # (outcome, fleet) -> outcome node
         self._fans: dict[tuple[str, tuple[str, ...]], str] = {}  # (outcome, fleets) -> fan position
+        self._fan_of_list: dict[tuple[str, int], str] = {}  # (outcome, id of a fleet list) -> fan position
+        self._lists: list[list[Handle]] = []
         self.data_records: dict[str, int | None] = {}
         self.fleet_devices = {
             h.id: h.obj.devices for h in index.by_type["fleet"] if isinstance(h.obj, Fleet)
@@ -182,6 +184,9 @@ class _Builder:
         """One position that hands ``outcome`` to each of ``fleets``, shared by every element that
         reaches the same fleets (on a large model, most of a ring of components that drive one
         another): a finding then grants one position instead of one per fleet."""
+        shared = self._fan_of_list.get((outcome, id(fleets)))  # reach lists are shared: most hit here
+        if shared is not None:
+            return shared
         key = (outcome, tuple(f.id for f in fleets))
         hub = self._fans.get(key)
         if hub is None:
@@ -191,6 +196,8 @@ class _Builder:
                     id=f"{hub}>{fleet.id}", kind="fan", element=fleet.id, requires=(hub,),
                     grants=(self._device_outcome(outcome, fleet),), likelihood=5,
                 ))
+        self._fan_of_list[(outcome, id(fleets))] = hub
+        self._lists.append(fleets)  # keeps the id this list's while the builder lives
         return hub
 
     def data_reached(self, element: Handle) -> list[Handle]:
