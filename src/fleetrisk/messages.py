@@ -116,7 +116,8 @@ CONTROL_STATES: dict[str, dict[str, str]] = {
            "not-declared": "not-declared", "refuted": "refuted",
            "element": "on the element", "service": "service-wide"},
     "ja": {"implemented": "実装済み", "verified": "検証済み", "planned": "計画中", "absent": "未実装",
-           "not-declared": "宣言なし", "refuted": "実地検証で否定", "element": "要素", "service": "サービス全体"},
+           "not-declared": "モデルに記載なし", "refuted": "実地検証で否定", "element": "要素単位",
+           "service": "サービス全体"},
 }
 
 #: Finding statuses (and tracking decisions) as a reader says them.
@@ -188,10 +189,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "none": "なし",
         "no_match": "該当なし",
         "control": "対策 {id}({title}): {state}",
-        "control_at": "対策 {id}({title}): {state}[{place}]",
-        "lowered_none": "発生可能性を {base} から {level} に下げた: 攻撃者の侵入口から前提条件に至る既知の経路がない",
-        "lowered": "発生可能性を {base} から {level} に下げた: 前提条件に至る最も容易な経路の発生可能性が {reach}",
-        "tracking_expired": "追跡エントリ「{entry}」は {expires} に期限切れのため再オープン",
+        "control_at": "対策 {id}({title}): {state}({place})",
+        "lowered_none": "攻撃の起点から前提条件に至る既知の経路がないため、発生可能性を {base} から {level} に"
+                        "引き下げた",
+        "lowered": "前提条件に至る最も容易な経路の発生可能性が {reach} のため、発生可能性を {base} から {level} に"
+                   "引き下げた",
+        "tracking_expired": "追跡エントリ「{entry}」は {expires} に期限切れとなったため、未対応に戻した",
         "tracking": "追跡: {status}({owner}): {justification}",
         "step.unchecked": "{fleet} は {source} から {input} を受け取り、{verification} でしか確認しない",
         "step.network": "{fleet} は {source} から {input} を無検証で受け取るため、"
@@ -315,6 +318,33 @@ def explain(finding: Finding, lang: Lang, control_title: Callable[[str], str]) -
     if lowered:
         lines.append(lowered)
     return lines
+
+
+def word_expression(expression: str, lang: Lang, *, code: bool = False) -> str:
+    """A control expression (``(a or b)``, ``(a and (b or c))``) in ``lang``: 「または」 and
+    「および」 in Japanese; ``code`` puts each control id in a Markdown code span."""
+    words = {"or": "または", "and": "および"} if lang == "ja" else {"or": "or", "and": "and"}
+    parts: list[str] = []
+    for token in expression.replace("(", " ( ").replace(")", " ) ").split():
+        if token in words:
+            parts.append(words[token])
+        elif token in "()":
+            parts.append(token)
+        else:
+            parts.append(f"`{token}`" if code else token)
+    text = " ".join(parts).replace("( ", "(").replace(" )", ")")
+    if text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1]  # the outer parentheses say nothing
+    return text
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def explain_finding(assessment: Assessment, finding: Finding) -> list[str]:

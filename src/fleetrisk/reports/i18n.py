@@ -54,6 +54,10 @@ LABELS: dict[str, dict[str, str]] = {
         "risk": "Risk",
         "likelihood": "Likelihood",
         "impact": "Impact",
+        "axis_safety": "device characteristics (safety)",
+        "axis_service": "service characteristics",
+        "axis_scale": "number of devices",
+        "axis_records": "number of records",
         "status": "Status",
         "why": "Why it applies",
         "fleet_impact": "Why it matters at fleet scale",
@@ -65,9 +69,10 @@ LABELS: dict[str, dict[str, str]] = {
         "unknown_title": "Unknown: facts the model does not state",
         "fill_in": "Fill in",
         "matrix": "Threat x service type relevance",
-        "more": "more findings in the JSON report",
+        "more": "{n} more findings in the JSON report",
         "none": "none",
         "tracked_title": "Tracked decisions",
+        "justification": "Justification",
         "mitigated_title": "Mitigated",
         "band_low": "low",
         "band_medium": "medium",
@@ -80,7 +85,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "ja": {
         "report_title": "fleetrisk 評価レポート",
-        "single_points": "単一障害点となるフリート侵害箇所",
+        "single_points": "単独でフリート全体の侵害に至る要素",
         "no_single_points": "なし: 単独でフリートへの影響をもたらすコンポーネントや鍵はない。",
         "no_compromise_needed": "コンポーネントや鍵を侵害せずに到達できる結果",
         "outcomes": "結果",
@@ -98,12 +103,12 @@ LABELS: dict[str, dict[str, str]] = {
         "likelihood_change": "発生可能性(記述済み → 仮定)",
         "hangs_on": "記述すべき項目",
         "no_paths": "指定したリスク以上の結果に至る攻撃経路はない。",
-        "entry": "侵入口",
-        "step": "手順",
+        "entry": "攻撃の起点",
+        "step": "段階",
         "outcome_unavailable": "デバイス停止",
         "outcome_false-information": "誤情報の表示",
         "outcome_hijacked": "デバイス乗っ取り",
-        "outcome_code-execution": "不正コード実行",
+        "outcome_code-execution": "デバイス上での不正コード実行",
         "outcome_firmware-takeover": "ファームウェア掌握",
         "outcome_data-exposed": "データ漏洩",
         "service": "サービス",
@@ -119,28 +124,33 @@ LABELS: dict[str, dict[str, str]] = {
         "open": "未対応",
         "unknown": "情報不足",
         "mitigated": "対策済み",
-        "tracked": "管理中",
+        "tracked": "追跡中",
         "highest": "未対応の最大リスク",
         "top_risks": "未対応の指摘事項",
-        "finding": "指摘",
+        "finding": "指摘事項",
         "element": "対象要素",
         "risk": "リスク",
         "likelihood": "発生可能性",
         "impact": "影響度",
+        "axis_safety": "デバイスの特性(安全性)",
+        "axis_service": "サービスの特性",
+        "axis_scale": "デバイスの数(台数)",
+        "axis_records": "レコードの数(件数)",
         "status": "状態",
-        "why": "該当する理由",
+        "why": "判定根拠",
         "fleet_impact": "フリート規模での影響",
-        "fix": "対策",
-        "closed_by": "解消する対策",
-        "references": "参照規格",
+        "fix": "推奨対応",
+        "closed_by": "解消に有効な対策",
+        "references": "参照情報",
         "location": "モデル上の位置",
         "live_evidence": "実地検証の結果",
         "unknown_title": "情報不足: モデルに記述のない事項",
         "fill_in": "記述すべき項目",
         "matrix": "脅威とサービス種別の関連度",
-        "more": "件の指摘は JSON レポートを参照",
+        "more": "ほか {n} 件の指摘事項は JSON レポートを参照",
         "none": "なし",
-        "tracked_title": "管理中の判断",
+        "tracked_title": "追跡中の判断",
+        "justification": "判断理由",
         "mitigated_title": "対策済み",
         "band_low": "低",
         "band_medium": "中",
@@ -149,12 +159,12 @@ LABELS: dict[str, dict[str, str]] = {
         "relevance_H": "高",
         "relevance_M": "中",
         "relevance_L": "低",
-        "relevance_-": "稀",
+        "relevance_-": "まれ",
     },
 }
 
-LIKELIHOOD_JA = {"rare": "まれ", "unlikely": "低い", "possible": "あり得る", "likely": "高い",
-                 "almost-certain": "ほぼ確実"}
+LIKELIHOOD_JA = {"rare": "極めて低い", "unlikely": "低い", "possible": "中程度", "likely": "高い",
+                 "almost-certain": "極めて高い"}
 
 
 for _code, _labels in LABELS.items():  # finding statuses are worded once, in the message catalogue
@@ -163,6 +173,31 @@ for _code, _labels in LABELS.items():  # finding statuses are worded once, in th
 
 def labels(lang: str) -> dict[str, str]:
     return LABELS["ja" if lang == "ja" else "en"]
+
+
+def devices(value: int, lang: str) -> str:
+    """A device count in running text: 445.7万台 in Japanese, 4,457,000 devices in English."""
+    return f"{number(value, lang)}台" if lang == "ja" else f"{value:,} devices"
+
+
+def records(value: int, lang: str) -> str:
+    """A record count in running text: 580万件, or 5,800,000 records."""
+    return f"{number(value, lang)}件" if lang == "ja" else f"{value:,} records"
+
+
+def join(items: list[str], lang: str) -> str:
+    """A list in running text: 、 between Japanese items, a comma and space in English."""
+    return ("、" if lang == "ja" else ", ").join(items)
+
+
+def impact_axes(score: int, safety: int, service: int, scale: int, lang: str, *, by_records: bool = False) -> str:
+    """An impact with its three axes, in the working group's words in Japanese."""
+    t = labels(lang)
+    third = t["axis_records"] if by_records else t["axis_scale"]
+    if lang == "ja":
+        return (f"{t['impact']} {score}({t['axis_safety']} {safety}/{t['axis_service']} {service}/"
+                f"{third} {scale})")
+    return f"{t['impact']} {score} ({t['axis_safety']} {safety} / {t['axis_service']} {service} / {third} {scale})"
 
 
 def number(value: int, lang: str) -> str:

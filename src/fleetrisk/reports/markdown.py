@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from fleetrisk.messages import explain_finding
-from fleetrisk.reports.i18n import LIKELIHOOD_JA, labels, number
+from fleetrisk.messages import explain_finding, word_expression
+from fleetrisk.reports.i18n import LIKELIHOOD_JA, devices, impact_axes, join, labels, number
+from fleetrisk.reports.ui_text import framework_name, reference_id, service_type_label
 from fleetrisk.results import Assessment, Finding
 
 TABLE_LIMIT = 40
@@ -19,6 +20,13 @@ def esc(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
 
 
+def code(text: str) -> str:
+    """An identifier or path as a code span (escaped text instead when it holds a backtick)."""
+    if "`" in text or "\n" in text or "\r" in text:
+        return esc(text)
+    return f"`{text}`"
+
+
 def render_markdown(assessment: Assessment) -> str:
     lang = assessment.lang
     t = labels(lang)
@@ -27,10 +35,10 @@ def render_markdown(assessment: Assessment) -> str:
     svc = assessment.service
     add(f"# {t['report_title']}: {esc(svc.name)}")
     add("")
-    add(f"- {t['service_types']}: {', '.join(svc.types)}")
-    add(f"- {t['fleets']}: {svc.fleets} / {t['devices']}: {number(svc.devices, lang)} / "
+    add(f"- {t['service_types']}: {join([service_type_label(s, lang) for s in svc.types], lang)}")
+    add(f"- {t['fleets']}: {svc.fleets} / {t['devices']}: {devices(svc.devices, lang)} / "
         f"{t['components']}: {svc.components}")
-    add(f"- {t['devices_at_risk']}: **{number(assessment.summary.devices_at_risk, lang)}**")
+    add(f"- {t['devices_at_risk']}: **{devices(assessment.summary.devices_at_risk, lang)}**")
     add("")
     lines.extend(_single_points(assessment))
     lines.extend(_fix_first(assessment))
@@ -47,7 +55,7 @@ def render_markdown(assessment: Assessment) -> str:
     add("")
     reached = assessment.summary.outcomes_by_band
     if any(reached.values()):
-        add(f"{t['outcomes_reached']}: " + ", ".join(f"{t['band_' + b]} {n}" for b, n in reached.items()))
+        add(f"{t['outcomes_reached']}: " + join([f"{t['band_' + b]} {n}" for b, n in reached.items()], lang))
         add("")
     add(f"## {t['families']}")
     add("")
@@ -65,10 +73,10 @@ def render_markdown(assessment: Assessment) -> str:
         add("|---|---|---|---|")
         for f in open_findings[:TABLE_LIMIT]:
             add(f"| {t['band_' + f.risk.band]} ({f.risk.score}) | {esc(f.title)}<br>`{f.id}` | "
-                f"{esc(f.element)} | {esc(f.location.file)}:{f.location.line} |")
+                f"{code(f.element)} | {code(f'{f.location.file}:{f.location.line}')} |")
         if len(open_findings) > TABLE_LIMIT:
             add("")
-            add(f"{len(open_findings) - TABLE_LIMIT} {t['more']}")
+            add(t["more"].format(n=len(open_findings) - TABLE_LIMIT))
         add("")
         for f in open_findings[:DETAIL_LIMIT]:
             lines.extend(_detail(f, assessment))
@@ -89,7 +97,7 @@ def render_markdown(assessment: Assessment) -> str:
     if tracked_findings:
         add(f"## {t['tracked_title']}")
         add("")
-        add(f"| {t['finding']} | {t['status']} | {t['why']} |")
+        add(f"| {t['finding']} | {t['status']} | {t['justification']} |")
         add("|---|---|---|")
         for f in tracked_findings:
             assert f.tracking is not None
@@ -99,7 +107,7 @@ def render_markdown(assessment: Assessment) -> str:
     add(f"## {t['matrix']}")
     add("")
     types = assessment.service.types
-    add(f"| {t['family']} | " + " | ".join(types) + " |")
+    add(f"| {t['family']} | " + " | ".join(service_type_label(s, lang) for s in types) + " |")
     add("|---|" + "---|" * len(types))
     cells = {(c.family, c.service_type): c for c in assessment.matrix}
     for fam in assessment.families:
@@ -121,7 +129,7 @@ def _single_points(assessment: Assessment) -> list[str]:
     if points:
         out += [f"| {t['element']} | {t['outcomes']} | {t['devices']} |", "|---|---|---:|"]
         for point in points:
-            hits = "; ".join(f"{t['outcome_' + h.outcome]} @ {', '.join(h.fleets)}" for h in point.hits)
+            hits = "; ".join(f"{t['outcome_' + h.outcome]} @ {join(h.fleets, lang)}" for h in point.hits)
             out.append(f"| `{point.element}` | {hits} | {number(point.devices, lang)} |")
         out.append("")
     if free:
@@ -172,22 +180,31 @@ def _detail(f: Finding, assessment: Assessment) -> list[str]:
     scenario = assessment.scenarios[f.scenario]
     t = labels(lang)
     likelihood = LIKELIHOOD_JA[f.likelihood.level] if lang == "ja" else f.likelihood.level
+    impact = f.impact
+    axes = impact_axes(impact.score, impact.safety, impact.service, impact.scale, lang,
+                       by_records=impact.records is not None and not f.fleets)
+    if lang == "ja":
+        score = (f"`{f.id}`: {t['risk']} **{t['band_' + f.risk.band]}**({f.risk.score})= "
+                 f"{t['likelihood']} {likelihood}({f.likelihood.score})× {axes}/{devices(impact.devices, lang)}")
+    else:
+        score = (f"`{f.id}`: {t['risk']} **{t['band_' + f.risk.band]}** ({f.risk.score}) = "
+                 f"{t['likelihood']} {likelihood} ({f.likelihood.score}) × {axes}; {devices(impact.devices, lang)}")
+    separator = "、" if lang == "ja" else "; "
     out = [
         f"### {esc(f.title)}",
         "",
-        f"`{f.id}`: {t['risk']} **{t['band_' + f.risk.band]}** ({f.risk.score}) = "
-        f"{t['likelihood']} {likelihood} ({f.likelihood.score}) x {t['impact']} {f.impact.score}; "
-        f"{t['devices']} {number(f.impact.devices, lang)}",
+        score,
         "",
         esc(scenario.description),
         "",
-        f"- **{t['why']}**: " + "; ".join(esc(r) for r in explain_finding(assessment, f)),
+        f"- **{t['why']}**: " + separator.join(esc(r) for r in explain_finding(assessment, f)),
         f"- **{t['fleet_impact']}**: {esc(scenario.fleet_impact)}",
         f"- **{t['fix']}**: {esc(scenario.remediation)}",
-        f"- **{t['closed_by']}**: `{f.mitigated_by}`",
+        f"- **{t['closed_by']}**: {word_expression(f.mitigated_by, lang, code=True)}",
         f"- **{t['references']}**: "
-        + "; ".join(f"{name} {', '.join(ids)}" for name, ids in scenario.references.items()),
-        f"- **{t['location']}**: {esc(f.location.file)}:{f.location.line}",
+        + separator.join(f"{framework_name(name, lang)} {join([reference_id(name, i, lang) for i in ids], lang)}"
+                         for name, ids in scenario.references.items()),
+        f"- **{t['location']}**: {code(f'{f.location.file}:{f.location.line}')}",
     ]
     out += [f"- **{t['live_evidence']}**: {e.status} {esc(e.check)} ({esc(e.target)}, {esc(e.timestamp)}): "
             f"{esc(e.details)}" for e in f.evidence]

@@ -244,10 +244,18 @@ _EXTRA: dict[str, dict[str, str]] = {
 }
 
 #: Framework display names; identifiers inside them stay as the standards print them.
-FRAMEWORK_NAMES: dict[str, dict[str, str]] = {
-    "en": {"etsi-en-303-645": "ETSI EN 303 645", "nist-ir-8259a": "NIST IR 8259A", "owasp-isvs": "OWASP ISVS"},
-    "ja": {"etsi-en-303-645": "ETSI EN 303 645", "nist-ir-8259a": "NIST IR 8259A", "owasp-isvs": "OWASP ISVS"},
+_SHORT_NAMES = {
+    "etsi-en-303-645": "ETSI EN 303 645", "nist-ir-8259a": "NIST IR 8259A", "nist-sp-800-53": "NIST SP 800-53",
+    "owasp-iot-top10": "OWASP IoT Top 10", "owasp-isvs": "OWASP ISVS", "owasp-api-top10": "OWASP API Top 10",
+    "csa-iot-scf": "CSA IoT SCF", "enisa-iot-baseline": "ENISA IoT Baseline", "tuf-uptane": "TUF/Uptane",
+    "capec": "CAPEC", "cwe": "CWE", "attack": "ATT&CK",
 }
+FRAMEWORK_NAMES: dict[str, dict[str, str]] = {"en": _SHORT_NAMES, "ja": _SHORT_NAMES}
+
+
+def framework_name(framework: str, lang: str) -> str:
+    """A framework as readers know it (standard names are the same in both languages)."""
+    return FRAMEWORK_NAMES["ja" if lang == "ja" else "en"].get(framework, framework)
 
 #: NIST IR 8259A capability names as the catalog cites them, in Japanese.
 NIST_8259A_JA = {
