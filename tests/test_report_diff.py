@@ -88,5 +88,5 @@ def test_blast_radius_and_cut_set_changes() -> None:
     assert diff.cut_sets_removed == ["firmware-takeover@washers: {fw-signing}"]
     assert diff.blast_radius == {"fw-signing": (4_457_000, 0)}
     text = render_diff_md(diff, "ja")
-    assert "なくなったカットセット" in text and "被害範囲の変化" in text
+    assert "なくなったカットセット" in text and "影響範囲の変化" in text
     assert "変化した指摘はない。" in text

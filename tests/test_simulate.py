@@ -131,7 +131,7 @@ def test_simulate_json_has_percentiles_curve_and_contributions() -> None:
 def test_table_output_in_japanese() -> None:
     result = run_cli("simulate", str(DEFAULT), "--iterations", "2000", "--lang", "ja")
     assert result.returncode == 0, result.stderr
-    assert "年間損失" in result.stdout and "侵入口別" in result.stdout
+    assert "年間損失" in result.stdout and "攻撃の起点別" in result.stdout
 
 
 def test_loss_section_overrides_defaults(tmp_path: Path) -> None:

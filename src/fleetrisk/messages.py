@@ -128,6 +128,45 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
            "false-positive": "誤検知", "in-progress": "対応中"},
 }
 
+#: Model values a report shows as words (others, such as component kinds, stay as written).
+VALUE_WORDS: dict[str, dict[str, str]] = {
+    "en": {"safety:none": "no safety impact", "safety:low": "low safety impact", "safety:moderate":
+           "moderate safety impact", "safety:high": "high safety impact", "safety:critical": "critical safety impact",
+           "audience:customer": "customers", "audience:staff": "staff", "audience:dealer": "dealers",
+           "custody:online-file": "key file online", "custody:cloud-kms": "cloud KMS", "custody:online-hsm":
+           "online HSM", "custody:offline-hsm": "offline HSM", "custody:threshold": "threshold signing"},
+    "ja": {"safety:none": "安全性への影響なし", "safety:low": "安全性への影響 低",
+           "safety:moderate": "安全性への影響 中", "safety:high": "安全性への影響 高",
+           "safety:critical": "安全性への影響 重大",
+           "audience:customer": "顧客", "audience:staff": "従業員", "audience:dealer": "販売店",
+           "custody:online-file": "オンラインの鍵ファイル", "custody:cloud-kms": "クラウド KMS",
+           "custody:online-hsm": "オンライン HSM", "custody:offline-hsm": "オフライン HSM",
+           "custody:threshold": "閾値署名",
+           "input:firmware": "ファームウェア", "input:script": "スクリプト", "input:app": "アプリ",
+           "input:command": "コマンド", "input:config": "設定", "input:information": "情報",
+           "input:content": "コンテンツ", "verification:none": "検証なし",
+           "verification:transport": "通信路の保護(TLS)", "verification:signature": "署名",
+           "auth:none": "認証なし", "auth:password": "パスワード", "auth:api-key": "API キー",
+           "auth:token": "トークン", "auth:sso": "SSO", "auth:mtls": "相互 TLS", "auth:sso-mfa": "SSO と多要素認証",
+           "auth:phishing-resistant-mfa": "フィッシング耐性のある多要素認証", "auth:?": "記載なし"},
+}
+for _input in ("firmware", "script", "app", "command", "config", "information", "content"):
+    VALUE_WORDS["en"][f"input:{_input}"] = _input
+VALUE_WORDS["en"].update({
+    "verification:none": "no check", "verification:transport": "transport protection (TLS)",
+    "verification:signature": "a signature", "auth:api-key": "an API key", "auth:mtls": "mutual TLS",
+    "auth:sso-mfa": "SSO with MFA", "auth:phishing-resistant-mfa": "phishing-resistant MFA", "auth:?": "not stated",
+})
+
+#: Arguments of step messages that are model values, worded with :data:`VALUE_WORDS`.
+_WORDED_ARGS = frozenset({"input", "verification", "custody", "auth"})
+
+
+def value_word(field: str, value: str, lang: Lang) -> str:
+    """A model value as a reader says it (``field`` is safety, audience or custody)."""
+    return VALUE_WORDS[_code(lang)].get(f"{field}:{value}", value)
+
+
 #: Message templates. Arguments are identifiers, numbers or already-worded phrases.
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
@@ -154,13 +193,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "tracking": "tracked as {status} by {owner}: {justification}",
         # steps of the attack graph that are no finding
         "step.unchecked": "{fleet} accepts {input} from {source}, checked by {verification} only",
+        "step.unverified": "{fleet} accepts {input} from {source} without any check",
         "step.network": "{fleet} accepts {input} from {source} with no check; a network attacker can substitute it",
         "step.signed": "{fleet} accepts {input} from {source}, signed by key {key}",
         "step.rollback": "{fleet} accepts an older, vulnerable signed {input} image from {source}",
         "step.threshold": "{k} of {n} holders of {key} sign together",
         "step.online": "{holder} holds {key} online ({custody})",
         "step.store": "{store} stores {data}",
-        "step.foothold": "{component} is compromised through its {entry} exposure",
+        "step.foothold": "starting as {entry}, an attacker compromises {component} where it is exposed",
         "step.drive_flow": "{source} can make {target} act: it sends to it (flow {flow})",
         "step.drive_call": "{source} can make {target} act: it calls it (depends_on)",
         "step.drive_idp": "{source} can make {target} act: {target} trusts the identities it issues",
@@ -196,15 +236,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
                    "引き下げた",
         "tracking_expired": "追跡エントリ「{entry}」は {expires} に期限切れとなったため、未対応に戻した",
         "tracking": "追跡: {status}({owner}): {justification}",
-        "step.unchecked": "{fleet} は {source} から {input} を受け取り、{verification} でしか確認しない",
-        "step.network": "{fleet} は {source} から {input} を無検証で受け取るため、"
+        "step.unchecked": "{fleet} は {source} から受け取る{input}を、{verification}以外で検証しない",
+        "step.unverified": "{fleet} は {source} から受け取る{input}を検証しない",
+        "step.network": "{fleet} は {source} から受け取る{input}を検証しないため、"
                         "ネットワーク上の攻撃者が差し替えられる",
-        "step.signed": "{fleet} は {source} から鍵 {key} で署名された {input} を受け取る",
-        "step.rollback": "{fleet} は {source} から脆弱な旧版の署名済み {input} を受け入れる",
+        "step.signed": "{fleet} は {source} から鍵 {key} で署名された{input}を受け取る",
+        "step.rollback": "{fleet} は {source} から脆弱性のある署名済み旧版の{input}を受け入れる",
         "step.threshold": "{key} の保持者 {n} 者のうち {k} 者がそろえば署名できる",
         "step.online": "{holder} が {key} をオンラインで保持している({custody})",
         "step.store": "{store} が {data} を保存している",
-        "step.foothold": "{component} が {entry} 側の露出から侵害される",
+        "step.foothold": "{entry}を起点として、外部に露出した {component} が侵害される",
         "step.drive_flow": "{source} は {target} を操作できる(フロー {flow} で {target} に送信している)",
         "step.drive_call": "{source} は {target} を操作できる({target} を呼び出して利用している)",
         "step.drive_idp": "{source} は {target} を操作できる({target} は {source} が発行する ID を信頼している)",
@@ -224,9 +265,18 @@ def message(key: str, lang: Lang, /, **args: object) -> str:
     return TEMPLATES[_code(lang)][key].format(**args)
 
 
-def word(text: Text, lang: Lang) -> str:
-    """A :class:`Text` in ``lang``."""
-    return message(text.key, lang, **dict(text.args))
+def word(text: Text, lang: Lang, entry_label: Callable[[str], str] | None = None) -> str:
+    """A :class:`Text` in ``lang``: model values among its arguments (input, verification,
+    custody, authentication) as words, and an attacker's entry by ``entry_label`` when given."""
+    args: dict[str, object] = {}
+    for name, value in text.args:
+        if name in _WORDED_ARGS:
+            args[name] = value_word(name, str(value), lang)
+        elif name == "entry" and entry_label is not None:
+            args[name] = entry_label(str(value))
+        else:
+            args[name] = value
+    return message(text.key, lang, **args)
 
 
 def element_type(kind: str, lang: Lang) -> str:

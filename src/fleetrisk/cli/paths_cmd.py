@@ -24,8 +24,10 @@ from fleetrisk.cli._common import (
 )
 from fleetrisk.engine.assess import explore_paths
 from fleetrisk.errors import UsageError
+from fleetrisk.messages import word_expression
 from fleetrisk.model.loader import load_model
-from fleetrisk.reports.i18n import labels, number
+from fleetrisk.reports.i18n import devices, labels
+from fleetrisk.reports.ui_text import entry_label
 from fleetrisk.results import AttackPath
 
 OUTCOMES = ("unavailable", "false-information", "hijacked", "code-execution", "firmware-takeover", "data-exposed")
@@ -77,14 +79,20 @@ def _show(found: list[AttackPath], lang: str) -> None:
         out.print(t["no_paths"], markup=False)
         return
     for number_, path in enumerate(found, start=1):
-        header = (f"{number_}. {t['outcome_' + path.outcome]} @ {path.fleet}: {t['band_' + path.band]} "
-                  f"({path.risk}), {t['likelihood']} {path.likelihood}, {t['entry']} {path.entry}, "
-                  f"{t['devices']} {number(path.devices, lang)}")
+        outcome, band = t["outcome_" + path.outcome], t["band_" + path.band]
+        entry = entry_label(path.entry, lang)
+        if lang == "ja":
+            header = (f"{number_}. {outcome} @ {path.fleet}: {band}({path.risk})、{t['likelihood']} "
+                      f"{path.likelihood}、{t['entry']}: {entry}、{devices(path.devices, lang)}")
+        else:
+            header = (f"{number_}. {outcome} @ {path.fleet}: {band} ({path.risk}), {t['likelihood']} "
+                      f"{path.likelihood}, {t['entry']}: {entry}, {devices(path.devices, lang)}")
         table = Table(title=header, title_justify="left", show_lines=False)
         for column in ("#", t["step"], t["element"], t["likelihood"], t["closed_by"]):
             table.add_column(column, overflow="fold")
         for index, step in enumerate(path.steps, start=1):
-            table.add_row(str(index), step.title, step.element, str(step.likelihood), step.cut_by or "-")
+            table.add_row(str(index), step.title, step.element, str(step.likelihood),
+                          word_expression(step.cut_by, lang) if step.cut_by else "-")
         out.print(table)
 
 

@@ -306,7 +306,8 @@ class _Builder:
                 why = (*accepted, self.fact(acc, "verification", verification))
                 self.edges.append(Edge(
                     id=f"authority:{acc.id}", requires=(source,), likelihood=5,
-                    title=Text.of("step.unchecked", **names), why=why, **base,  # type: ignore[arg-type]
+                    title=Text.of("step.unchecked" if verification == "transport" else "step.unverified", **names),
+                    why=why, **base,  # type: ignore[arg-type]
                 ))
                 if verification == "none":
                     self.edges.append(Edge(

@@ -59,7 +59,13 @@ class StepWords:
     def title(self, edge: Edge) -> str:
         if edge.scenario is not None:
             return self.catalog.scenario(edge.scenario).spec.title.get(self.lang)
-        return word(edge.title, self.lang) if edge.title is not None else ""
+        return word(edge.title, self.lang, self._entry) if edge.title is not None else ""
+
+    def _entry(self, entry: str) -> str:
+        for item in self.catalog.taxonomy.facets.entry:
+            if item.id == entry:
+                return item.label.get(self.lang)
+        return entry
 
     def reasons(self, edge: Edge) -> list[FindingReason]:
         if edge.finding is not None:

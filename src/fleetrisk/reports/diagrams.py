@@ -11,8 +11,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from html import escape
 
+from fleetrisk.messages import value_word
 from fleetrisk.reports.flowgraph import Edge, FlowGraph, Node
-from fleetrisk.reports.i18n import number
+from fleetrisk.reports.i18n import devices
 from fleetrisk.reports.ui_text import band_label, position_label, ui
 from fleetrisk.results import (
     AttackPath,
@@ -71,9 +72,10 @@ def _node_svg(node: Node, x: float, y: float, band: str | None, lang: str) -> st
     t = ui(lang)
     risk = f" risk-{band}" if band in ("high", "critical") else ""
     shape = ("rx=\"17\"" if node.kind == "fleet" else "rx=\"3\"") if node.kind != "key" else "rx=\"10\""
-    second = (f"{number(node.devices, lang)} {t['devices']}" if node.devices is not None
-              else node.detail)
-    tip = f"{node.label} ({node.id}) {node.detail}"
+    field, _, value = node.detail.partition(":")
+    detail = value_word(field, value, lang) if value else node.detail
+    second = devices(node.devices, lang) if node.devices is not None else detail
+    tip = f"{node.label} ({node.id}) {detail}"
     if band:
         tip += f" - {t['highest']}: {band_label(band, lang)}"
     return (
@@ -100,7 +102,7 @@ def render_flow_diagram(graph: FlowGraph, risk_by_element: Mapping[str, str], la
     height = 0.0
     columns: list[tuple[str, str, tuple[Node, ...], str]] = []
     if graph.actors:
-        columns.append((f"{t['fleets']} / {t['accounts']}", "actors", graph.actors, "untrusted"))
+        columns.append((f"{t['fleet_list']} / {t['accounts']}", "actors", graph.actors, "untrusted"))
     columns.extend((z.label or t["no_zone"], z.id, z.nodes, z.trust or "none") for z in graph.zones)
     for title, zone_id, nodes, trust in columns:
         cols = max(1, math.ceil(len(nodes) / ROWS_PER_COLUMN))
@@ -183,7 +185,7 @@ def render_attack_path(path: AttackPath, findings: Mapping[str, Finding], lang: 
                       step_band, f"{title} - {step.finding or step.element}; {t['cut_by']}: {step.cut_by}"))
     outcome = position_label(f"outcome:{path.outcome}", lang).split(": ", 1)[-1]
     boxes.append(("outcome", [*wrap(outcome, STEP_W - 16), f"{t['fleet']}: {path.fleet}",
-                              f"{number(path.devices, lang)} {t['devices']}"], "", ""))
+                              devices(path.devices, lang)], "", ""))
     width = len(boxes) * STEP_W + (len(boxes) - 1) * STEP_GAP + 20
     parts = [_svg_open(width, STEP_H + 20, f"{outcome} / {path.fleet}", "path"), _DEFS]
     for i, (kind, lines, band, tip) in enumerate(boxes):

@@ -57,8 +57,8 @@ class FlowGraph:
 def flow_graph(model: ServiceModel) -> FlowGraph:
     """Build the data-flow graph of ``model``; order follows the model, so output is stable."""
     actors = [
-        Node(f.id, f.name or f.id, "fleet", f.safety, f.devices) for f in model.fleets
-    ] + [Node(a.id, a.name or a.id, "account", a.audience) for a in model.accounts]
+        Node(f.id, f.name or f.id, "fleet", f"safety:{f.safety}", f.devices) for f in model.fleets
+    ] + [Node(a.id, a.name or a.id, "account", f"audience:{a.audience}") for a in model.accounts]
     zone_of = {c.id: c.zone or "" for c in model.components}
     members: dict[str, list[Node]] = {z.id: [] for z in model.zones}
     members.setdefault("", [])
@@ -66,7 +66,7 @@ def flow_graph(model: ServiceModel) -> FlowGraph:
         members.setdefault(c.zone or "", []).append(Node(c.id, c.name or c.id, "component", c.kind))
     for k in model.keys:
         home = zone_of.get(k.holder or "", "")
-        members.setdefault(home, []).append(Node(k.id, k.name or k.id, "key", k.custody))
+        members.setdefault(home, []).append(Node(k.id, k.name or k.id, "key", f"custody:{k.custody}"))
     trust = {z.id: z.trust for z in model.zones}
     names = {z.id: z.name or z.id for z in model.zones}
     order = sorted(

@@ -20,12 +20,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from fleetrisk.messages import explain_finding
+from fleetrisk.messages import explain_finding, word_expression
 from fleetrisk.quant_results import LossView
 from fleetrisk.reports.compliance import control_rows, framework_coverage
 from fleetrisk.reports.diagrams import highest_open_band, render_attack_path, render_flow_diagram, render_risk_matrix
 from fleetrisk.reports.flowgraph import FlowGraph
-from fleetrisk.reports.i18n import number
+from fleetrisk.reports.i18n import devices, join, number
 from fleetrisk.reports.loss_svg import render_exceedance_curve, render_risk_comparison
 from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.reports.ui_text import (
@@ -34,6 +34,7 @@ from fleetrisk.reports.ui_text import (
     element_type_label,
     entry_label,
     format_date,
+    framework_name,
     likelihood_label,
     outcome_label,
     reference_id,
@@ -106,6 +107,8 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "script": Markup(script),  # noqa: S704 - our own packaged file, allowed by hash in the CSP
         "script_hash": f"sha256-{digest}",
         "num": lambda v: number(v, lang),
+        "devices": lambda v: devices(v, lang),
+        "expression": lambda e: word_expression(e, lang),
         "band": lambda b: band_label(b, lang),
         "status": lambda s: status_label(s, lang),
         "as_of": format_date(assessment.as_of, lang),
@@ -204,7 +207,7 @@ def _finding_row(assessment: Assessment, f: Finding) -> dict[str, Any]:
         "element_type": element_type_label(f.element_type, lang),
         "likelihood": likelihood_label(f.likelihood.level, lang),
         "devices": number(f.impact.devices, lang),
-        "references": [(name, ", ".join(reference_id(name, i, lang) for i in ids))
+        "references": [(framework_name(name, lang), join([reference_id(name, i, lang) for i in ids], lang))
                        for name, ids in scenario.references.items()],
         "expires": format_date(f.tracking.expires, lang) if f.tracking else "",
     }

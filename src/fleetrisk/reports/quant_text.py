@@ -47,7 +47,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "p99": "99パーセンタイル",
         "by_outcome": "結果別の年間予想損失",
         "by_fleet": "フリート・データセット別の年間予想損失",
-        "by_entry": "攻撃の侵入口別の年間予想損失",
+        "by_entry": "攻撃の起点別の年間予想損失",
         "name": "名前",
         "expected": "年間予想損失",
         "share": "割合",
@@ -70,8 +70,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "risk_title": "計画の前後の年間予想損失",
         "loss_section": "損失の定量評価",
         "loss_note": "{iterations}年分のモンテカルロ・シミュレーション(シード {seed})。"
-                     "金額は年額で、単位は{currency}です。手法は docs/quantitative.md を参照してください。",
-        "no_controls": "この予算で実施できる対策はありません。",
+                     "金額は年額で、単位は {currency}。手法は docs/quantitative.md を参照。",
+        "no_controls": "この予算で実施できる対策はない。",
     },
 }
 

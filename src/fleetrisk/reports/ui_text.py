@@ -26,6 +26,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "outcome": "Outcome",
         "fleet": "Fleet",
         "blast_radius": "Blast radius",
+        "fleet_list": "Fleets",
         "blast_note": "Devices put at risk if one component or key is compromised.",
         "dfd": "Data-flow diagram",
         "dfd_note": "Trust zones as boxes; fleets and accounts on the left; red outline: open high or critical "
@@ -139,7 +140,8 @@ _EXTRA: dict[str, dict[str, str]] = {
         "member": "要素",
         "outcome": "結果",
         "fleet": "フリート",
-        "blast_radius": "被害範囲",
+        "blast_radius": "影響範囲",
+        "fleet_list": "フリート",
         "blast_note": "コンポーネントまたは鍵が一つ侵害されたときに危険にさらされるデバイス数。",
         "dfd": "データフロー図",
         "dfd_note": "枠は信頼境界。左にフリートとアカウント。赤枠: 未対応の高・重大リスクあり。"
@@ -151,7 +153,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "attack_paths": "重大な結果に至る攻撃経路",
         "attack_none": "この評価では攻撃経路を算出していない。",
         "attack_more": "件の攻撃経路は JSON レポートを参照",
-        "entry": "侵入口",
+        "entry": "攻撃の起点",
         "step": "段階",
         "requires": "前提",
         "gains": "獲得",
@@ -201,7 +203,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "diff_after": "変更後",
         "diff_delta": "増減",
         "diff_open_score": "未対応リスクの合計点",
-        "diff_blast": "被害範囲の変化",
+        "diff_blast": "影響範囲の変化",
         "diff_cutsets_added": "新たなカットセット",
         "diff_cutsets_removed": "なくなったカットセット",
         "diff_gate": "判定",
@@ -209,7 +211,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "diff_gate_pass": "{level}以上の未対応の指摘は増えない",
         "diff_nothing": "変化した指摘はない。",
         "gone": "消滅",
-        "position_entry": "侵入口",
+        "position_entry": "攻撃の起点",
         "position_control": "制御",
         "position_hold": "鍵を保持",
         "position_impersonate": "なりすまし",
@@ -239,7 +241,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "csv_tracking_owner": "管理担当",
         "csv_tracking_expires": "管理期限",
         "csv_tracking_justification": "判断理由",
-        "csv_references": "参照規格",
+        "csv_references": "参照情報",
     },
 }
 
