@@ -44,7 +44,7 @@ def render_catalog_table(catalog: Catalog, family: str | None, lang: str) -> Tab
     ja = lang == "ja"
     table = Table(title="fleetrisk catalog" if not ja else "fleetrisk 脅威カタログ", title_justify="left")
     for column in (("ID", "ID"), ("target", "対象"), ("likelihood", "発生可能性"),
-                   ("severity", "深刻度"), ("title", "タイトル")):
+                   ("severity", "サービスの特性"), ("title", "タイトル")):
         table.add_column(column[1] if ja else column[0], overflow="fold")
     for item in _scenarios(catalog, family):
         spec = item.spec
@@ -69,7 +69,7 @@ def render_catalog_md(catalog: Catalog, family: str | None, lang: str) -> str:
         if family is not None and fam.id != family:
             continue
         lines += [f"## {fam.id} {fam.title.get(lang)}", "", fam.summary.get(lang), ""]
-        header = ("| ID | 対象 | 発生可能性 | 深刻度 | タイトル | 解消する対策 |" if ja
+        header = ("| ID | 対象 | 発生可能性 | サービスの特性 | タイトル | 解消に有効な対策 |" if ja
                   else "| id | target | likelihood | severity | title | closed by |")
         lines += [header, "|---|---|---|---:|---|---|"]
         for item in _scenarios(catalog, fam.id):

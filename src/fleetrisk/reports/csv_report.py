@@ -16,10 +16,12 @@ from __future__ import annotations
 import csv
 import io
 
+from fleetrisk.messages import word_expression
 from fleetrisk.reports.ui_text import (
     band_label,
     element_type_label,
     format_date,
+    framework_name,
     likelihood_label,
     reference_id,
     status_label,
@@ -60,10 +62,10 @@ def _row(f: Finding, scenario: ScenarioInfo, lang: str) -> list[str | int]:
         status_label(f.status, lang), band_label(f.risk.band, lang), f.risk.score,
         likelihood_label(f.likelihood.level, lang), f.impact.score, f.impact.devices, " ".join(f.fleets),
         f.location.file, f.location.line, f.location.column, f.location.path, " ".join(f.missing),
-        f.mitigated_by, scenario.remediation,
+        word_expression(f.mitigated_by, lang), scenario.remediation,
         tracking.owner if tracking else "",
         format_date(tracking.expires, lang) if tracking and tracking.expires else "",
         tracking.justification if tracking else "",
-        "; ".join(f"{name} {', '.join(reference_id(name, i, lang) for i in ids)}"
+        "; ".join(f"{framework_name(name, lang)} {', '.join(reference_id(name, i, lang) for i in ids)}"
                   for name, ids in scenario.references.items()),
     ]

@@ -90,7 +90,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_compromise_needed": "コンポーネントや鍵を侵害せずに到達できる結果",
         "outcomes": "結果",
         "fix_first": "優先して実施すべき対策",
-        "outcomes_reached": "記述済みの事実で到達できるフリート・データへの影響(リスク区分別)",
+        "outcomes_reached": "記述済みの事実で到達できるフリート・データへの影響（リスク区分別）",
         "fix_first_intro": "記述済みの事実にもとづき、取り除けるリスクの大きい順に並べた。解消できる最大のリスク区分、"
                            "遮断できる攻撃経路の数、守られるデバイス数・レコード数の順に比較している。",
         "control": "対策",
@@ -99,8 +99,8 @@ LABELS: dict[str, dict[str, str]] = {
         "records": "レコード数",
         "assumed_title": "情報不足の事項が最悪だった場合",
         "assumed_intro": "ここに挙げる結果は、上記のいずれの結果にも含めていない。下記の未記述の事項が悪い方に"
-                         "転んだ場合にのみ到達できる(または到達しやすくなる)。記述すれば、どちらであるかが確定する。",
-        "likelihood_change": "発生可能性(記述済み → 仮定)",
+                         "転んだ場合にのみ到達できる（または到達しやすくなる）。記述すれば、どちらであるかが確定する。",
+        "likelihood_change": "発生可能性（記述済み → 仮定）",
         "hangs_on": "記述すべき項目",
         "no_paths": "指定したリスク以上の結果に至る攻撃経路はない。",
         "entry": "攻撃の起点",
@@ -132,10 +132,10 @@ LABELS: dict[str, dict[str, str]] = {
         "risk": "リスク",
         "likelihood": "発生可能性",
         "impact": "影響度",
-        "axis_safety": "デバイスの特性(安全性)",
+        "axis_safety": "デバイスの特性（安全性）",
         "axis_service": "サービスの特性",
-        "axis_scale": "デバイスの数(台数)",
-        "axis_records": "レコードの数(件数)",
+        "axis_scale": "デバイスの数（台数）",
+        "axis_records": "レコードの数（件数）",
         "status": "状態",
         "why": "判定根拠",
         "fleet_impact": "フリート規模での影響",
@@ -195,8 +195,8 @@ def impact_axes(score: int, safety: int, service: int, scale: int, lang: str, *,
     t = labels(lang)
     third = t["axis_records"] if by_records else t["axis_scale"]
     if lang == "ja":
-        return (f"{t['impact']} {score}({t['axis_safety']} {safety}/{t['axis_service']} {service}/"
-                f"{third} {scale})")
+        return (f"{t['impact']} {score}\uff08{t['axis_safety']} {safety}\uff0f{t['axis_service']} {service}\uff0f"
+                f"{third} {scale}\uff09")
     return f"{t['impact']} {score} ({t['axis_safety']} {safety} / {t['axis_service']} {service} / {third} {scale})"
 
 

@@ -169,7 +169,7 @@ def _assumed(assessment: Assessment) -> list[str]:
            f"| {t['outcomes']} | {t['risk']} | {t['likelihood_change']} | {t['devices']} | {t['hangs_on']} |",
            "|---|---|---|---:|---|"]
     for item in assessment.assumed[:TABLE_LIMIT]:
-        out.append(f"| {t['outcome_' + item.outcome]} @ {esc(item.fleet)} | {t['band_' + item.band]} ({item.risk}) | "
+        out.append(f"| {t['outcome_' + item.outcome]} @ {code(item.fleet)} | {t['band_' + item.band]} ({item.risk}) | "
                    f"{item.stated_likelihood} → {item.likelihood} | {number(item.devices, lang)} | "
                    + ", ".join(f"`{m}`" for m in item.missing) + " |")
     return [*out, ""]
@@ -184,8 +184,9 @@ def _detail(f: Finding, assessment: Assessment) -> list[str]:
     axes = impact_axes(impact.score, impact.safety, impact.service, impact.scale, lang,
                        by_records=impact.records is not None and not f.fleets)
     if lang == "ja":
-        score = (f"`{f.id}`: {t['risk']} **{t['band_' + f.risk.band]}**({f.risk.score})= "
-                 f"{t['likelihood']} {likelihood}({f.likelihood.score})× {axes}/{devices(impact.devices, lang)}")
+        score = (f"`{f.id}`: {t['risk']} **{t['band_' + f.risk.band]}**\uff08{f.risk.score}\uff09= "
+                 f"{t['likelihood']} {likelihood}\uff08{f.likelihood.score}\uff09× {axes}\uff0f"
+                 f"{devices(impact.devices, lang)}")
     else:
         score = (f"`{f.id}`: {t['risk']} **{t['band_' + f.risk.band]}** ({f.risk.score}) = "
                  f"{t['likelihood']} {likelihood} ({f.likelihood.score}) × {axes}; {devices(impact.devices, lang)}")

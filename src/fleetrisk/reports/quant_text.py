@@ -58,7 +58,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "control": "対策",
         "title": "名称",
         "cost": "年間費用",
-        "marginal": "限界効果(年額)",
+        "marginal": "限界効果（年額）",
         "budget": "予算",
         "risk_before": "対策前の年間予想損失",
         "risk_after": "計画実施後の年間予想損失",
@@ -69,7 +69,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "after": "計画実施後",
         "risk_title": "計画の前後の年間予想損失",
         "loss_section": "損失の定量評価",
-        "loss_note": "{iterations}年分のモンテカルロ・シミュレーション(シード {seed})。"
+        "loss_note": "{iterations}年分のモンテカルロ・シミュレーション（シード {seed}）。"
                      "金額は年額で、単位は {currency}。手法は docs/quantitative.md を参照。",
         "no_controls": "この予算で実施できる対策はない。",
     },

@@ -147,7 +147,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "dfd_note": "枠は信頼境界。左にフリートとアカウント。赤枠: 未対応の高・重大リスクあり。"
                     "破線: 暗号化されていないフロー。点線: デバイスがクラウドから受け取るもの。",
         "dfd_missing": "データフロー図にはモデルが必要だが、この出力には渡されていない。",
-        "no_zone": "(信頼境界なし)",
+        "no_zone": "（信頼境界なし）",
         "accounts": "アカウント",
         "keys": "鍵",
         "attack_paths": "重大な結果に至る攻撃経路",
@@ -158,7 +158,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "requires": "前提",
         "gains": "獲得",
         "cut_by": "遮断する対策",
-        "risk_matrix": "リスクマトリクス(未対応の指摘)",
+        "risk_matrix": "リスクマトリクス（未対応の指摘）",
         "heatmap": "脅威とサービス種別ごとの未対応の指摘",
         "heatmap_note": "数値: その脅威の未対応の指摘数。濃淡: サービス種別に対する脅威の関連度。",
         "findings": "指摘事項",
@@ -167,13 +167,13 @@ _EXTRA: dict[str, dict[str, str]] = {
         "all": "すべて",
         "shown": "件を表示",
         "controls_view": "対策と規格への準拠",
-        "controls_named": "指摘を解消する対策",
+        "controls_named": "指摘事項の解消に有効な対策",
         "control": "対策",
         "cost": "相対コスト",
         "closes": "解消できる未対応の指摘",
         "framework": "規格",
         "identifier": "項番",
-        "mapped_by": "対応づけ(カタログ)",
+        "mapped_by": "対応づけ（カタログ）",
         "touched": "未対応の指摘",
         "coverage": "網羅状況",
         "coverage_fmt": "カタログが対応づける項番 {mapped} 件、うち未対応の指摘に関わるもの {touched} 件",
@@ -191,7 +191,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "ticket": "チケット",
         "fill": "記述すべき項目",
         "details": "詳細",
-        "sarif_message": "「{element}」の{title}: リスク {band}({score})、デバイス数 {devices}",
+        "sarif_message": "「{element}」の{title}: リスク {band}（{score}）、デバイス数 {devices}",
         "sarif_help_fix": "対策",
         "sarif_help_impact": "フリート規模での影響",
         "diff_title": "リスク差分",
@@ -236,7 +236,7 @@ _EXTRA: dict[str, dict[str, str]] = {
         "csv_column": "列",
         "csv_path": "YAML パス",
         "csv_missing": "記述すべき項目",
-        "csv_mitigated_by": "解消する対策",
+        "csv_mitigated_by": "解消に有効な対策",
         "csv_remediation": "対策",
         "csv_tracking_owner": "管理担当",
         "csv_tracking_expires": "管理期限",
@@ -276,7 +276,7 @@ TUF_UPTANE_JA = {
     "Fast-forward": "早送り攻撃",
     "Freeze": "凍結攻撃",
     "Indefinite freeze": "無期限の凍結攻撃",
-    "Mix-and-match": "組み合わせ攻撃(ミックスアンドマッチ)",
+    "Mix-and-match": "組み合わせ攻撃（ミックスアンドマッチ）",
     "Rollback": "ロールバック攻撃",
     "Slow retrieval": "低速取得攻撃",
     "Vulnerability to key compromises": "鍵の侵害に対する脆弱性",
@@ -355,7 +355,7 @@ def position_label(position: str, lang: str) -> str:
 
 
 def format_date(iso: str | None, lang: str) -> str:
-    """``2026-11-25`` as the language writes dates (``2026年11月25日`` in Japanese)."""
+    """``2026-11-25`` as the language writes dates （``2026年11月25日`` in Japanese）."""
     if not iso:
         return "-"
     if lang == "ja" and len(iso) == 10 and iso[4] == "-" and iso[7] == "-":
