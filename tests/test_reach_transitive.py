@@ -440,3 +440,9 @@ def _scenario_grants(scenario_id: str) -> list[str]:
     from fleetrisk.catalog.loader import load_catalog
 
     return list(load_catalog().scenario(scenario_id).spec.effect.grants)
+
+
+def test_every_path_ends_on_its_own_outcome_and_fleet() -> None:
+    for model in (DEFAULT, HARDENED):
+        for path in assess(load_model(str(model))).attack_paths:
+            assert f"outcome:{path.outcome}@{path.fleet}" in path.steps[-1].gains, (path.outcome, path.fleet)

@@ -90,3 +90,11 @@ def test_blast_radius_and_cut_set_changes() -> None:
     text = render_diff_md(diff, "ja")
     assert "なくなったカットセット" in text and "影響範囲の変化" in text
     assert "変化した指摘はない。" in text
+
+
+def test_a_data_set_target_keeps_its_whole_id() -> None:
+    old = default_assessment()
+    on_data = old.cut_sets[0].model_copy(update={"outcome": "data-exposed", "fleet": "data:device-credentials"})
+    before = old.model_copy(update={"cut_sets": [*old.cut_sets, on_data]})
+    text = render_diff_md(diff_assessments(before, old), "en")
+    assert "`data:device-credentials`" in text  # not cut at the colon

@@ -169,4 +169,5 @@ def _state(status: str | None, band: str | None, score: int | None, lang: str) -
 
 def _cut_text(key: str, lang: str) -> str:
     outcome, _, rest = key.partition("@")
-    return f"{outcome_label(outcome, lang)} @ `{rest.split(':', 1)[0]}`: `{rest.split(': ', 1)[1]}`"
+    target, _, members = rest.partition(": ")  # a data set's target holds a colon of its own
+    return f"{outcome_label(outcome, lang)} @ `{target}`: `{members}`"
