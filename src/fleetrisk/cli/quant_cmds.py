@@ -26,6 +26,7 @@ from fleetrisk.cli._common import (
 )
 from fleetrisk.errors import UsageError
 from fleetrisk.model.loader import load_model
+from fleetrisk.reports.i18n import money
 from fleetrisk.reports.quant_text import plan_labels
 
 if TYPE_CHECKING:  # numpy, HiGHS and these classes load only when these commands run
@@ -131,8 +132,6 @@ def plan(
     guard(run)
 
 
-def _money(value: float, currency: str) -> str:
-    return f"{value:,.0f} {currency}"
 
 
 def _print_simulation(report: SimulationReport, lang: str) -> None:
@@ -141,14 +140,14 @@ def _print_simulation(report: SimulationReport, lang: str) -> None:
     cur = report.currency
     out.print(f"{t['annual_loss']} ({report.iterations:,} {t['years']}, seed {report.seed})", markup=False)
     for name, value in (("mean", loss.mean), ("p50", loss.p50), ("p90", loss.p90), ("p99", loss.p99)):
-        out.print(f"  {t[name]:<12} {_money(value, cur)}", markup=False)
+        out.print(f"  {t[name]:<12} {money(value, cur, lang)}", markup=False)
     for title, rows in ((t["by_outcome"], report.by_outcome), (t["by_fleet"], report.by_fleet),
                         (t["by_entry"], report.by_entry)):
         table = Table(title=title, title_justify="left")
         for column in (t["name"], t["expected"], t["share"], t["events"]):
             table.add_column(column, overflow="fold")
         for row in rows[:10]:
-            table.add_row(row.id, _money(row.expected_loss, cur), f"{row.share:.1%}", f"{row.events:.2f}")
+            table.add_row(row.id, money(row.expected_loss, cur, lang), f"{row.share:.1%}", f"{row.events:.2f}")
         out.print(table)
 
 
@@ -159,11 +158,14 @@ def _print_plan(report: PlanReport, lang: str) -> None:
     for column in (t["control"], t["title"], t["cost"], t["marginal"]):
         table.add_column(column, overflow="fold")
     for control in report.controls:
-        table.add_row(control.id, control.title, _money(control.cost, cur), _money(control.marginal_value, cur))
+        table.add_row(control.id, control.title, money(control.cost, cur, lang),
+                      money(control.marginal_value, cur, lang))
     out.print(table)
-    out.print(f"{t['budget']}: {_money(report.budget, cur)}; {t['cost']}: {_money(report.cost, cur)}", markup=False)
-    out.print(f"{t['risk_before']}: {_money(report.risk_before, cur)}", markup=False)
-    out.print(f"{t['risk_after']}: {_money(report.risk_after, cur)}", markup=False)
+    separator = "／" if lang == "ja" else "; "
+    out.print(f"{t['budget']}: {money(report.budget, cur, lang)}{separator}{t['cost']}: "
+              f"{money(report.cost, cur, lang)}", markup=False)
+    out.print(f"{t['risk_before']}: {money(report.risk_before, cur, lang)}", markup=False)
+    out.print(f"{t['risk_after']}: {money(report.risk_after, cur, lang)}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -35,7 +35,7 @@ LABELS = {
         "status": "判定", "check": "検査", "control": "対策", "element": "要素", "target": "対象",
         "details": "詳細", "tier": "区分", "action": "実行内容", "scope": "スコープ", "allowed": "許可",
         "refused": "拒否", "verified": "確認済み", "refuted": "反証", "inconclusive": "判定不能",
-        "safe": "安全", "intrusive": "侵入的", "static": "静的", "skipped": "計画外",
+        "safe": "非破壊", "intrusive": "影響あり", "static": "静的", "skipped": "未実施",
         "plan": "ドライラン（送信なし）", "results": "実地検証",
     },
 }

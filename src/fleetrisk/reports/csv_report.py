@@ -20,7 +20,6 @@ from fleetrisk.messages import word_expression
 from fleetrisk.reports.ui_text import (
     band_label,
     element_type_label,
-    format_date,
     framework_name,
     likelihood_label,
     reference_id,
@@ -64,7 +63,7 @@ def _row(f: Finding, scenario: ScenarioInfo, lang: str) -> list[str | int]:
         f.location.file, f.location.line, f.location.column, f.location.path, " ".join(f.missing),
         word_expression(f.mitigated_by, lang), scenario.remediation,
         tracking.owner if tracking else "",
-        format_date(tracking.expires, lang) if tracking and tracking.expires else "",
+        (tracking.expires or "") if tracking else "",  # ISO, so a spreadsheet sorts it
         tracking.justification if tracking else "",
         "; ".join(f"{framework_name(name, lang)} {', '.join(reference_id(name, i, lang) for i in ids)}"
                   for name, ids in scenario.references.items()),

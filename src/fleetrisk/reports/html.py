@@ -25,7 +25,7 @@ from fleetrisk.quant_results import LossView
 from fleetrisk.reports.compliance import control_rows, framework_coverage
 from fleetrisk.reports.diagrams import highest_open_band, render_attack_path, render_flow_diagram, render_risk_matrix
 from fleetrisk.reports.flowgraph import FlowGraph
-from fleetrisk.reports.i18n import devices, join, number
+from fleetrisk.reports.i18n import devices, join, money, number
 from fleetrisk.reports.loss_svg import render_exceedance_curve, render_risk_comparison
 from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.reports.ui_text import (
@@ -150,7 +150,7 @@ def _loss_context(loss: LossView, lang: str) -> dict[str, Any]:
         "view": loss,
         "plan": plan,
         "note": labels["loss_note"].format(iterations=f"{loss.iterations:,}", seed=loss.seed, currency=loss.currency),
-        "money": lambda value: f"{value:,.0f} {loss.currency}",
+        "money": lambda value: money(value, loss.currency, lang),
         "curve": Markup(render_exceedance_curve(loss.before, loss.after, loss.currency, lang)),  # noqa: S704
         "comparison": Markup(render_risk_comparison(plan.risk_before, plan.risk_after,  # noqa: S704
                                                     loss.currency, lang)) if plan is not None else None,

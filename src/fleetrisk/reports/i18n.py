@@ -200,6 +200,21 @@ def impact_axes(score: int, safety: int, service: int, scale: int, lang: str, *,
     return f"{t['impact']} {score} ({t['axis_safety']} {safety} / {t['axis_service']} {service} / {third} {scale})"
 
 
+def money(value: float, currency: str, lang: str) -> str:
+    """An amount: 30.1億 USD in Japanese (万/億 from ten thousand up), 3,007,616,737 USD in English."""
+    return f"{number(round(value), lang)} {currency}"
+
+
+def compact_money(value: float, currency: str, lang: str) -> str:
+    """A chart tick: 1億 USD in Japanese, 100M USD in English."""
+    if lang == "ja":
+        return f"{number(round(value), lang)} {currency}"
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix} {currency}"
+    return f"{value:.3g} {currency}"
+
+
 def number(value: int, lang: str) -> str:
     """Group digits; Japanese reports also use 万 / 億 for large counts."""
     if lang == "ja" and value >= 10_000:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from html import escape
 
 from fleetrisk.quant_results import ExceedancePoint
+from fleetrisk.reports.i18n import compact_money
 from fleetrisk.reports.quant_text import plan_labels
 
 WIDTH, HEIGHT = 640, 320
@@ -19,12 +20,6 @@ LEFT, RIGHT, TOP, BOTTOM = 72, 20, 36, 48
 COLOURS = {"before": "#c0392b", "after": "#2471a3"}
 
 
-def compact(value: float, currency: str) -> str:
-    """1234567 -> '1.23M USD'."""
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.3g}{suffix} {currency}"
-    return f"{value:.3g} {currency}"
 
 
 def render_exceedance_curve(
@@ -55,7 +50,7 @@ def render_exceedance_curve(
     for power in range(low, high + 1):
         px = x(10.0**power)
         parts.append(f'<line x1="{px:.1f}" y1="{TOP}" x2="{px:.1f}" y2="{TOP + plot_h}" stroke="#eee"/>')
-        parts.append(_text(px, TOP + plot_h + 16, escape(compact(10.0**power, currency)), "middle", 10))
+        parts.append(_text(px, TOP + plot_h + 16, escape(compact_money(10.0**power, currency, lang)), "middle", 10))
     for probability in (0.0, 0.25, 0.5, 0.75, 1.0):
         parts.append(_text(LEFT - 6, y(probability) + 4, f"{probability:.0%}", "end", 10))
     for name, points in series:
@@ -82,7 +77,7 @@ def render_risk_comparison(before: float, after: float, currency: str, lang: str
         parts.append(_text(8, y + 18, escape(t[name]), "start"))
         parts.append(f'<rect class="risk-{name}" x="150" y="{y}" width="{width:.1f}" height="26" '
                      f'fill="{COLOURS[name]}"/>')
-        parts.append(_text(156 + width, y + 18, escape(compact(value, currency)), "start"))
+        parts.append(_text(156 + width, y + 18, escape(compact_money(value, currency, lang)), "start"))
     return "".join(parts) + "</svg>"
 
 
