@@ -28,6 +28,7 @@ from fleetrisk.errors import UsageError
 from fleetrisk.model.loader import load_model
 from fleetrisk.reports.i18n import money
 from fleetrisk.reports.quant_text import plan_labels
+from fleetrisk.reports.ui_text import entry_label, outcome_label
 
 if TYPE_CHECKING:  # numpy, HiGHS and these classes load only when these commands run
     from fleetrisk.engine.simulate import Progress as ProgressCallback
@@ -138,17 +139,32 @@ def _print_simulation(report: SimulationReport, lang: str) -> None:
     t = plan_labels(lang)
     loss = report.annual_loss
     cur = report.currency
-    out.print(f"{t['annual_loss']} ({report.iterations:,} {t['years']}, seed {report.seed})", markup=False)
+    if lang == "ja":
+        out.print(f"{t['annual_loss']}（{report.iterations:,} {t['years']}、乱数シード {report.seed}）", markup=False)
+    else:
+        out.print(f"{t['annual_loss']} ({report.iterations:,} {t['years']}, seed {report.seed})", markup=False)
     for name, value in (("mean", loss.mean), ("p50", loss.p50), ("p90", loss.p90), ("p99", loss.p99)):
         out.print(f"  {t[name]:<12} {money(value, cur, lang)}", markup=False)
-    for title, rows in ((t["by_outcome"], report.by_outcome), (t["by_fleet"], report.by_fleet),
-                        (t["by_entry"], report.by_entry)):
+    tables = (("outcome", t["by_outcome"], report.by_outcome), ("fleet", t["by_fleet"], report.by_fleet),
+              ("entry", t["by_entry"], report.by_entry))
+    for kind, title, rows in tables:
         table = Table(title=title, title_justify="left")
         for column in (t["name"], t["expected"], t["share"], t["events"]):
             table.add_column(column, overflow="fold")
         for row in rows[:10]:
-            table.add_row(row.id, money(row.expected_loss, cur, lang), f"{row.share:.1%}", f"{row.events:.2f}")
+            table.add_row(_row_name(kind, row.id, lang), money(row.expected_loss, cur, lang), f"{row.share:.1%}",
+                          f"{row.events:.2f}")
         out.print(table)
+
+
+def _row_name(kind: str, row_id: str, lang: str) -> str:
+    """A row of the loss tables as a reader names it: outcome @ target, or an entry's label."""
+    if kind == "outcome":
+        outcome, _, target = row_id.partition("@")
+        return f"{outcome_label(outcome, lang)} @ {target}"
+    if kind == "entry":
+        return entry_label(row_id, lang)
+    return row_id
 
 
 def _print_plan(report: PlanReport, lang: str) -> None:
