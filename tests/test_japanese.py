@@ -186,3 +186,23 @@ def test_japanese_impact_shows_the_three_axes_and_counters() -> None:
     axes = "影響度 \\d（デバイスの特性（安全性） \\d／サービスの特性 \\d／デバイスの数（台数） \\d）"
     assert re.search(axes, text)
     assert re.search(r"\d万台", text)
+
+
+@pytest.mark.parametrize("command", [
+    ["simulate", "{model}", "--lang", "ja", "--iterations", "500"],
+    ["plan", "{model}", "--lang", "ja", "--iterations", "500", "--budget", "500000"],
+    ["catalog", "--lang", "ja", "--format", "md"],
+    ["diff", "{hardened}", "{model}", "--lang", "ja"],
+], ids=lambda c: c[0])
+def test_japanese_commands_have_no_english_in_running_text(command: list[str]) -> None:
+    model = EXAMPLES / "smart-appliance-cloud.yaml"
+    args = [a.format(model=model, hardened=EXAMPLES / "smart-appliance-cloud-hardened.yaml") for a in command]
+    done = run_cli(*args)
+    assert done.returncode in (0, 1), done.stderr
+    loaded = load_model(str(model))
+    identifiers = _identifiers(loaded)
+    whole = _model_identifiers(loaded) | set(load_catalog().controls) | {s.id for s in load_catalog().scenarios}
+    cells = [c.strip() for line in done.stdout.splitlines() for c in re.split(r"[│┃|]", line)]
+    english = {w for cell in cells for w in _leftover_english(cell, identifiers)}
+    english = {w for w in english if not any(w in i for i in whole)}  # an id folded across table lines
+    assert not english, sorted(english)

@@ -8,6 +8,7 @@ from typing import Any
 from rich.table import Table
 
 from fleetrisk.catalog.loader import Catalog, CompiledScenario
+from fleetrisk.messages import element_type, word_expression
 from fleetrisk.reports.i18n import LIKELIHOOD_JA
 
 
@@ -74,10 +75,13 @@ def render_catalog_md(catalog: Catalog, family: str | None, lang: str) -> str:
         lines += [header, "|---|---|---|---:|---|---|"]
         for item in _scenarios(catalog, fam.id):
             spec = item.spec
-            target = spec.target + (f" ({', '.join(spec.kinds)})" if spec.kinds else "")
+            kinds = ("、" if ja else ", ").join(f"`{k}`" for k in spec.kinds)
+            target = element_type(spec.target, lang)
+            if kinds:
+                target += f"\uff08{kinds}\uff09" if ja else f" ({kinds})"
             likelihood = LIKELIHOOD_JA[spec.likelihood] if ja else spec.likelihood
             lines.append(f"| `{spec.id}` | {target} | {likelihood} | {spec.impact.severity} | "
-                         f"{spec.title.get(lang)} | `{item.mitigated_by.describe()}` |")
+                         f"{spec.title.get(lang)} | {word_expression(item.mitigated_by.describe(), lang, code=True)} |")
         lines.append("")
     lines += ["## " + ("対策" if ja else "Controls"), "",
               "| ID | " + ("名称 | 相対コスト | 対象の脅威 |" if ja else "title | cost | counters |"),
