@@ -12,6 +12,7 @@ from fleetrisk.reports import WRITERS, render_report
 from fleetrisk.reports.diagrams import fit, text_width
 from fleetrisk.reports.flowgraph import flow_graph
 from fleetrisk.reports.html import render_html
+from fleetrisk.results import Assessment
 from report_fixtures import PAYLOADS, default_assessment, hostile_model, loaded_default
 
 
@@ -182,3 +183,42 @@ def test_cli_html_on_stdout_has_diagram() -> None:
     result = run_cli("assess", str(DEFAULT), "--format", "html")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("<!DOCTYPE html>") and 'class="dfd"' in result.stdout
+
+
+def t_top(assessment: Assessment) -> str:
+    from fleetrisk.reports.ui_text import ui
+
+    return ui(assessment.lang)["top_open"]
+
+
+def test_the_top_screen_leads_with_fix_first_and_keeps_assumptions_apart() -> None:
+    assessment = default_assessment()
+    page = render_html(assessment)
+    executive = page[page.index('<section id="executive">'):page.index("</section>", page.index('id="executive"'))]
+    table = executive[executive.index('id="fix-first-table"'):]
+    first = assessment.fix_first[0]
+    assert f"<code>{first.control}</code>" in table[:table.index("</tr>", table.index("<tbody>"))]
+    # single points, then what to fix first, then the top findings
+    assert executive.index('id="spof"') < executive.index('id="fix-first"') < executive.index(t_top(assessment))
+    assert assessment.assumed, "the bundled example has unstated fields that would open outcomes"
+    assumed = page[page.index('<section id="assumed">'):]
+    assert assumed.index('<section id="assumed">') == 0 and "id=\"assumed\"" not in executive
+    assert f"<code>{assessment.assumed[0].missing[0]}</code>" in assumed
+
+
+def test_every_examples_first_path_per_outcome_is_the_paths_commands_first() -> None:
+    from fleetrisk.engine.assess import explore_paths
+
+    for model in sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml")):
+        result = assess(load_model(str(model)))
+        explored = explore_paths(load_model(str(model)), k=3, minimum="high")
+        first_explored: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for path in explored:
+            first_explored.setdefault((path.outcome, path.fleet), [(s.kind, s.element) for s in path.steps])
+        seen: set[tuple[str, str]] = set()
+        for path in result.attack_paths:
+            key = (path.outcome, path.fleet)
+            if key in seen:
+                continue
+            seen.add(key)
+            assert [(s.kind, s.element) for s in path.steps] == first_explored[key], (model.name, key)

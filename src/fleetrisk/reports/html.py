@@ -51,6 +51,9 @@ from fleetrisk.results import (
 from fleetrisk.vocab import BANDS
 
 TOP_RISKS = 5
+#: Controls in the fix-first list at the top, and unknown-driven outcomes in their own section.
+FIX_FIRST_LIMIT = 6
+ASSUMED_LIMIT = 15
 PATH_LIMIT = 12
 BLAST_LIMIT = 10
 #: Outcomes that put devices under an attacker's control: their paths are drawn first.
@@ -115,6 +118,9 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "service_types": [(st, service_type_label(st, lang)) for st in assessment.service.types],
         "top": [f for f in assessment.findings if f.status == "open"][:TOP_RISKS],
         "spof": _single_points(assessment),
+        "fix_first": [(item, assessment.controls[item.control].title if item.control in assessment.controls
+                       else item.control) for item in assessment.fix_first[:FIX_FIRST_LIMIT]],
+        "assumed_limit": ASSUMED_LIMIT,
         "analysis_ran": bool(assessment.attack_paths or assessment.blast_radius or assessment.cut_sets),
         "blast": sorted(assessment.blast_radius, key=lambda b: (-b.devices_at_risk, b.element))[:BLAST_LIMIT],
         "fleets_at_risk": _fleets_at_risk(assessment, graph),
