@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.fleetrisk-run
 TEST_STAMP := $(VENV)/.fleetrisk-test
 
-.PHONY: demo test system-deps lint typecheck unit bench schemas docs clean
+.PHONY: demo test system-deps lint typecheck unit bench schemas docs screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ schemas: $(RUN_STAMP)
 docs: $(RUN_STAMP)
 	$(BIN)/fleetrisk catalog --format md --lang en > docs/catalog.md
 	$(BIN)/fleetrisk catalog --format md --lang ja > docs/catalog.ja.md
+
+screenshots: $(TEST_STAMP) system-deps
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf fleetrisk-report .pytest_cache .mypy_cache .ruff_cache

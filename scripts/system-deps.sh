@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests use (a real browser and a real MQTT broker), if missing.
+# Install the Debian packages the tests use (a real browser, a CJK font for Japanese reports and
+# a real MQTT broker), if missing.
 # Safe to run repeatedly; does nothing when everything is present.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto mosquitto-clients)
+[ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 \
+  || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

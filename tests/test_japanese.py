@@ -152,6 +152,7 @@ def test_the_family_titles_are_the_working_groups_own() -> None:
 #: Variants the terminology review rejected, and the term that replaces each (docs/glossary.md).
 REJECTED = {
     "単一障害点": "単独でフリート全体の侵害に至る要素",
+    "単一侵害でフリート全体に及ぶ要素": "単独でフリート全体の侵害に至る要素",
     "該当する理由": "判定根拠",
     "参照規格": "参照情報",
     "侵入口": "攻撃の起点",

@@ -154,3 +154,19 @@ def test_loss_section_loads_clean(browser: Browser, tmp_path: Path) -> None:
     assert loss.plan is not None and loss.plan.controls
     assert watched.page.locator("#plan-table tbody tr").count() == len(loss.plan.controls)
     watched.page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_first_screen_holds_the_single_points_and_what_to_fix_first(
+    browser: Browser, tmp_path: Path, lang: str
+) -> None:
+    loaded = loaded_default()
+    path = tmp_path / f"report-{lang}.html"
+    path.write_text(render_report("html", assess(loaded, lang=lang), loaded), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    for selector in ("#spof", "#fix-first", "#fix-first-table tbody tr:nth-child(3)"):
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 900, (selector, box)  # wholly on the first screen
+    context.close()

@@ -197,7 +197,7 @@ def test_the_top_screen_leads_with_fix_first_and_keeps_assumptions_apart() -> No
     executive = page[page.index('<section id="executive">'):page.index("</section>", page.index('id="executive"'))]
     table = executive[executive.index('id="fix-first-table"'):]
     first = assessment.fix_first[0]
-    assert f"<code>{first.control}</code>" in table[:table.index("</tr>", table.index("<tbody>"))]
+    assert f">{first.control}</code>" in table[:table.index("</tr>", table.index("<tbody>"))]
     # single points, then what to fix first, then the top findings
     assert executive.index('id="spof"') < executive.index('id="fix-first"') < executive.index(t_top(assessment))
     assert assessment.assumed, "the bundled example has unstated fields that would open outcomes"
