@@ -170,3 +170,19 @@ def test_the_first_screen_holds_the_single_points_and_what_to_fix_first(
         box = page.locator(selector).first.bounding_box()
         assert box is not None and box["y"] + box["height"] <= 900, (selector, box)  # wholly on the first screen
     context.close()
+
+
+def test_the_laid_out_data_flow_diagram_has_no_overlapping_nodes(browser: Browser, tmp_path: Path) -> None:
+    loaded = loaded_default()
+    path = tmp_path / "report.html"
+    path.write_text(render_report("html", assess(loaded), loaded), encoding="utf-8")
+    watched = open_report(browser, path)
+    boxes = watched.page.eval_on_selector_all(
+        "svg.graphviz g.node", "nodes => nodes.map(n => { const b = n.getBoundingClientRect(); "
+        "return [b.left, b.top, b.right, b.bottom]; })")
+    model = loaded.model
+    assert len(boxes) == len(model.fleets) + len(model.accounts) + len(model.components) + len(model.keys)
+    for i, (l1, t1, r1, b1) in enumerate(boxes):
+        for l2, t2, r2, b2 in boxes[i + 1:]:
+            assert r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, "two nodes of the diagram overlap"
+    assert not errors(watched) and all(u.startswith("file:") for u in watched.requests)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from conftest import DEFAULT, run_cli
 from fleetrisk import assess, load_model
 from fleetrisk.reports import WRITERS, render_report
-from fleetrisk.reports.diagrams import fit, text_width
+from fleetrisk.reports.diagrams import fit, highest_open_band, render_flow_diagram, text_width
 from fleetrisk.reports.flowgraph import flow_graph
 from fleetrisk.reports.html import render_html
 from fleetrisk.results import Assessment
@@ -51,7 +52,7 @@ def test_sections_present() -> None:
     text = html_for()
     for anchor in ("executive", "dfd", "paths", "matrices", "findings", "controls"):
         assert f'<section id="{anchor}">' in text
-    assert text.count('<svg xmlns="http://www.w3.org/2000/svg" class="dfd"') == 1
+    assert len(re.findall(r'<svg [^>]*class="dfd', text)) == 1
     assert 'class="matrix"' in text
     assert 'id="findings-table"' in text
     assert 'data-framework="etsi-en-303-645"' in text
@@ -101,16 +102,49 @@ def test_writer_table_entry_works_without_model() -> None:
     assert 'class="dfd"' not in text
 
 
-def test_diagram_places_every_element() -> None:
+def test_builtin_diagram_places_every_element() -> None:
     loaded = loaded_default()
-    text = html_for()
-    dfd = text[text.index('class="dfd"'):]
-    dfd = dfd[:dfd.index("</svg>")]
+    dfd = render_flow_diagram(flow_graph(loaded.model), highest_open_band(default_assessment().findings), "en")
     model = loaded.model
     for element in (*model.fleets, *model.components, *model.keys, *model.accounts):
         assert f'data-id="{element.id}"' in dfd, element.id
     assert dfd.count('class="edge ') >= len(model.flows)
     assert 'class="node key risk-critical"' in dfd  # fw-signing carries a critical finding
+
+
+def _graphviz_dfd(text: str) -> str:
+    start = text.index('class="dfd graphviz"')
+    return text[start:text.index("</svg>", start)]
+
+
+def test_graphviz_diagram_names_every_element_in_full_and_labels_flows() -> None:
+    loaded = loaded_default()
+    dfd = _graphviz_dfd(html_for())
+    model = loaded.model
+    words = set(re.findall(r"<text[^>]*>([^<]*)</text>", dfd))
+    shown = html.unescape(" ".join(words))
+    for element in (*model.fleets, *model.components, *model.keys, *model.accounts):
+        assert f"<title>{html.escape(element.id).replace('-', '&#45;')}</title>" in dfd, element.id
+        for word in (element.name or element.id).split():
+            assert word in shown, (element.id, word)  # wrapped over lines, never cut
+    assert "…" not in shown
+    assert dfd.count('class="edge"') >= len(model.flows)
+    assert "mqtt: appliance-telemetry" in shown  # a flow's protocol and the data it carries
+    assert 'class="node key risk&#45;critical"' in dfd  # fw-signing carries a critical finding (- as &#45;)
+    assert _graphviz_dfd(html_for()) == dfd  # the same model, the same bytes
+
+
+def test_graphviz_diagram_collapses_a_large_model_into_zones() -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from gen_model import generate  # the benchmark generator: 300 components over zones
+
+    from fleetrisk.model.loader import load_model_text
+    loaded = load_model_text(generate(300), "large.yaml")
+    dfd = _graphviz_dfd(render_html(assess(loaded), flow_graph(loaded.model)))
+    assert dfd.count('class="node"') == len(loaded.model.zones) + 1  # each zone, and the fleets and accounts
+    assert re.search(r"Components \d+", dfd)
 
 
 def test_self_contained_no_outside_references() -> None:
@@ -176,13 +210,13 @@ def test_cli_writes_every_format(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == ["report.csv", "report.html", "report.json", "report.md", "report.sarif"]
-    assert re.search(r'class="dfd"', (out / "report.html").read_text(encoding="utf-8"))
+    assert re.search(r'class="dfd', (out / "report.html").read_text(encoding="utf-8"))
 
 
 def test_cli_html_on_stdout_has_diagram() -> None:
     result = run_cli("assess", str(DEFAULT), "--format", "html")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("<!DOCTYPE html>") and 'class="dfd"' in result.stdout
+    assert result.stdout.startswith("<!DOCTYPE html>") and 'class="dfd' in result.stdout
 
 
 def t_top(assessment: Assessment) -> str:
@@ -222,3 +256,21 @@ def test_every_examples_first_path_per_outcome_is_the_paths_commands_first() -> 
                 continue
             seen.add(key)
             assert [(s.kind, s.element) for s in path.steps] == first_explored[key], (model.name, key)
+
+
+def test_graphviz_diagram_keeps_hostile_names_as_text() -> None:
+    from fleetrisk.model.loader import from_data
+
+    hostile = 'gw" ] ; x -> y [label="\\N\\G <script>alert(1)</script>'
+    data = {
+        "fleetrisk": 1, "service": {"name": "t", "types": ["telemetry"]},
+        "fleets": [{"id": "plugs", "devices": 10, "safety": "low"}],
+        "components": [{"id": "gw", "name": hostile, "kind": "device-gateway", "exposure": ["internet"]}],
+        "flows": [{"id": "f1", "from": "plugs", "to": "gw", "protocol": 'mqtt" ];'}],
+    }
+    loaded = from_data(data)
+    dfd = _graphviz_dfd(render_html(assess(loaded), flow_graph(loaded.model)))
+    texts = html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", dfd)))
+    assert "<script>" not in dfd and "&lt;script&gt;" in dfd  # escaped as text, not markup
+    assert '\\N\\G' in texts.replace(" ", "")  # Graphviz escapes stay literal, not the node's name
+    assert dfd.count('class="node') == 2 and dfd.count('class="edge"') == 1  # no node or edge injected

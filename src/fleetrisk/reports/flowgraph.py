@@ -75,7 +75,8 @@ def flow_graph(model: ServiceModel) -> FlowGraph:
     )
     zones = tuple(ZoneBox(zid, names.get(zid, ""), trust.get(zid, ""), tuple(members[zid])) for zid in order)
     edges = [
-        Edge(fl.source, fl.target, fl.protocol or fl.id, "plain" if fl.encryption == "none" else "flow")
+        Edge(fl.source, fl.target, (fl.protocol or fl.id) + (f": {', '.join(fl.carries)}" if fl.carries else ""),
+             "plain" if fl.encryption == "none" else "flow")
         for fl in model.flows
     ]
     for f in model.fleets:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from fleetrisk.messages import explain_finding, word_expression
 from fleetrisk.quant_results import LossView
+from fleetrisk.reports import dot_layout
 from fleetrisk.reports.compliance import control_rows, framework_coverage
 from fleetrisk.reports.diagrams import highest_open_band, render_attack_path, render_flow_diagram, render_risk_matrix
 from fleetrisk.reports.flowgraph import FlowGraph
@@ -124,7 +125,7 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "analysis_ran": bool(assessment.attack_paths or assessment.blast_radius or assessment.cut_sets),
         "blast": sorted(assessment.blast_radius, key=lambda b: (-b.devices_at_risk, b.element))[:BLAST_LIMIT],
         "fleets_at_risk": _fleets_at_risk(assessment, graph),
-        "dfd": Markup(render_flow_diagram(graph, highest_open_band(assessment.findings), lang))  # noqa: S704
+        "dfd": Markup(_flow_diagram(graph, highest_open_band(assessment.findings), lang))  # noqa: S704
         if graph is not None else None,
         "paths": [(p, Markup(render_attack_path(p, by_id, lang)))  # noqa: S704 - built with escaping
                   for p in _paths_to_draw(assessment)],
@@ -145,6 +146,11 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "loss": _loss_context(loss, lang) if loss is not None else None,
     }
     return _environment().get_template("report.html.j2").render(context)
+
+
+def _flow_diagram(graph: FlowGraph, risk: dict[str, str], lang: str) -> str:
+    """Laid out by Graphviz when it is installed, else by the built-in column layout."""
+    return dot_layout.render(graph, risk, lang) or render_flow_diagram(graph, risk, lang)
 
 
 def _loss_context(loss: LossView, lang: str) -> dict[str, Any]:
