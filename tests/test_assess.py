@@ -285,3 +285,22 @@ def test_evidence_text_loses_control_characters() -> None:
 def test_result_construct_out_of_order_keeps_field_order() -> None:
     shuffled = ControlState.model_construct(declared_on="service", status="absent", id="C-1")
     assert shuffled.model_dump_json() == '{"id":"C-1","status":"absent","declared_on":"service"}'
+
+
+def test_the_service_type_table_counts_each_finding_where_its_plane_runs() -> None:
+    from conftest import DEFAULT
+    from fleetrisk.catalog.loader import load_catalog
+    from fleetrisk.model.loader import load_model
+
+    result = assess(load_model(str(DEFAULT)))
+    catalog = load_catalog()
+    cells = {(c.family, c.service_type): c.open for c in result.matrix}
+    assert len({tuple(cells[(f.family, t)] for t in result.service.types) for f in result.families}) > 1
+    assert any(len({cells[(f.family, t)] for t in result.service.types}) > 1 for f in result.families)
+    planes = {p.id: set(p.service_types) for p in catalog.taxonomy.facets.plane}
+    for family in {f.family for f in result.families}:
+        for service_type in result.service.types:
+            expected = sum(1 for f in result.findings if f.status == "open" and f.family == family and (
+                not planes[catalog.scenario(f.scenario).spec.facets.plane]
+                or service_type in planes[catalog.scenario(f.scenario).spec.facets.plane]))
+            assert cells[(family, service_type)] == expected

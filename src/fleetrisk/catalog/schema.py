@@ -78,8 +78,14 @@ class Label(CatalogBase):
     label: Bilingual
 
 
+class PlaneLabel(Label):
+    """A plane of the service, and the service types whose work runs on it (empty: every type)."""
+
+    service_types: list[ServiceType] = Field(default_factory=list)
+
+
 class Facets(CatalogBase):
-    plane: list[Label]
+    plane: list[PlaneLabel]
     entry: list[Label]
     objective: list[Label]
     outcome: list[Label]

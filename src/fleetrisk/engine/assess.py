@@ -617,14 +617,19 @@ def _families(catalog: Catalog, findings: list[Finding], lang: str) -> list[Fami
 
 
 def _matrix(loaded: LoadedModel, catalog: Catalog, findings: list[Finding]) -> list[MatrixCell]:
+    """Relevance of each family to each of the service's types, with the open findings on the
+    planes that type runs on (a plane that lists no type, such as dependencies, counts for all)."""
+    types_of = {p.id: set(p.service_types) for p in catalog.taxonomy.facets.plane}
+    counts: Counter[tuple[str, str]] = Counter()
+    for finding in findings:
+        if finding.status == "open":
+            served = types_of.get(catalog.scenario(finding.scenario).spec.facets.plane) or set()
+            for service_type in loaded.model.service.types:
+                if not served or service_type in served:
+                    counts[(finding.family, service_type)] += 1
     cells = []
-    open_by_family = Counter(f.family for f in findings if f.status == "open")
     for family, row in catalog.taxonomy.relevance.items():
         for service_type in loaded.model.service.types:
-            cells.append(MatrixCell(
-                family=family,
-                service_type=service_type,
-                relevance=row[service_type],
-                open=open_by_family.get(family, 0),
-            ))
+            cells.append(MatrixCell(family=family, service_type=service_type, relevance=row[service_type],
+                                    open=counts[(family, service_type)]))
     return cells

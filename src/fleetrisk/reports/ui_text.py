@@ -45,7 +45,8 @@ _EXTRA: dict[str, dict[str, str]] = {
         "cut_by": "Cut by",
         "risk_matrix": "Risk matrix (open findings)",
         "heatmap": "Open findings by threat and service type",
-        "heatmap_note": "Cell: open findings of the threat; shade: relevance of the threat to the service type.",
+        "heatmap_note": "Cell: open findings of the threat on the planes that service type runs on (dependencies and "
+                        "the admin plane count for every type); shade: relevance of the threat to the service type.",
         "findings": "Findings",
         "filter": "Filter",
         "search": "Search",
@@ -160,7 +161,8 @@ _EXTRA: dict[str, dict[str, str]] = {
         "cut_by": "遮断する対策",
         "risk_matrix": "リスクマトリクス（未対応の指摘）",
         "heatmap": "脅威とサービス種別ごとの未対応の指摘",
-        "heatmap_note": "数値: その脅威の未対応の指摘数。濃淡: サービス種別に対する脅威の関連度。",
+        "heatmap_note": "数値: そのサービス種別が使うプレーン上の未対応の指摘事項の数（依存先と管理プレーンの指摘は"
+                        "全種別に数える）。濃淡: サービス種別に対する脅威の関連度。",
         "findings": "指摘事項",
         "filter": "絞り込み",
         "search": "検索",
