@@ -49,6 +49,18 @@ def test_online_key_on_the_ota_server_is_a_single_point() -> None:
     assert ota.by_fleet == {"washers": 1_000_000}
 
 
+def test_a_service_wide_finding_counts_each_component_it_hands_over_as_falling() -> None:
+    """No disclosure policy is one more way into each internet-facing component: the component
+    still falls in every cut set, and nothing becomes reachable without a compromise."""
+    data = copy.deepcopy(FIRMWARE)
+    data["practices"] = {"vulnerability_disclosure": False}
+    result = assess(from_data(data))
+    assert ("T3.no-vulnerability-disclosure@service", "open") in {(f.id, f.status) for f in result.findings}
+    found = cuts(data, "firmware-takeover", "washers")
+    assert ["ota"] in found
+    assert [] not in found
+
+
 def test_offline_hsm_removes_the_single_point() -> None:
     data = copy.deepcopy(FIRMWARE)
     data["keys"][0].update(holder="hsm", custody="offline-hsm")

@@ -22,6 +22,8 @@ CATALOG = load_catalog()
 PRACTICE_RULES = [
     ("T6.unmonitored-firmware-signing-key", "key_use_monitoring"),
     ("T5.unmonitored-code-signing-key", "key_use_monitoring"),
+    ("T6.unscanned-signing-key-file", "secrets_scanning"),
+    ("T3.no-vulnerability-disclosure", "vulnerability_disclosure"),
 ]
 
 
@@ -43,6 +45,23 @@ def test_practice_stated_and_left_out(scenario_id: str, practice: str) -> None:
     unstated = copy.deepcopy(case.model)
     del unstated["practices"][practice]
     found = _statuses(scenario_id, unstated)
-    assert {e for e, s in found.items() if s == "unknown"} == set(case.expect.open)
+    # unknown where the rule was open, and where another unstated fact already left it unknown
+    assert {e for e, s in found.items() if s == "unknown"} == set(case.expect.open) | set(case.expect.unknown)
     assert {e for e, s in found.items() if s == "mitigated"} == set(case.expect.mitigated)
     assert not set(found) & set(case.expect.silent)
+
+
+def test_service_wide_rule_mitigated_and_not_applicable() -> None:
+    """A service-wide rule has one element to judge, so its case shows it open only: here the
+    same model with the control declared, and without the architecture that makes it matter."""
+    scenario_id = "T3.no-vulnerability-disclosure"
+    case, _ = load_case(case_file(CATALOG.scenario(scenario_id).file))
+
+    declared = copy.deepcopy(case.model)
+    declared["controls"] = {"vulnerability-disclosure-programme": "implemented"}
+    assert _statuses(scenario_id, declared) == {"service": "mitigated"}
+
+    internal = copy.deepcopy(case.model)
+    for component in internal["components"]:
+        component["exposure"] = ["internal"]
+    assert _statuses(scenario_id, internal) == {}

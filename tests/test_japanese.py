@@ -84,7 +84,7 @@ def _leftover_english(text: str, identifiers: re.Pattern[str]) -> list[str]:
     t = re.sub(r"[\w.\-]+(\[\d+\])+(\.[\w.()\\]+)?", " ", t)  # YAML paths
     t = re.sub(r"[\w.\\]+ = \\?\[[^\]]*\]", " ", t)  # field = [list]
     t = re.sub(r"[\w.\\]+ = [^()()、,;。\s]+", " ", t)  # field = value
-    t = re.sub(r"https?://\S+|\S+\.(yaml|json|md|html|csv|sarif)\b", " ", t)
+    t = re.sub(r"https?://\S+|\S+\.(yaml|json|md|html|csv|sarif|txt)\b", " ", t)
     t = identifiers.sub(" ", t)
     words = re.findall(r"[A-Za-z][A-Za-z0-9_&.\-]*[A-Za-z0-9]", t)
     return [w for w in words if len(re.sub(r"[^A-Za-z]", "", w)) >= 3 and w not in STANDARD_NAMES

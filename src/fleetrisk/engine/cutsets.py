@@ -4,8 +4,9 @@ The question is "if these fall, what follows?", so every component (``control:C`
 single key (``hold:K``) is a basic event that may simply be given; threshold keys fall only
 through k of their holders. Entries are open, but footholds are left out: they say how a
 component falls, and here it is assumed fallen. A finding on a component or key that needs
-only an entry counts as that element falling. A cut set of size 0 means the outcome is
-reachable without compromising any component or key at all.
+only an entry counts as that element falling, and so does each component or key that a
+finding elsewhere (on the service) hands over from an entry alone. A cut set of size 0 means
+the outcome is reachable without compromising any component or key at all.
 
 Families of minimal sets are propagated to a fixpoint over the AND/OR graph, keeping only
 sets up to ``max_size``; the result is exact up to that size (checked against brute force

@@ -269,23 +269,22 @@ class _Builder:
             else:
                 combos = _product(alternatives)
                 for choice in combos:
-                    basic = None
-                    if not choice and element.type in ("component", "key"):
-                        basic = f"{'control' if element.type == 'component' else 'hold'}:{element.id}"
-                    self.edges.append(Edge(
-                        id=match.id if len(combos) == 1 else f"{match.id}|{','.join(choice)}",
-                        kind="finding",
-                        element=element.id,
-                        requires=tuple(choice),
-                        grants=grants,
-                        likelihood=LIKELIHOOD_LEVELS[spec.likelihood],
-                        entries=tuple(spec.facets.entry) if needs_entry else (),
-                        basic=basic,
-                        finding=match.id,
-                        scenario=spec.id,
-                        cut_by=match.scenario.mitigated_by.describe(),
-                        assumed=status == "unknown",
-                    ))
+                    edge_id = match.id if len(combos) == 1 else f"{match.id}|{','.join(choice)}"
+                    for part_id, part, basic in _finding_parts(edge_id, element, choice, grants):
+                        self.edges.append(Edge(
+                            id=part_id,
+                            kind="finding",
+                            element=element.id,
+                            requires=tuple(choice),
+                            grants=part,
+                            likelihood=LIKELIHOOD_LEVELS[spec.likelihood],
+                            entries=tuple(spec.facets.entry) if needs_entry else (),
+                            basic=basic,
+                            finding=match.id,
+                            scenario=spec.id,
+                            cut_by=match.scenario.mitigated_by.describe(),
+                            assumed=status == "unknown",
+                        ))
 
     def add_authority(self) -> None:
         for acc in self.index.by_type["acceptance"]:
@@ -531,6 +530,32 @@ def build_graph(
     basic += [f"hold:{k.id}" for k in index.by_type["key"]
               if isinstance(k.obj, Key) and k.obj.custody != "threshold"]
     return AttackGraph(builder.edges, basic, builder.fleet_devices, builder.reach_devices, builder.data_records)
+
+
+#: Positions that are a component or a key falling (the basic events of cut sets).
+_FALLEN = ("control:", "hold:")
+
+
+def _finding_parts(
+    edge_id: str, element: Handle, choice: list[str], grants: tuple[str, ...]
+) -> list[tuple[str, tuple[str, ...], str | None]]:
+    """The edges of one finding step: (id, grants, basic event it stands for, if any).
+
+    A finding that needs nothing but an entry counts, for cut sets, as an element falling: the
+    component or key it is on, or, for one on another element (a service-wide finding that
+    hands over every internet-facing component), each component or key it hands over, on an
+    edge of its own. Whatever else it grants stays on the finding's own edge.
+    """
+    if choice:
+        return [(edge_id, grants, None)]
+    if element.type in ("component", "key"):
+        return [(edge_id, grants, f"{'control' if element.type == 'component' else 'hold'}:{element.id}")]
+    fallen = [g for g in grants if g.startswith(_FALLEN)]
+    rest = tuple(g for g in grants if not g.startswith(_FALLEN))
+    parts: list[tuple[str, tuple[str, ...], str | None]] = [(f"{edge_id}|{g}", (g,), g) for g in fallen]
+    if rest or not parts:
+        parts.append((edge_id, rest, None))
+    return parts
 
 
 def _devices_hit(fleet: Fleet, outcome: str) -> int:

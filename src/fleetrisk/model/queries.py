@@ -334,7 +334,14 @@ class ModelIndex:
             return [self.service]
         if handle.type == "service" and relation in _SERVICE_RELATIONS:
             return list(self.by_type[_SERVICE_RELATIONS[relation]])
+        if handle.type == "service" and relation == "internet_facing":
+            return list(self.internet_facing)
         return list(self._rel.get((relation, handle.key), ()))
+
+    @functools.cached_property
+    def internet_facing(self) -> list[Handle]:
+        """Components the internet reaches as stated (``internet_reachable`` holds), in model order."""
+        return [c for c in self.by_type["component"] if _internet_reachable(self, c)]
 
     def fleets_reached(self, handle: Handle) -> list[Handle]:
         """Fleets whose devices an element's compromise would touch, in model order.
@@ -466,6 +473,7 @@ RELATIONS: dict[str, dict[str, str]] = {
     "via": {"account": "component"},
     "fleets": {"service": "fleet"},
     "components": {"service": "component"},
+    "internet_facing": {"service": "component"},
     "keys": {"service": "key"},
     "data": {"service": "data"},
     "accounts": {"component": "account", "service": "account"},

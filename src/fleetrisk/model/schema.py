@@ -340,7 +340,9 @@ class DataSet(Strict):
     precision: Precision | None = Field(
         default=None, description="For location and similar data: precise, coarse or aggregated."
     )
-    anonymised: StrictBool | None = None
+    anonymised: StrictBool | None = Field(
+        default=None, description="The records identify no person or household, wherever the data set goes."
+    )
     controls: Controls = Field(default_factory=dict)
 
 
@@ -352,7 +354,10 @@ class Flow(Strict):
     target: Id = Field(alias="to")
     protocol: str | None = None
     carries: list[Id] = Field(default_factory=list, description="Data set ids carried.")
-    authentication: Auth | None = None
+    authentication: Auth | None = Field(
+        default=None,
+        description="How the sender authenticates on this flow; none: whoever reaches the target can send.",
+    )
     authorization: Authorization | None = None
     encryption: Encryption | None = None
     controls: Controls = Field(default_factory=dict)
@@ -368,7 +373,10 @@ class Account(Strict):
     audience: Literal["customer", "staff", "dealer"]
     auth: AccountAuth | None = None
     breached_password_screening: StrictBool | None = None
-    login_alerts: StrictBool | None = None
+    login_alerts: StrictBool | None = Field(
+        default=None,
+        description="Sign-ins raise an alert: new logins, devices and changed credentials reach holder or provider.",
+    )
     capabilities: list[AccountCapability] = Field(default_factory=list)
     via: Id | None = Field(default=None, description="Component the accounts sign in to.")
     client_side_only_checks: StrictBool | None = None
@@ -394,8 +402,12 @@ class Practices(Strict):
     prod_data_in_nonprod: ProdDataInNonProd | None = None
     anomaly_detection: StrictBool | None = None
     key_use_monitoring: StrictBool | None = None
-    vulnerability_disclosure: StrictBool | None = None
-    secrets_scanning: StrictBool | None = None
+    vulnerability_disclosure: StrictBool | None = Field(
+        default=None, description="A published policy and contact for reporting flaws in the devices and the service."
+    )
+    secrets_scanning: StrictBool | None = Field(
+        default=None, description="Code repositories, images, build output and logs are scanned for secrets."
+    )
 
 
 # --- quantitative loss (optional; see docs/quantitative.md) ------------------------------
