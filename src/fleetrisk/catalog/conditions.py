@@ -27,6 +27,9 @@ from fleetrisk.model.queries import ELEMENT_CLASSES, PREDICATES, Handle, ModelIn
 
 Truth = bool | None
 
+#: Elements a relation's explanation names when any of them qualifies (the first ones, in model order).
+RELATED_HITS_SHOWN = 5
+
 
 @dataclass(frozen=True, slots=True)
 class Missing:
@@ -333,6 +336,17 @@ class Related(Condition):
             found = bool(others) if self.quantifier != "none" else not others
             ids = ", ".join(o.id for o in others) or "none"
             return Verdict(found, (Reason(handle, None, "relation", self.relation, ids),))
+        if self.quantifier != "all":
+            # any / none: a few hits settle it (and say enough); only without one is every element read
+            hits = []
+            for other in others:
+                verdict = self.where.evaluate(index, other)
+                if verdict.value:
+                    hits.append(verdict)
+                    if len(hits) == RELATED_HITS_SHOWN:
+                        break
+            if hits:
+                return Verdict(self.quantifier == "any", tuple(r for v in hits for r in v.reasons))
         verdicts = [self.where.evaluate(index, other) for other in others]
         missing = tuple(m for v in verdicts if v.value is None for m in v.missing)
         if self.quantifier == "all":
@@ -358,16 +372,18 @@ class Related(Condition):
         others = index.related(handle, self.relation)
         if self.where is None:
             return bool(others) if self.quantifier != "none" else not others
-        values = [self.where.test(index, other) for other in others]
-        if self.quantifier == "all":
-            if False in values:
+        unknown = False
+        for other in others:  # stops at the first element that settles it
+            value = self.where.test(index, other)
+            if value is None:
+                unknown = True
+            elif self.quantifier == "all" and value is False:
                 return False
-            return None if None in values else True
-        if True in values:
-            return self.quantifier == "any"
-        if None in values:
+            elif self.quantifier != "all" and value:
+                return self.quantifier == "any"
+        if unknown:
             return None
-        return self.quantifier == "none"
+        return self.quantifier != "none" if self.quantifier == "all" else self.quantifier == "none"
 
     def fields(self) -> set[str]:
         inner = self.where.fields() if self.where else set()
