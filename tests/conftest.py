@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +39,14 @@ def wildcard_read_refuted(path: Path, element: str = "broker") -> Path:
 @pytest.fixture
 def cli():  # type: ignore[no-untyped-def]
     return run_cli
+
+
+#: A device gateway that states per-device topic authorisation: live evidence can refute it.
+BROKER: dict[str, Any] = {
+    "fleetrisk": 1,
+    "service": {"name": "t", "types": ["remote-control"]},
+    "fleets": [{"id": "plugs", "devices": 200_000, "safety": "low",
+                "accepts": [{"input": "command", "from": "broker", "verification": "transport", "use": "acts"}]}],
+    "components": [{"id": "broker", "kind": "device-gateway", "exposure": ["internet"], "auth": "mtls",
+                    "authorization": "per-device"}],
+}

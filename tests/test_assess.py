@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from conftest import BROKER
 from fleetrisk.engine.assess import assess
 from fleetrisk.engine.score import DEVICE_BANDS, band, impact_score, log_band
 from fleetrisk.errors import ModelValidationError
@@ -213,14 +214,6 @@ def test_result_construct_with_fields_left_out_keeps_defaults() -> None:
     assert partial.model_dump_json() == ControlState.model_validate({"id": "C-1", "status": "absent"}).model_dump_json()
 
 
-BROKER: dict[str, Any] = {
-    "fleetrisk": 1,
-    "service": {"name": "t", "types": ["remote-control"]},
-    "fleets": [{"id": "plugs", "devices": 200_000, "safety": "low",
-                "accepts": [{"input": "command", "from": "broker", "verification": "transport", "use": "acts"}]}],
-    "components": [{"id": "broker", "kind": "device-gateway", "exposure": ["internet"], "auth": "mtls",
-                    "authorization": "per-device"}],
-}
 ACL_FINDING = "T7.broker-acl-not-per-device@broker"
 
 

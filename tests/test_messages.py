@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import DEFAULT, EXAMPLES
+from conftest import BROKER, DEFAULT, EXAMPLES
 from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.engine.assess import assess
 from fleetrisk.evidence import Check, Evidence
@@ -74,14 +74,6 @@ def test_a_writer_words_the_other_language_from_the_reports_data(model: Any) -> 
     assert all(_reword(english, "en").values())
 
 
-BROKER: dict[str, Any] = {
-    "fleetrisk": 1,
-    "service": {"name": "t", "types": ["remote-control"]},
-    "fleets": [{"id": "plugs", "devices": 200_000, "safety": "low",
-                "accepts": [{"input": "command", "from": "broker", "verification": "transport", "use": "acts"}]}],
-    "components": [{"id": "broker", "kind": "device-gateway", "exposure": ["internet"], "auth": "mtls",
-                    "authorization": "per-device"}],
-}
 
 
 def _identifiers(finding: Finding, catalog_lang: str) -> list[str]:
