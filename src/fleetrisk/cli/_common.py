@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from rich.console import Console
 
+from fleetrisk.cli._files import readable
 from fleetrisk.errors import FleetriskError, UsageError
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def load_evidence_for(path: Path | None, loaded: LoadedModel) -> Evidence | None
         return None
     from fleetrisk.evidence import load_evidence
 
-    checks = load_evidence(path)
+    checks = load_evidence(readable(path, "evidence file"))
     warn_stray_evidence(checks, loaded)
     return checks
 

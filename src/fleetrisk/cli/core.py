@@ -27,9 +27,10 @@ from fleetrisk.cli._common import (
     out,
     parse_date,
 )
+from fleetrisk.cli._files import load_model_file
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import UsageError
-from fleetrisk.model.loader import LoadedModel, load_model
+from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.schema import ServiceModel
 from fleetrisk.reports import WRITERS, render_report
 from fleetrisk.reports.catalog_view import render_catalog_json, render_catalog_md, render_catalog_table
@@ -83,7 +84,7 @@ def assess(
         if output is None and len(formats) > 1:
             raise UsageError("several formats need --output DIR", hint="or give a single --format")
         date = parse_date(as_of)
-        loaded = load_model(default_model(model))
+        loaded = load_model_file(default_model(model))
         checks = load_evidence_for(evidence, loaded)
         result = run_assessment(loaded, lang=lang.value, as_of=date, evidence=checks)
         keep(loaded)
@@ -172,7 +173,7 @@ def validate(model: Annotated[Path, typer.Argument(help="Model file.")]) -> None
     """Check a model file; report every problem with its line and column."""
 
     def run() -> None:
-        loaded = load_model(model)
+        loaded = load_model_file(model)
         run_assessment(loaded)  # also checks controls and tracking entries
         m = loaded.model
         out.print(

@@ -11,9 +11,10 @@ import typer
 
 from fleetrisk.atomic import write_atomic
 from fleetrisk.cli._common import Lang, err, guard, out
+from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, UsageError
-from fleetrisk.model.loader import load_model, load_model_text
+from fleetrisk.model.loader import load_model_text
 
 
 class Source(StrEnum):
@@ -62,7 +63,7 @@ def import_model(
             raise UsageError("--output and --report name the same file")
         _check_free(output, force)
         _check_free(report, force)
-        draft = import_file(source.value, file)
+        draft = import_file(source.value, readable(file, f"{source.value} file"))
         name = str(output) if output is not None else "<stdout>"
         text = render_yaml(draft, lang.value)
         try:
@@ -94,7 +95,7 @@ def export(
         from fleetrisk.importers.otm import render_otm
 
         _check_free(output, force)
-        loaded = load_model(model)
+        loaded = load_model_file(model)
         text = render_otm(loaded, run_assessment(loaded, lang=lang.value))
         if output is None:
             sys.stdout.write(text)

@@ -22,10 +22,10 @@ from fleetrisk.cli._common import (
     out,
     parse_date,
 )
+from fleetrisk.cli._files import load_model_file
 from fleetrisk.engine.assess import explore_paths
 from fleetrisk.errors import UsageError
 from fleetrisk.messages import word_expression
-from fleetrisk.model.loader import load_model
 from fleetrisk.reports.i18n import devices, labels
 from fleetrisk.reports.ui_text import entry_label
 from fleetrisk.results import AttackPath
@@ -56,7 +56,7 @@ def paths(
     def run() -> None:
         if outcome is not None and outcome not in OUTCOMES:
             raise UsageError(f"unknown outcome {outcome!r}", hint=f"choose from {', '.join(OUTCOMES)}")
-        loaded = load_model(default_model(model))
+        loaded = load_model_file(default_model(model))
         if fleet is not None and fleet not in {f.id for f in loaded.model.fleets} and not fleet.startswith("data:"):
             raise UsageError(f"unknown fleet {fleet!r}",
                              hint=f"fleets: {', '.join(f.id for f in loaded.model.fleets)}")

@@ -24,8 +24,8 @@ from fleetrisk.cli._common import (
     out,
     parse_date,
 )
+from fleetrisk.cli._files import load_model_file
 from fleetrisk.errors import UsageError
-from fleetrisk.model.loader import load_model
 from fleetrisk.reports.i18n import money
 from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.reports.ui_text import entry_label, outcome_label
@@ -79,7 +79,7 @@ def simulate(
         from fleetrisk.engine.quant_run import check_iterations, loss_setup
 
         check_iterations(iterations)
-        loaded = load_model(default_model(model))
+        loaded = load_model_file(default_model(model))
         setup = loss_setup(loaded, as_of=parse_date(as_of), evidence=load_evidence_for(evidence, loaded))
         with _progress("simulating") as progress:
             sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed, progress=progress)
@@ -117,7 +117,7 @@ def plan(
         if budget < 0:
             raise UsageError("--budget is required",
                              hint="a yearly amount in the model's currency, e.g. --budget 500000")
-        loaded = load_model(default_model(model))
+        loaded = load_model_file(default_model(model))
         setup = loss_setup(loaded, as_of=parse_date(as_of), evidence=load_evidence_for(evidence, loaded))
         check_budget(budget, setup.inputs)
         with _progress("simulating") as progress:

@@ -12,9 +12,9 @@ import typer
 from pydantic import ValidationError
 
 from fleetrisk.cli._common import Lang, Level, err, guard, parse_date
+from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, Location
-from fleetrisk.model.loader import load_model
 from fleetrisk.results import Assessment
 
 MAX_REPORT_BYTES = 200_000_000
@@ -28,7 +28,8 @@ class DiffFormat(StrEnum):
 def load_side(path: Path, lang: str, as_of: str | None) -> Assessment:
     """An assessment from a model file (assessed now) or from a JSON report written earlier."""
     if path.suffix.lower() != ".json":
-        return run_assessment(load_model(path), lang=lang, as_of=parse_date(as_of))
+        return run_assessment(load_model_file(path), lang=lang, as_of=parse_date(as_of))
+    readable(path, "report")
     try:
         if path.stat().st_size > MAX_REPORT_BYTES:
             raise InputError(f"{path} is larger than {MAX_REPORT_BYTES:,} bytes", location=Location(str(path)))

@@ -13,9 +13,9 @@ from rich.table import Table
 
 from fleetrisk.atomic import write_atomic
 from fleetrisk.cli._common import Lang, err, guard, out
+from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.errors import UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
-from fleetrisk.model.loader import load_model
 from fleetrisk.probes import DEFAULT_SECRETS_FILE
 
 if TYPE_CHECKING:  # the probe modules and protocol clients load only when this command runs
@@ -69,8 +69,8 @@ def verify(
                              hint="pip install 'fleetrisk[probes]' (make demo and make test install it)") from exc
         from fleetrisk.probes.scope import Gate, load_scope
 
-        loaded = load_model(model)
-        allowed = load_scope(scope)
+        loaded = load_model_file(model)
+        allowed = load_scope(readable(scope, "scope file"))
         identities = _secrets(secrets)
         plan = build_plan(loaded, allowed, identities, intrusive=intrusive, now=utc_now())
         t = LABELS[lang.value]
@@ -101,7 +101,7 @@ def _secrets(path: Path | None) -> Secrets:
     from fleetrisk.probes.secrets import empty_secrets, load_secrets
 
     if path is not None:
-        return load_secrets(path)
+        return load_secrets(readable(path, "secrets file"))
     default = Path(DEFAULT_SECRETS_FILE)
     if default.is_file():
         err.print(f"using test identities from {default}", markup=False)
