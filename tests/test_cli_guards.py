@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT, run_cli
+from conftest import DEFAULT, ROOT, run_cli, wildcard_read_refuted
 from fleetrisk.errors import FileAccessError
 from fleetrisk.model.loader import load_model
 
@@ -63,3 +63,50 @@ def test_an_unreadable_model_says_permission_denied(tmp_path: Path) -> None:
         path.chmod(0o600)
     assert result.returncode == 2
     _file_error(result.stderr, path, "model", "permission denied")
+
+
+def _written(tmp_path: Path, name: str, *args: str) -> Path:
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / name
+    path.write_text(result.stdout, encoding="utf-8")
+    return path
+
+
+def test_validate_names_a_file_that_is_not_a_model(tmp_path: Path) -> None:
+    files = {
+        "a fleetrisk report": _written(tmp_path, "report.json", "assess", str(DEFAULT), "--format", "json"),
+        "a SARIF log": _written(tmp_path, "report.sarif", "assess", str(DEFAULT), "--format", "sarif"),
+        "an Open Threat Model (OTM) file": _written(tmp_path, "model.otm.json", "export", "--to", "otm", str(DEFAULT)),
+        "a fleetrisk evidence file": wildcard_read_refuted(tmp_path / "evidence.json"),
+        "a Threat Dragon model": ROOT / "tests" / "importers" / "data" / "threat_dragon_small.json",
+        "a Threagile model": ROOT / "tests" / "importers" / "data" / "threagile_small.yaml",
+    }
+    for what, path in files.items():
+        result = run_cli("validate", str(path))
+        assert result.returncode == 2, (what, result.stderr)
+        assert result.stderr.startswith(f"{path}: error[input]: this is {what}, not a fleetrisk model\n  hint: ")
+        assert len(result.stderr.splitlines()) == 2, result.stderr  # one problem, not one per key
+    report = run_cli("validate", str(files["a fleetrisk report"]))
+    assert "give the model file (YAML, 'fleetrisk: 1') it was made from" in report.stderr
+    otm = run_cli("validate", str(files["an Open Threat Model (OTM) file"]))
+    assert f"fleetrisk import --from otm {files['an Open Threat Model (OTM) file']} -o model.yaml" in otm.stderr
+
+
+def test_every_command_that_reads_a_model_names_a_report_given_instead(tmp_path: Path) -> None:
+    report = _written(tmp_path, "report.sarif", "assess", str(DEFAULT), "--format", "sarif")
+    for args in (["assess", str(report)], ["paths", str(report)], ["export", "--to", "otm", str(report)],
+                 ["diff", str(report), str(DEFAULT)]):
+        result = run_cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "this is a SARIF log, not a fleetrisk model" in result.stderr
+        assert "unknown key" not in result.stderr
+
+
+def test_a_model_without_its_version_key_still_gets_the_model_checks(tmp_path: Path) -> None:
+    path = tmp_path / "model.yaml"
+    path.write_text("service: {name: t, types: [telemetry]}\nfindings: []\n", encoding="utf-8")
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2
+    assert "not a fleetrisk model" not in result.stderr
+    assert "required key 'fleetrisk' is missing" in result.stderr
