@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -110,3 +111,26 @@ def test_a_model_without_its_version_key_still_gets_the_model_checks(tmp_path: P
     assert result.returncode == 2
     assert "not a fleetrisk model" not in result.stderr
     assert "required key 'fleetrisk' is missing" in result.stderr
+
+
+NOTICE = "no model given: using the bundled example examples/smart-appliance-cloud.yaml"
+
+
+def test_an_implicit_model_is_said_on_stderr() -> None:
+    for args in (["assess", "--format", "json"], ["paths", "-k", "1", "--format", "json"]):
+        result = run_cli(*args, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        assert NOTICE in result.stderr
+        assert NOTICE not in result.stdout  # the JSON stays clean
+        json.loads(result.stdout)
+    explicit = run_cli("assess", str(DEFAULT), "--format", "json")
+    assert "no model given" not in explicit.stderr
+
+
+def test_fail_on_without_a_model_is_refused() -> None:
+    result = run_cli("assess", "--fail-on", "high", cwd=ROOT)
+    assert result.returncode == 2  # not 1 (or 0) from gating the example
+    assert "error[usage]: --fail-on needs a MODEL" in result.stderr
+    assert "hint: name the model to gate: fleetrisk assess MODEL --fail-on high" in result.stderr
+    assert result.stdout == ""
+    assert run_cli("assess", "--fail-on", "none", "--format", "json", cwd=ROOT).returncode == 0

@@ -79,11 +79,12 @@ def warn_stray_evidence(evidence: Evidence, loaded: LoadedModel) -> None:
 
 
 def default_model(model: Path | None) -> Path:
-    """The model to use: the one given, or the bundled default example."""
+    """The model to use: the one given, or the bundled example, said on stderr so it is never a surprise."""
     if model is not None:
         return model
     candidate = Path(DEFAULT_MODEL)
     if candidate.exists():
+        err.print(f"no model given: using the bundled example {candidate}", markup=False)
         return candidate
     raise UsageError("no MODEL given and no examples/smart-appliance-cloud.yaml here",
                      hint="pass the path of a model file")

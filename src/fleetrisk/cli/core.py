@@ -80,6 +80,9 @@ def assess(
     """Assess a model: findings ranked by fleet impact."""
 
     def run() -> Assessment:
+        if model is None and fail_on is not Level.none:
+            raise UsageError("--fail-on needs a MODEL: without one it would gate the bundled example",
+                             hint=f"name the model to gate: fleetrisk assess MODEL --fail-on {fail_on.value}")
         formats = _formats(fmt)
         if output is None and len(formats) > 1:
             raise UsageError("several formats need --output DIR", hint="or give a single --format")
