@@ -134,3 +134,36 @@ def test_fail_on_without_a_model_is_refused() -> None:
     assert "hint: name the model to gate: fleetrisk assess MODEL --fail-on high" in result.stderr
     assert result.stdout == ""
     assert run_cli("assess", "--fail-on", "none", "--format", "json", cwd=ROOT).returncode == 0
+
+
+def test_html_needs_an_output_directory(tmp_path: Path) -> None:
+    result = run_cli("assess", str(DEFAULT), "--format", "html")
+    assert result.returncode == 2
+    assert result.stdout == ""  # no page poured into the terminal
+    assert "error[usage]: the HTML report is a file for a browser: it needs --output DIR" in result.stderr
+    assert "hint: add --output DIR to write DIR/report.html" in result.stderr
+    written = run_cli("assess", str(DEFAULT), "--format", "html", "--output", str(tmp_path))
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "sarif", "csv"])
+def test_text_formats_go_to_stdout(fmt: str) -> None:
+    result = run_cli("assess", str(DEFAULT), "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout
+    if fmt in ("json", "sarif"):
+        json.loads(result.stdout)
+
+
+def test_output_naming_a_report_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    result = run_cli("assess", str(DEFAULT), "--format", "html", "--output", str(target))
+    assert result.returncode == 2
+    assert f"--output {target} looks like a file name, but it is the directory for the reports" in result.stderr
+    assert f"hint: --output {tmp_path} writes {tmp_path}/report.html" in result.stderr
+    assert not target.exists()  # no directory called report.html
+    existing = tmp_path / "reports.json"  # a directory that happens to have such a name is fine
+    existing.mkdir()
+    assert run_cli("assess", str(DEFAULT), "--format", "json", "--output", str(existing)).returncode == 0
+    assert (existing / "report.json").is_file()

@@ -86,6 +86,11 @@ def assess(
         formats = _formats(fmt)
         if output is None and len(formats) > 1:
             raise UsageError("several formats need --output DIR", hint="or give a single --format")
+        if output is None and "html" in formats:
+            raise UsageError("the HTML report is a file for a browser: it needs --output DIR",
+                             hint="add --output DIR to write DIR/report.html; md, json, sarif and csv can go to stdout")
+        if output is not None:
+            _check_output_dir(output, formats or ["md", "json"])
         date = parse_date(as_of)
         loaded = load_model_file(default_model(model))
         checks = load_evidence_for(evidence, loaded)
@@ -113,6 +118,17 @@ def assess(
         if gating:
             err.print(f"{len(gating)} open finding(s) at or above {fail_on.value}", markup=False)
             raise typer.Exit(1)
+
+
+REPORT_SUFFIXES = frozenset(f".{name}" for name in WRITERS)
+
+
+def _check_output_dir(output: Path, formats: list[str]) -> None:
+    """Refuse an --output that names a report file: it is the directory the reports go in."""
+    if output.suffix.lower() in REPORT_SUFFIXES and not output.is_dir():
+        parent = output.parent
+        raise UsageError(f"--output {output} looks like a file name, but it is the directory for the reports",
+                         hint=f"--output {parent} writes {', '.join(f'{parent}/report.{name}' for name in formats)}")
 
 
 def _write_reports(result: Assessment, formats: list[str], directory: Path, loaded: LoadedModel,
