@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import os
+import typing
 from pathlib import Path
 
 import pytest
+import typer
 
 from conftest import DEFAULT, ROOT, run_cli, wildcard_read_refuted
 from fleetrisk.errors import FileAccessError
@@ -167,3 +170,35 @@ def test_output_naming_a_report_file_is_refused(tmp_path: Path) -> None:
     existing.mkdir()
     assert run_cli("assess", str(DEFAULT), "--format", "json", "--output", str(existing)).returncode == 0
     assert (existing / "report.json").is_file()
+
+
+def test_every_choice_option_ignores_case() -> None:
+    from fleetrisk.cli import app
+
+    checked = []
+    for command in app.registered_commands:
+        assert command.callback is not None
+        hints = typing.get_type_hints(command.callback, include_extras=True)
+        for name, hint in hints.items():
+            if typing.get_origin(hint) is not typing.Annotated:
+                continue
+            base, *meta = typing.get_args(hint)
+            if isinstance(base, type) and issubclass(base, enum.Enum):
+                info = next(m for m in meta if isinstance(m, typer.models.ParameterInfo))
+                assert info.case_sensitive is False, f"{command.callback.__name__} {name}"
+                checked.append(name)
+    assert {"lang", "fmt", "fail_on", "min_risk", "source", "target", "objective"} <= set(checked)
+
+
+def test_choices_and_names_in_any_case() -> None:
+    catalog = run_cli("catalog", "--family", "t6", "--lang", "JA", "--format", "JSON")
+    assert catalog.returncode == 0, catalog.stderr
+    assert {s["family"] for s in json.loads(catalog.stdout)["scenarios"]} == {"T6"}
+    refused = run_cli("assess", str(DEFAULT), "--format", "HTML")  # recognised as html, so refused without --output
+    assert refused.returncode == 2 and "needs --output DIR" in refused.stderr
+    paths = run_cli("paths", str(DEFAULT), "--outcome", "Firmware-Takeover", "--min-risk", "HIGH", "-f", "Json",
+                    "-k", "1")
+    assert paths.returncode == 0, paths.stderr
+    assert {p["outcome"] for p in json.loads(paths.stdout)} == {"firmware-takeover"}
+    assert run_cli("assess", str(DEFAULT), "--fail-on", "HIGH", "--format", "JSON").returncode == 1
+    assert run_cli("schema", "--kind", "Report").returncode == 0

@@ -54,7 +54,7 @@ class CatalogFormat(StrEnum):
 def _formats(raw: str | None) -> list[str]:
     if raw is None:
         return []
-    names = [part.strip() for part in raw.split(",") if part.strip()]
+    names = [part.strip().lower() for part in raw.split(",") if part.strip()]
     unknown = [n for n in names if n not in WRITERS]
     if unknown or not names:
         raise UsageError(f"unknown format(s): {', '.join(unknown) or raw!r}",
@@ -66,8 +66,9 @@ def assess(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="Comma-separated: md,json,html,sarif,csv.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write DIR/report.<ext>.")] = None,
-    lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
-    fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 on an open finding at or above.")] = Level.none,
+    lang: Annotated[Lang, typer.Option(help="Report language.", case_sensitive=False)] = Lang.en,
+    fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 on an open finding at or above.",
+                                           case_sensitive=False)] = Level.none,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
     loss: Annotated[bool, typer.Option("--loss", help="Simulate annual loss; the HTML report shows the curve.")]
@@ -210,9 +211,9 @@ def schema(
     """Print the JSON Schema of the model format (or of the JSON report)."""
 
     def run() -> None:
-        if kind not in ("model", "report"):
+        if kind.lower() not in ("model", "report"):
             raise UsageError(f"unknown schema kind {kind!r}", hint="model or report")
-        sys.stdout.write(schema_text(kind))
+        sys.stdout.write(schema_text(kind.lower()))
 
     guard(run)
 
@@ -232,21 +233,22 @@ def schema_text(kind: str) -> str:
 
 def catalog(
     family: Annotated[str | None, typer.Option(help="Only this family, e.g. T6.")] = None,
-    fmt: Annotated[CatalogFormat, typer.Option("--format", "-f")] = CatalogFormat.table,
-    lang: Annotated[Lang, typer.Option()] = Lang.en,
+    fmt: Annotated[CatalogFormat, typer.Option("--format", "-f", case_sensitive=False)] = CatalogFormat.table,
+    lang: Annotated[Lang, typer.Option(case_sensitive=False)] = Lang.en,
 ) -> None:
     """Show the threat catalog: scenarios and controls."""
 
     def run() -> None:
         cat = load_catalog()
-        if family is not None and family not in {f.id for f in cat.taxonomy.families}:
+        only = family.upper() if family is not None else None
+        if only is not None and only not in {f.id for f in cat.taxonomy.families}:
             raise UsageError(f"unknown family {family!r}", hint="T1 .. T8")
         if fmt is CatalogFormat.json:
-            sys.stdout.write(render_catalog_json(cat, family))
+            sys.stdout.write(render_catalog_json(cat, only))
         elif fmt is CatalogFormat.md:
-            sys.stdout.write(render_catalog_md(cat, family, lang.value))
+            sys.stdout.write(render_catalog_md(cat, only, lang.value))
         else:
-            out.print(render_catalog_table(cat, family, lang.value))
+            out.print(render_catalog_table(cat, only, lang.value))
 
     guard(run)
 

@@ -46,12 +46,12 @@ def import_model(
     file: Annotated[Path, typer.Argument(help="The peer tool's model file.")],
     source: Annotated[Source, typer.Option("--from", help="Format of FILE: pytm (its --json output), "
                                                           "threagile (YAML), threat-dragon (v1 or v2 JSON) or otm "
-                                                          "(Open Threat Model JSON).")],
+                                                          "(Open Threat Model JSON).", case_sensitive=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Model file to write (default: stdout).")]
     = None,
     report: Annotated[Path | None, typer.Option(help="Also write the full mapping report (Markdown) here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
-    lang: Annotated[Lang, typer.Option(help="Language of comments and report.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Language of comments and report.", case_sensitive=False)] = Lang.en,
 ) -> None:
     """Import a pytm, Threagile, Threat Dragon or OTM model; report what was mapped, guessed and left to fill in."""
 
@@ -84,10 +84,10 @@ def import_model(
 
 def export(
     model: Annotated[Path, typer.Argument(help="fleetrisk model file.")],
-    target: Annotated[Target, typer.Option("--to", help="Output format.")],
+    target: Annotated[Target, typer.Option("--to", help="Output format.", case_sensitive=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
-    lang: Annotated[Lang, typer.Option(help="Language of threat text.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Language of threat text.", case_sensitive=False)] = Lang.en,
 ) -> None:
     """Export a model and its assessment to another format (Open Threat Model JSON)."""
 

@@ -44,17 +44,18 @@ def paths(
     fleet: Annotated[str | None, typer.Option(help="Only this fleet id (or data:<id> for a data set).")] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=20, help="Easiest paths per outcome.")] = 3,
     min_risk: Annotated[
-        Level, typer.Option("--min-risk", help="Lowest outcome risk to show (none: all).")
+        Level, typer.Option("--min-risk", help="Lowest outcome risk to show (none: all).", case_sensitive=False)
     ] = Level.none,
-    fmt: Annotated[PathsFormat, typer.Option("--format", "-f")] = PathsFormat.table,
-    lang: Annotated[Lang, typer.Option()] = Lang.en,
+    fmt: Annotated[PathsFormat, typer.Option("--format", "-f", case_sensitive=False)] = PathsFormat.table,
+    lang: Annotated[Lang, typer.Option(case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
 ) -> None:
     """Show the easiest attack paths to each fleet outcome, step by step."""
 
     def run() -> None:
-        if outcome is not None and outcome not in OUTCOMES:
+        wanted = outcome.lower() if outcome is not None else None
+        if wanted is not None and wanted not in OUTCOMES:
             raise UsageError(f"unknown outcome {outcome!r}", hint=f"choose from {', '.join(OUTCOMES)}")
         loaded = load_model_file(default_model(model))
         if fleet is not None and fleet not in {f.id for f in loaded.model.fleets} and not fleet.startswith("data:"):
@@ -62,7 +63,7 @@ def paths(
                              hint=f"fleets: {', '.join(f.id for f in loaded.model.fleets)}")
         minimum = "low" if min_risk is Level.none else min_risk.value
         checks = load_evidence_for(evidence, loaded)
-        found = explore_paths(loaded, outcome=outcome, fleet=fleet, k=k, minimum=minimum,
+        found = explore_paths(loaded, outcome=wanted, fleet=fleet, k=k, minimum=minimum,
                               lang=lang.value, as_of=parse_date(as_of), evidence=checks)
         if fmt is PathsFormat.json:
             sys.stdout.write(json.dumps([p.model_dump(mode="json") for p in found], ensure_ascii=False, indent=2))

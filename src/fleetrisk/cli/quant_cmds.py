@@ -67,8 +67,8 @@ def simulate(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
     iterations: Annotated[int, typer.Option(help="Simulated years.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Seed of the random numbers (same seed, same output).")] = 1,
-    fmt: Annotated[QuantFormat, typer.Option("--format", "-f")] = QuantFormat.table,
-    lang: Annotated[Lang, typer.Option(help="Table language.")] = Lang.en,
+    fmt: Annotated[QuantFormat, typer.Option("--format", "-f", case_sensitive=False)] = QuantFormat.table,
+    lang: Annotated[Lang, typer.Option(help="Table language.", case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
 ) -> None:
@@ -97,12 +97,13 @@ def plan(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
     budget: Annotated[float, typer.Option(help="Yearly budget, in the model's loss currency.")] = -1.0,
     objective: Annotated[PlanObjective, typer.Option(help="loss: least expected loss within the budget; "
-                                                     "critical-paths: cut every path to critical outcomes.")]
+                                                     "critical-paths: cut every path to critical outcomes.",
+                                                     case_sensitive=False)]
     = PlanObjective.loss,
     iterations: Annotated[int, typer.Option(help="Simulated years for risk before and after.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Seed of the random numbers.")] = 1,
-    fmt: Annotated[QuantFormat, typer.Option("--format", "-f")] = QuantFormat.table,
-    lang: Annotated[Lang, typer.Option(help="Table language.")] = Lang.en,
+    fmt: Annotated[QuantFormat, typer.Option("--format", "-f", case_sensitive=False)] = QuantFormat.table,
+    lang: Annotated[Lang, typer.Option(help="Table language.", case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
 ) -> None:

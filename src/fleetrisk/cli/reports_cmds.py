@@ -62,11 +62,13 @@ def _json_line(raw: bytes) -> int | None:
 def diff(
     old: Annotated[Path, typer.Argument(help="Model (or report.json) before the change.")],
     new: Annotated[Path, typer.Argument(help="Model (or report.json) after the change.")],
-    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="md or json.")] = DiffFormat.md,
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="md or json.", case_sensitive=False)]
+    = DiffFormat.md,
     fail_on_new: Annotated[
-        Level, typer.Option("--fail-on-new", help="Exit 1 if the change adds an open finding at or above.")
+        Level, typer.Option("--fail-on-new", help="Exit 1 if the change adds an open finding at or above.",
+                            case_sensitive=False)
     ] = Level.none,
-    lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Report language.", case_sensitive=False)] = Lang.en,
     as_of: Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")] = None,
 ) -> None:
     """Risk diff: findings new, resolved and changed between two versions of a model."""

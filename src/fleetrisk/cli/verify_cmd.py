@@ -54,9 +54,9 @@ def verify(
     intrusive: Annotated[bool, typer.Option(
         "--intrusive", help="Also run canary, cross-tenant, burst and TUF client checks.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List every action; send nothing.")] = False,
-    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f")] = VerifyFormat.table,
+    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f", case_sensitive=False)] = VerifyFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the evidence JSON here.")] = None,
-    lang: Annotated[Lang, typer.Option(help="Label language.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Label language.", case_sensitive=False)] = Lang.en,
 ) -> None:
     """Probe the deployment's endpoints and record evidence on the declared controls."""
 
