@@ -202,3 +202,28 @@ def test_choices_and_names_in_any_case() -> None:
     assert {p["outcome"] for p in json.loads(paths.stdout)} == {"firmware-takeover"}
     assert run_cli("assess", str(DEFAULT), "--fail-on", "HIGH", "--format", "JSON").returncode == 1
     assert run_cli("schema", "--kind", "Report").returncode == 0
+
+
+def test_bad_values_are_said_in_our_words() -> None:
+    cases = {
+        ("catalog", "--lang", "xx"): "error[usage]: --lang: 'xx' is not one of 'en', 'ja'",
+        ("paths", str(DEFAULT), "-k", "0"): "error[usage]: -k: 0 is below the minimum, 1",
+        ("simulate", str(DEFAULT), "--iterations", "many"): "error[usage]: --iterations: 'many' is not a whole number",
+        ("diff", str(DEFAULT), str(DEFAULT), "--fail-on-new", "severe"): "error[usage]: --fail-on-new: 'severe' is not",
+        ("export", str(DEFAULT)): "error[usage]: missing option '--to'. Choose from: otm",
+        ("assess", "--nope"): "error[usage]: no such option: --nope",
+    }
+    for args, expected in cases.items():
+        result = run_cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.startswith(expected), result.stderr
+        assert f"hint: see 'python -m fleetrisk {args[0]} --help'" in result.stderr
+        for leak in ("Value error", "Invalid value", "Input should", "Usage:", "Error:", "Traceback"):
+            assert leak not in result.stderr, (args, result.stderr)
+
+
+def test_no_command_still_shows_the_help() -> None:
+    result = run_cli()
+    assert result.returncode == 2
+    assert "Commands:" in result.stderr and "error[" not in result.stderr
+    assert run_cli("--help").returncode == 0
