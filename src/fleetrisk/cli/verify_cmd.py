@@ -14,11 +14,12 @@ from rich.table import Table
 from fleetrisk.atomic import write_atomic
 from fleetrisk.cli._common import Lang, err, guard, out
 from fleetrisk.cli._files import load_model_file, readable
-from fleetrisk.errors import UsageError
+from fleetrisk.errors import InputError, Location, UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
 from fleetrisk.probes import DEFAULT_SECRETS_FILE
 
 if TYPE_CHECKING:  # the probe modules and protocol clients load only when this command runs
+    from fleetrisk.model.loader import LoadedModel
     from fleetrisk.probes.plan import Plan, Probe
     from fleetrisk.probes.scope import Scope
     from fleetrisk.probes.secrets import Secrets
@@ -74,6 +75,10 @@ def verify(
         identities = _secrets(secrets)
         plan = build_plan(loaded, allowed, identities, intrusive=intrusive, now=utc_now())
         t = LABELS[lang.value]
+        if not plan.probes:
+            for note in plan.skipped:
+                err.print(f"{t['skipped']}: {note}", markup=False)
+            raise _nothing_to_probe(loaded, model)
         if dry_run:
             _show_plan(plan, allowed, fmt, t)
             _refuse_outside(plan, allowed)
@@ -95,6 +100,18 @@ def verify(
             _show_checks(checks, t)
 
     guard(run)
+
+
+def _nothing_to_probe(loaded: LoadedModel, model: Path) -> InputError:
+    """Why a plan is empty: no endpoints at all, or none that any check applies to."""
+    endpoints = [e for c in loaded.model.components for e in c.endpoints]
+    if not endpoints:
+        return InputError("nothing to verify: the model declares no endpoints", location=Location(str(model)),
+                          hint="list what to probe under each component's endpoints (docs/verify.md)")
+    return InputError(f"nothing to verify: no check applies to the model's {len(endpoints)} endpoint(s)",
+                      location=Location(str(model)),
+                      hint="http and https endpoints are probed when marked protected: true; mqtt, mqtts, "
+                           "tls and tuf always are (docs/verify.md)")
 
 
 def _secrets(path: Path | None) -> Secrets:
