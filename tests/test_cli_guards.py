@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import inspect
 import json
 import os
 import typing
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from rich.cells import cell_len
 
 from conftest import DEFAULT, ROOT, run_cli, wildcard_read_refuted
 from fleetrisk.errors import FileAccessError
@@ -227,3 +229,27 @@ def test_no_command_still_shows_the_help() -> None:
     assert result.returncode == 2
     assert "Commands:" in result.stderr and "error[" not in result.stderr
     assert run_cli("--help").returncode == 0
+
+
+def test_help_lists_each_command_with_its_whole_summary() -> None:
+    from fleetrisk.cli import app
+
+    result = run_cli("--help", env={"COLUMNS": "80"})
+    assert result.returncode == 0
+    listing = " ".join(result.stdout.split("Commands:", 1)[1].split())
+    assert "..." not in listing
+    for command in app.registered_commands:
+        summary = " ".join((inspect.getdoc(command.callback) or "").split("\n\n")[0].split())
+        assert summary and summary in listing, summary
+    assert max(cell_len(line) for line in result.stdout.splitlines()) <= 80
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_assess_summary_fits_80_columns(lang: str) -> None:
+    result = run_cli("assess", str(DEFAULT), "--lang", lang, "--loss", "--iterations", "200", env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) > 10
+    too_wide = [line for line in lines if cell_len(line) > 80]
+    assert not too_wide, too_wide
+    assert "T8" in result.stdout and ("4,457,000" in result.stdout or "445.7万" in result.stdout)

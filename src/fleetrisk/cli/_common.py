@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -50,6 +51,12 @@ def keep(*objects: object) -> None:
     """Leave large objects to the end of the process (only when the entry point ends it at once)."""
     if KEEP_UNTIL_EXIT:
         _kept.extend(objects)
+
+
+def add_command(app: typer.Typer, function: Callable[..., None], name: str | None = None) -> None:
+    """Add ``function`` as a command; the command list shows its summary whole, not cut short with '...'."""
+    summary = (inspect.getdoc(function) or "").split("\n\n")[0]
+    app.command(name=name, short_help=" ".join(summary.split()))(function)
 
 
 def guard(action: Callable[[], T]) -> T:

@@ -19,6 +19,7 @@ from fleetrisk.cli._common import (
     EvidenceOption,
     Lang,
     Level,
+    add_command,
     default_model,
     err,
     guard,
@@ -145,25 +146,30 @@ def _write_reports(result: Assessment, formats: list[str], directory: Path, load
 
 
 def _print_summary(result: Assessment, quant: LossView | None = None) -> None:
+    """The summary table and totals, wrapped to the terminal's width (or COLUMNS) like the table."""
     t = labels(result.lang)
     table = Table(title=f"{result.service.name}: {t['families']}", title_justify="left")
-    for column in (t["family"], t["threat"], t["open"], t["unknown"], t["mitigated"], t["highest"]):
-        table.add_column(column, overflow="fold")
+    table.add_column(t["family"], overflow="fold")
+    table.add_column(t["threat"], overflow="fold")
+    for column in (t["open"], t["unknown"], t["mitigated"]):
+        table.add_column(column, overflow="fold", justify="right")
+    table.add_column(t["highest"], overflow="fold")
     for fam in result.families:
         highest = t[f"band_{fam.highest}"] if fam.highest else "-"
         table.add_row(fam.family, fam.title, str(fam.open), str(fam.unknown), str(fam.mitigated), highest)
     out.print(table)
     bands = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.open_by_band.items())
-    out.print(f"{t['top_risks']}: {bands}", markup=False)
-    out.print(f"{t['devices_at_risk']}: {number(result.summary.devices_at_risk, result.lang)}", markup=False)
+    out.print(f"{t['top_risks']}: {bands}", markup=False, soft_wrap=False)
+    out.print(f"{t['devices_at_risk']}: {number(result.summary.devices_at_risk, result.lang)}", markup=False,
+              soft_wrap=False)
     reached = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.outcomes_by_band.items())
-    out.print(f"{t['outcomes_reached']}: {reached}", markup=False)
+    out.print(f"{t['outcomes_reached']}: {reached}", markup=False, soft_wrap=False)
     if quant is not None:
         q = plan_labels(result.lang)
         line = f"{q['risk_before']}: {quant.expected_before:,.0f} {quant.currency}"
         if quant.plan is not None:
             line += f"; {q['risk_after']}: {quant.plan.risk_after:,.0f} {quant.currency}"
-        out.print(line, markup=False)
+        out.print(line, markup=False, soft_wrap=False)
 
 
 def init(
@@ -255,8 +261,8 @@ def catalog(
 
 def register(app: typer.Typer) -> None:
     """Add the core commands to ``app``."""
-    app.command()(assess)
-    app.command()(validate)
-    app.command()(schema)
-    app.command()(catalog)
-    app.command()(init)
+    add_command(app, assess)
+    add_command(app, validate)
+    add_command(app, schema)
+    add_command(app, catalog)
+    add_command(app, init)

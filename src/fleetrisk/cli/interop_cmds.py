@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from fleetrisk.atomic import write_atomic
-from fleetrisk.cli._common import Lang, err, guard, out
+from fleetrisk.cli._common import Lang, add_command, err, guard, out
 from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, UsageError
@@ -108,5 +108,5 @@ def export(
 
 def register(app: typer.Typer) -> None:
     """Add the import and export commands to ``app``."""
-    app.command(name="import")(import_model)
-    app.command()(export)
+    add_command(app, import_model, "import")
+    add_command(app, export)

@@ -16,6 +16,7 @@ from fleetrisk.cli._common import (
     EvidenceOption,
     Lang,
     Level,
+    add_command,
     default_model,
     guard,
     load_evidence_for,
@@ -98,4 +99,4 @@ def _show(found: list[AttackPath], lang: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(paths)
+    add_command(app, paths)

@@ -17,6 +17,7 @@ from fleetrisk.cli._common import (
     AsOfOption,
     EvidenceOption,
     Lang,
+    add_command,
     default_model,
     err,
     guard,
@@ -187,5 +188,5 @@ def _print_plan(report: PlanReport, lang: str) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the quantitative commands to ``app``."""
-    app.command()(simulate)
-    app.command()(plan)
+    add_command(app, simulate)
+    add_command(app, plan)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from fleetrisk.cli._common import Lang, Level, err, guard, parse_date
+from fleetrisk.cli._common import Lang, Level, add_command, err, guard, parse_date
 from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, Location
@@ -92,4 +92,4 @@ def diff(
 
 def register(app: typer.Typer) -> None:
     """Add the report commands to ``app``."""
-    app.command()(diff)
+    add_command(app, diff)

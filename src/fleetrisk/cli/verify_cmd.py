@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from fleetrisk.atomic import write_atomic
-from fleetrisk.cli._common import Lang, err, guard, out
+from fleetrisk.cli._common import Lang, add_command, err, guard, out
 from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.errors import InputError, Location, UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
@@ -179,4 +179,4 @@ def _show_checks(checks: list[Check], t: dict[str, str]) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the verify command to ``app``."""
-    app.command()(verify)
+    add_command(app, verify)
