@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,9 @@ DEFAULT = EXAMPLES / "smart-appliance-cloud.yaml"
 HARDENED = EXAMPLES / "smart-appliance-cloud-hardened.yaml"
 
 
-def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``fleetrisk ARGS``; ``env`` adds to (or overrides) the inherited environment."""
     return subprocess.run(
         [sys.executable, "-m", "fleetrisk", *args],
         cwd=cwd,
@@ -24,6 +27,7 @@ def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.Co
         text=True,
         timeout=timeout,
         check=False,
+        env={**os.environ, **env} if env else None,
     )
 
 

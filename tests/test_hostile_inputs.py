@@ -92,7 +92,7 @@ def test_five_megabyte_line(tmp_path: Path) -> None:
 def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     result = run_cli("validate", str(tmp_path / "nope.yaml"))
     assert result.returncode == 2
-    assert "cannot read file" in result.stderr
+    assert f"{tmp_path / 'nope.yaml'}: error[file]: cannot read the model: no such file" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -213,10 +213,11 @@ def test_cli_writes_every_format(tmp_path: Path) -> None:
     assert re.search(r'class="dfd', (out / "report.html").read_text(encoding="utf-8"))
 
 
-def test_cli_html_on_stdout_has_diagram() -> None:
-    result = run_cli("assess", str(DEFAULT), "--format", "html")
+def test_cli_html_has_diagram(tmp_path: Path) -> None:
+    result = run_cli("assess", str(DEFAULT), "--format", "html", "--output", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("<!DOCTYPE html>") and 'class="dfd' in result.stdout
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'class="dfd' in page
 
 
 def t_top(assessment: Assessment) -> str:

@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -60,6 +61,27 @@ class InputError(FleetriskError):
     """Bad user input: a model, tracking entry, evidence or option that cannot be used."""
 
     code = "input"
+
+
+class FileAccessError(InputError):
+    """A file named on the command line (or by another file) is missing or cannot be read."""
+
+    code = "file"
+
+    @classmethod
+    def from_os_error(cls, path: str, exc: OSError, what: str = "file") -> FileAccessError:
+        """Say why ``path`` cannot be read, in words, with what to check."""
+        if isinstance(exc, FileNotFoundError):
+            reason, hint = "no such file", "check the path"
+            if not os.path.isabs(path):
+                hint += f"; it is relative to the current directory, {os.getcwd()}"
+        elif isinstance(exc, IsADirectoryError):
+            reason, hint = "it is a directory", f"name the {what} itself, not its directory"
+        elif isinstance(exc, PermissionError):
+            reason, hint = "permission denied", "check the file's permissions"
+        else:
+            reason, hint = exc.strerror or str(exc), "check the path"
+        return cls(f"cannot read the {what}: {reason}", location=Location(path), hint=hint)
 
 
 class ModelSyntaxError(InputError):

@@ -124,7 +124,7 @@ def test_invalid_utf8_and_binary(tmp_path: Path) -> None:
 
 def test_missing_file_and_unknown_source(tmp_path: Path) -> None:
     result = run_cli("import", "--from", "pytm", str(tmp_path / "nope.json"))
-    assert result.returncode == 2 and "cannot read file" in result.stderr
+    assert result.returncode == 2 and "error[file]: cannot read the pytm file: no such file" in result.stderr
     result = run_cli("import", "--from", "visio", str(DATA / "pytm_small.json"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
 

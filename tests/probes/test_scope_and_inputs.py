@@ -148,3 +148,21 @@ def test_verify_without_the_probe_clients_names_the_extra() -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "needs the Python package 'httpx'" in result.stderr and "fleetrisk[probes]" in result.stderr
+
+
+def test_nothing_to_probe_is_said_and_exits_2(tmp_path: Path, silent_listener: socket.socket) -> None:
+    port = silent_listener.getsockname()[1]
+    scope = write_yaml(tmp_path / "scope.yaml", scope_data([port]))
+    bare = write_yaml(tmp_path / "bare.yaml", model_data([component("gateway", "device-gateway")]))
+    for extra in ([], ["--dry-run"], ["--format", "json"]):
+        result = run_cli("verify", str(bare), "--scope", str(scope), *extra)
+        assert result.returncode == 2, result.stderr
+        assert result.stdout == ""  # no empty table, no empty evidence
+        assert f"{bare}: error[input]: nothing to verify: the model declares no endpoints" in result.stderr
+    open_api = write_yaml(tmp_path / "open.yaml", model_data([
+        component("api", "user-app-backend", {"url": f"http://127.0.0.1:{port}/v1", "protocol": "http"})]))
+    result = run_cli("verify", str(open_api), "--scope", str(scope))
+    assert result.returncode == 2
+    assert "nothing to verify: no check applies to the model's 1 endpoint(s)" in result.stderr
+    assert "protected: true" in result.stderr
+    assert connections(silent_listener) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from rich.console import Console
 
+from fleetrisk.cli._files import readable
 from fleetrisk.errors import FleetriskError, UsageError
 
 if TYPE_CHECKING:
@@ -51,6 +53,12 @@ def keep(*objects: object) -> None:
         _kept.extend(objects)
 
 
+def add_command(app: typer.Typer, function: Callable[..., None], name: str | None = None) -> None:
+    """Add ``function`` as a command; the command list shows its summary whole, not cut short with '...'."""
+    summary = (inspect.getdoc(function) or "").split("\n\n")[0]
+    app.command(name=name, short_help=" ".join(summary.split()))(function)
+
+
 def guard(action: Callable[[], T]) -> T:
     """Run ``action``; turn our errors into a message and exit code 2."""
     try:
@@ -78,11 +86,12 @@ def warn_stray_evidence(evidence: Evidence, loaded: LoadedModel) -> None:
 
 
 def default_model(model: Path | None) -> Path:
-    """The model to use: the one given, or the bundled default example."""
+    """The model to use: the one given, or the bundled example, said on stderr so it is never a surprise."""
     if model is not None:
         return model
     candidate = Path(DEFAULT_MODEL)
     if candidate.exists():
+        err.print(f"no model given: using the bundled example {candidate}", markup=False)
         return candidate
     raise UsageError("no MODEL given and no examples/smart-appliance-cloud.yaml here",
                      hint="pass the path of a model file")
@@ -101,7 +110,7 @@ def load_evidence_for(path: Path | None, loaded: LoadedModel) -> Evidence | None
         return None
     from fleetrisk.evidence import load_evidence
 
-    checks = load_evidence(path)
+    checks = load_evidence(readable(path, "evidence file"))
     warn_stray_evidence(checks, loaded)
     return checks
 

@@ -19,6 +19,7 @@ from fleetrisk.cli._common import (
     EvidenceOption,
     Lang,
     Level,
+    add_command,
     default_model,
     err,
     guard,
@@ -27,9 +28,10 @@ from fleetrisk.cli._common import (
     out,
     parse_date,
 )
+from fleetrisk.cli._files import load_model_file
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import UsageError
-from fleetrisk.model.loader import LoadedModel, load_model
+from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.schema import ServiceModel
 from fleetrisk.reports import WRITERS, render_report
 from fleetrisk.reports.catalog_view import render_catalog_json, render_catalog_md, render_catalog_table
@@ -53,7 +55,7 @@ class CatalogFormat(StrEnum):
 def _formats(raw: str | None) -> list[str]:
     if raw is None:
         return []
-    names = [part.strip() for part in raw.split(",") if part.strip()]
+    names = [part.strip().lower() for part in raw.split(",") if part.strip()]
     unknown = [n for n in names if n not in WRITERS]
     if unknown or not names:
         raise UsageError(f"unknown format(s): {', '.join(unknown) or raw!r}",
@@ -65,8 +67,9 @@ def assess(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="Comma-separated: md,json,html,sarif,csv.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write DIR/report.<ext>.")] = None,
-    lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
-    fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 on an open finding at or above.")] = Level.none,
+    lang: Annotated[Lang, typer.Option(help="Report language.", case_sensitive=False)] = Lang.en,
+    fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 on an open finding at or above.",
+                                           case_sensitive=False)] = Level.none,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
     loss: Annotated[bool, typer.Option("--loss", help="Simulate annual loss; the HTML report shows the curve.")]
@@ -79,11 +82,19 @@ def assess(
     """Assess a model: findings ranked by fleet impact."""
 
     def run() -> Assessment:
+        if model is None and fail_on is not Level.none:
+            raise UsageError("--fail-on needs a MODEL: without one it would gate the bundled example",
+                             hint=f"name the model to gate: fleetrisk assess MODEL --fail-on {fail_on.value}")
         formats = _formats(fmt)
         if output is None and len(formats) > 1:
             raise UsageError("several formats need --output DIR", hint="or give a single --format")
+        if output is None and "html" in formats:
+            raise UsageError("the HTML report is a file for a browser: it needs --output DIR",
+                             hint="add --output DIR to write DIR/report.html; md, json, sarif and csv can go to stdout")
+        if output is not None:
+            _check_output_dir(output, formats or ["md", "json"])
         date = parse_date(as_of)
-        loaded = load_model(default_model(model))
+        loaded = load_model_file(default_model(model))
         checks = load_evidence_for(evidence, loaded)
         result = run_assessment(loaded, lang=lang.value, as_of=date, evidence=checks)
         keep(loaded)
@@ -111,6 +122,17 @@ def assess(
             raise typer.Exit(1)
 
 
+REPORT_SUFFIXES = frozenset(f".{name}" for name in WRITERS)
+
+
+def _check_output_dir(output: Path, formats: list[str]) -> None:
+    """Refuse an --output that names a report file: it is the directory the reports go in."""
+    if output.suffix.lower() in REPORT_SUFFIXES and not output.is_dir():
+        parent = output.parent
+        raise UsageError(f"--output {output} looks like a file name, but it is the directory for the reports",
+                         hint=f"--output {parent} writes {', '.join(f'{parent}/report.{name}' for name in formats)}")
+
+
 def _write_reports(result: Assessment, formats: list[str], directory: Path, loaded: LoadedModel,
                    quant: LossView | None) -> None:
     texts = {name: render_report(name, result, loaded, quant) for name in formats}  # all, before any is written
@@ -124,25 +146,30 @@ def _write_reports(result: Assessment, formats: list[str], directory: Path, load
 
 
 def _print_summary(result: Assessment, quant: LossView | None = None) -> None:
+    """The summary table and totals, wrapped to the terminal's width (or COLUMNS) like the table."""
     t = labels(result.lang)
     table = Table(title=f"{result.service.name}: {t['families']}", title_justify="left")
-    for column in (t["family"], t["threat"], t["open"], t["unknown"], t["mitigated"], t["highest"]):
-        table.add_column(column, overflow="fold")
+    table.add_column(t["family"], overflow="fold")
+    table.add_column(t["threat"], overflow="fold")
+    for column in (t["open"], t["unknown"], t["mitigated"]):
+        table.add_column(column, overflow="fold", justify="right")
+    table.add_column(t["highest"], overflow="fold")
     for fam in result.families:
         highest = t[f"band_{fam.highest}"] if fam.highest else "-"
         table.add_row(fam.family, fam.title, str(fam.open), str(fam.unknown), str(fam.mitigated), highest)
     out.print(table)
     bands = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.open_by_band.items())
-    out.print(f"{t['top_risks']}: {bands}", markup=False)
-    out.print(f"{t['devices_at_risk']}: {number(result.summary.devices_at_risk, result.lang)}", markup=False)
+    out.print(f"{t['top_risks']}: {bands}", markup=False, soft_wrap=False)
+    out.print(f"{t['devices_at_risk']}: {number(result.summary.devices_at_risk, result.lang)}", markup=False,
+              soft_wrap=False)
     reached = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.outcomes_by_band.items())
-    out.print(f"{t['outcomes_reached']}: {reached}", markup=False)
+    out.print(f"{t['outcomes_reached']}: {reached}", markup=False, soft_wrap=False)
     if quant is not None:
         q = plan_labels(result.lang)
         line = f"{q['risk_before']}: {quant.expected_before:,.0f} {quant.currency}"
         if quant.plan is not None:
             line += f"; {q['risk_after']}: {quant.plan.risk_after:,.0f} {quant.currency}"
-        out.print(line, markup=False)
+        out.print(line, markup=False, soft_wrap=False)
 
 
 def init(
@@ -172,7 +199,7 @@ def validate(model: Annotated[Path, typer.Argument(help="Model file.")]) -> None
     """Check a model file; report every problem with its line and column."""
 
     def run() -> None:
-        loaded = load_model(model)
+        loaded = load_model_file(model)
         run_assessment(loaded)  # also checks controls and tracking entries
         m = loaded.model
         out.print(
@@ -190,9 +217,9 @@ def schema(
     """Print the JSON Schema of the model format (or of the JSON report)."""
 
     def run() -> None:
-        if kind not in ("model", "report"):
+        if kind.lower() not in ("model", "report"):
             raise UsageError(f"unknown schema kind {kind!r}", hint="model or report")
-        sys.stdout.write(schema_text(kind))
+        sys.stdout.write(schema_text(kind.lower()))
 
     guard(run)
 
@@ -212,29 +239,30 @@ def schema_text(kind: str) -> str:
 
 def catalog(
     family: Annotated[str | None, typer.Option(help="Only this family, e.g. T6.")] = None,
-    fmt: Annotated[CatalogFormat, typer.Option("--format", "-f")] = CatalogFormat.table,
-    lang: Annotated[Lang, typer.Option()] = Lang.en,
+    fmt: Annotated[CatalogFormat, typer.Option("--format", "-f", case_sensitive=False)] = CatalogFormat.table,
+    lang: Annotated[Lang, typer.Option(case_sensitive=False)] = Lang.en,
 ) -> None:
     """Show the threat catalog: scenarios and controls."""
 
     def run() -> None:
         cat = load_catalog()
-        if family is not None and family not in {f.id for f in cat.taxonomy.families}:
+        only = family.upper() if family is not None else None
+        if only is not None and only not in {f.id for f in cat.taxonomy.families}:
             raise UsageError(f"unknown family {family!r}", hint="T1 .. T8")
         if fmt is CatalogFormat.json:
-            sys.stdout.write(render_catalog_json(cat, family))
+            sys.stdout.write(render_catalog_json(cat, only))
         elif fmt is CatalogFormat.md:
-            sys.stdout.write(render_catalog_md(cat, family, lang.value))
+            sys.stdout.write(render_catalog_md(cat, only, lang.value))
         else:
-            out.print(render_catalog_table(cat, family, lang.value))
+            out.print(render_catalog_table(cat, only, lang.value))
 
     guard(run)
 
 
 def register(app: typer.Typer) -> None:
     """Add the core commands to ``app``."""
-    app.command()(assess)
-    app.command()(validate)
-    app.command()(schema)
-    app.command()(catalog)
-    app.command()(init)
+    add_command(app, assess)
+    add_command(app, validate)
+    add_command(app, schema)
+    add_command(app, catalog)
+    add_command(app, init)

@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 
 from fleetrisk.atomic import write_atomic
-from fleetrisk.cli._common import Lang, err, guard, out
+from fleetrisk.cli._common import Lang, add_command, err, guard, out
+from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, UsageError
-from fleetrisk.model.loader import load_model, load_model_text
+from fleetrisk.model.loader import load_model_text
 
 
 class Source(StrEnum):
@@ -45,12 +46,12 @@ def import_model(
     file: Annotated[Path, typer.Argument(help="The peer tool's model file.")],
     source: Annotated[Source, typer.Option("--from", help="Format of FILE: pytm (its --json output), "
                                                           "threagile (YAML), threat-dragon (v1 or v2 JSON) or otm "
-                                                          "(Open Threat Model JSON).")],
+                                                          "(Open Threat Model JSON).", case_sensitive=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Model file to write (default: stdout).")]
     = None,
     report: Annotated[Path | None, typer.Option(help="Also write the full mapping report (Markdown) here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
-    lang: Annotated[Lang, typer.Option(help="Language of comments and report.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Language of comments and report.", case_sensitive=False)] = Lang.en,
 ) -> None:
     """Import a pytm, Threagile, Threat Dragon or OTM model; report what was mapped, guessed and left to fill in."""
 
@@ -62,7 +63,7 @@ def import_model(
             raise UsageError("--output and --report name the same file")
         _check_free(output, force)
         _check_free(report, force)
-        draft = import_file(source.value, file)
+        draft = import_file(source.value, readable(file, f"{source.value} file"))
         name = str(output) if output is not None else "<stdout>"
         text = render_yaml(draft, lang.value)
         try:
@@ -83,10 +84,10 @@ def import_model(
 
 def export(
     model: Annotated[Path, typer.Argument(help="fleetrisk model file.")],
-    target: Annotated[Target, typer.Option("--to", help="Output format.")],
+    target: Annotated[Target, typer.Option("--to", help="Output format.", case_sensitive=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
-    lang: Annotated[Lang, typer.Option(help="Language of threat text.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Language of threat text.", case_sensitive=False)] = Lang.en,
 ) -> None:
     """Export a model and its assessment to another format (Open Threat Model JSON)."""
 
@@ -94,7 +95,7 @@ def export(
         from fleetrisk.importers.otm import render_otm
 
         _check_free(output, force)
-        loaded = load_model(model)
+        loaded = load_model_file(model)
         text = render_otm(loaded, run_assessment(loaded, lang=lang.value))
         if output is None:
             sys.stdout.write(text)
@@ -107,5 +108,5 @@ def export(
 
 def register(app: typer.Typer) -> None:
     """Add the import and export commands to ``app``."""
-    app.command(name="import")(import_model)
-    app.command()(export)
+    add_command(app, import_model, "import")
+    add_command(app, export)

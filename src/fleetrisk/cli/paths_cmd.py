@@ -16,16 +16,17 @@ from fleetrisk.cli._common import (
     EvidenceOption,
     Lang,
     Level,
+    add_command,
     default_model,
     guard,
     load_evidence_for,
     out,
     parse_date,
 )
+from fleetrisk.cli._files import load_model_file
 from fleetrisk.engine.assess import explore_paths
 from fleetrisk.errors import UsageError
 from fleetrisk.messages import word_expression
-from fleetrisk.model.loader import load_model
 from fleetrisk.reports.i18n import devices, labels
 from fleetrisk.reports.ui_text import entry_label
 from fleetrisk.results import AttackPath
@@ -44,25 +45,26 @@ def paths(
     fleet: Annotated[str | None, typer.Option(help="Only this fleet id (or data:<id> for a data set).")] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=20, help="Easiest paths per outcome.")] = 3,
     min_risk: Annotated[
-        Level, typer.Option("--min-risk", help="Lowest outcome risk to show (none: all).")
+        Level, typer.Option("--min-risk", help="Lowest outcome risk to show (none: all).", case_sensitive=False)
     ] = Level.none,
-    fmt: Annotated[PathsFormat, typer.Option("--format", "-f")] = PathsFormat.table,
-    lang: Annotated[Lang, typer.Option()] = Lang.en,
+    fmt: Annotated[PathsFormat, typer.Option("--format", "-f", case_sensitive=False)] = PathsFormat.table,
+    lang: Annotated[Lang, typer.Option(case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
 ) -> None:
     """Show the easiest attack paths to each fleet outcome, step by step."""
 
     def run() -> None:
-        if outcome is not None and outcome not in OUTCOMES:
+        wanted = outcome.lower() if outcome is not None else None
+        if wanted is not None and wanted not in OUTCOMES:
             raise UsageError(f"unknown outcome {outcome!r}", hint=f"choose from {', '.join(OUTCOMES)}")
-        loaded = load_model(default_model(model))
+        loaded = load_model_file(default_model(model))
         if fleet is not None and fleet not in {f.id for f in loaded.model.fleets} and not fleet.startswith("data:"):
             raise UsageError(f"unknown fleet {fleet!r}",
                              hint=f"fleets: {', '.join(f.id for f in loaded.model.fleets)}")
         minimum = "low" if min_risk is Level.none else min_risk.value
         checks = load_evidence_for(evidence, loaded)
-        found = explore_paths(loaded, outcome=outcome, fleet=fleet, k=k, minimum=minimum,
+        found = explore_paths(loaded, outcome=wanted, fleet=fleet, k=k, minimum=minimum,
                               lang=lang.value, as_of=parse_date(as_of), evidence=checks)
         if fmt is PathsFormat.json:
             sys.stdout.write(json.dumps([p.model_dump(mode="json") for p in found], ensure_ascii=False, indent=2))
@@ -97,4 +99,4 @@ def _show(found: list[AttackPath], lang: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(paths)
+    add_command(app, paths)

@@ -17,6 +17,7 @@ from fleetrisk.cli._common import (
     AsOfOption,
     EvidenceOption,
     Lang,
+    add_command,
     default_model,
     err,
     guard,
@@ -24,8 +25,8 @@ from fleetrisk.cli._common import (
     out,
     parse_date,
 )
+from fleetrisk.cli._files import load_model_file
 from fleetrisk.errors import UsageError
-from fleetrisk.model.loader import load_model
 from fleetrisk.reports.i18n import money
 from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.reports.ui_text import entry_label, outcome_label
@@ -67,8 +68,8 @@ def simulate(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
     iterations: Annotated[int, typer.Option(help="Simulated years.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Seed of the random numbers (same seed, same output).")] = 1,
-    fmt: Annotated[QuantFormat, typer.Option("--format", "-f")] = QuantFormat.table,
-    lang: Annotated[Lang, typer.Option(help="Table language.")] = Lang.en,
+    fmt: Annotated[QuantFormat, typer.Option("--format", "-f", case_sensitive=False)] = QuantFormat.table,
+    lang: Annotated[Lang, typer.Option(help="Table language.", case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
 ) -> None:
@@ -79,7 +80,7 @@ def simulate(
         from fleetrisk.engine.quant_run import check_iterations, loss_setup
 
         check_iterations(iterations)
-        loaded = load_model(default_model(model))
+        loaded = load_model_file(default_model(model))
         setup = loss_setup(loaded, as_of=parse_date(as_of), evidence=load_evidence_for(evidence, loaded))
         with _progress("simulating") as progress:
             sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed, progress=progress)
@@ -97,12 +98,13 @@ def plan(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
     budget: Annotated[float, typer.Option(help="Yearly budget, in the model's loss currency.")] = -1.0,
     objective: Annotated[PlanObjective, typer.Option(help="loss: least expected loss within the budget; "
-                                                     "critical-paths: cut every path to critical outcomes.")]
+                                                     "critical-paths: cut every path to critical outcomes.",
+                                                     case_sensitive=False)]
     = PlanObjective.loss,
     iterations: Annotated[int, typer.Option(help="Simulated years for risk before and after.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Seed of the random numbers.")] = 1,
-    fmt: Annotated[QuantFormat, typer.Option("--format", "-f")] = QuantFormat.table,
-    lang: Annotated[Lang, typer.Option(help="Table language.")] = Lang.en,
+    fmt: Annotated[QuantFormat, typer.Option("--format", "-f", case_sensitive=False)] = QuantFormat.table,
+    lang: Annotated[Lang, typer.Option(help="Table language.", case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
 ) -> None:
@@ -117,7 +119,7 @@ def plan(
         if budget < 0:
             raise UsageError("--budget is required",
                              hint="a yearly amount in the model's currency, e.g. --budget 500000")
-        loaded = load_model(default_model(model))
+        loaded = load_model_file(default_model(model))
         setup = loss_setup(loaded, as_of=parse_date(as_of), evidence=load_evidence_for(evidence, loaded))
         check_budget(budget, setup.inputs)
         with _progress("simulating") as progress:
@@ -186,5 +188,5 @@ def _print_plan(report: PlanReport, lang: str) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the quantitative commands to ``app``."""
-    app.command()(simulate)
-    app.command()(plan)
+    add_command(app, simulate)
+    add_command(app, plan)

@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from fleetrisk.cli._common import Lang, Level, err, guard, parse_date
+from fleetrisk.cli._common import Lang, Level, add_command, err, guard, parse_date
+from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, Location
-from fleetrisk.model.loader import load_model
 from fleetrisk.results import Assessment
 
 MAX_REPORT_BYTES = 200_000_000
@@ -28,7 +28,8 @@ class DiffFormat(StrEnum):
 def load_side(path: Path, lang: str, as_of: str | None) -> Assessment:
     """An assessment from a model file (assessed now) or from a JSON report written earlier."""
     if path.suffix.lower() != ".json":
-        return run_assessment(load_model(path), lang=lang, as_of=parse_date(as_of))
+        return run_assessment(load_model_file(path), lang=lang, as_of=parse_date(as_of))
+    readable(path, "report")
     try:
         if path.stat().st_size > MAX_REPORT_BYTES:
             raise InputError(f"{path} is larger than {MAX_REPORT_BYTES:,} bytes", location=Location(str(path)))
@@ -61,11 +62,13 @@ def _json_line(raw: bytes) -> int | None:
 def diff(
     old: Annotated[Path, typer.Argument(help="Model (or report.json) before the change.")],
     new: Annotated[Path, typer.Argument(help="Model (or report.json) after the change.")],
-    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="md or json.")] = DiffFormat.md,
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="md or json.", case_sensitive=False)]
+    = DiffFormat.md,
     fail_on_new: Annotated[
-        Level, typer.Option("--fail-on-new", help="Exit 1 if the change adds an open finding at or above.")
+        Level, typer.Option("--fail-on-new", help="Exit 1 if the change adds an open finding at or above.",
+                            case_sensitive=False)
     ] = Level.none,
-    lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Report language.", case_sensitive=False)] = Lang.en,
     as_of: Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")] = None,
 ) -> None:
     """Risk diff: findings new, resolved and changed between two versions of a model."""
@@ -89,4 +92,4 @@ def diff(
 
 def register(app: typer.Typer) -> None:
     """Add the report commands to ``app``."""
-    app.command()(diff)
+    add_command(app, diff)

@@ -12,13 +12,14 @@ import typer
 from rich.table import Table
 
 from fleetrisk.atomic import write_atomic
-from fleetrisk.cli._common import Lang, err, guard, out
-from fleetrisk.errors import UsageError
+from fleetrisk.cli._common import Lang, add_command, err, guard, out
+from fleetrisk.cli._files import load_model_file, readable
+from fleetrisk.errors import InputError, Location, UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
-from fleetrisk.model.loader import load_model
 from fleetrisk.probes import DEFAULT_SECRETS_FILE
 
 if TYPE_CHECKING:  # the probe modules and protocol clients load only when this command runs
+    from fleetrisk.model.loader import LoadedModel
     from fleetrisk.probes.plan import Plan, Probe
     from fleetrisk.probes.scope import Scope
     from fleetrisk.probes.secrets import Secrets
@@ -54,9 +55,9 @@ def verify(
     intrusive: Annotated[bool, typer.Option(
         "--intrusive", help="Also run canary, cross-tenant, burst and TUF client checks.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List every action; send nothing.")] = False,
-    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f")] = VerifyFormat.table,
+    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f", case_sensitive=False)] = VerifyFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the evidence JSON here.")] = None,
-    lang: Annotated[Lang, typer.Option(help="Label language.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Label language.", case_sensitive=False)] = Lang.en,
 ) -> None:
     """Probe the deployment's endpoints and record evidence on the declared controls."""
 
@@ -69,11 +70,15 @@ def verify(
                              hint="pip install 'fleetrisk[probes]' (make demo and make test install it)") from exc
         from fleetrisk.probes.scope import Gate, load_scope
 
-        loaded = load_model(model)
-        allowed = load_scope(scope)
+        loaded = load_model_file(model)
+        allowed = load_scope(readable(scope, "scope file"))
         identities = _secrets(secrets)
         plan = build_plan(loaded, allowed, identities, intrusive=intrusive, now=utc_now())
         t = LABELS[lang.value]
+        if not plan.probes:
+            for note in plan.skipped:
+                err.print(f"{t['skipped']}: {note}", markup=False)
+            raise _nothing_to_probe(loaded, model)
         if dry_run:
             _show_plan(plan, allowed, fmt, t)
             _refuse_outside(plan, allowed)
@@ -97,11 +102,23 @@ def verify(
     guard(run)
 
 
+def _nothing_to_probe(loaded: LoadedModel, model: Path) -> InputError:
+    """Why a plan is empty: no endpoints at all, or none that any check applies to."""
+    endpoints = [e for c in loaded.model.components for e in c.endpoints]
+    if not endpoints:
+        return InputError("nothing to verify: the model declares no endpoints", location=Location(str(model)),
+                          hint="list what to probe under each component's endpoints (docs/verify.md)")
+    return InputError(f"nothing to verify: no check applies to the model's {len(endpoints)} endpoint(s)",
+                      location=Location(str(model)),
+                      hint="http and https endpoints are probed when marked protected: true; mqtt, mqtts, "
+                           "tls and tuf always are (docs/verify.md)")
+
+
 def _secrets(path: Path | None) -> Secrets:
     from fleetrisk.probes.secrets import empty_secrets, load_secrets
 
     if path is not None:
-        return load_secrets(path)
+        return load_secrets(readable(path, "secrets file"))
     default = Path(DEFAULT_SECRETS_FILE)
     if default.is_file():
         err.print(f"using test identities from {default}", markup=False)
@@ -162,4 +179,4 @@ def _show_checks(checks: list[Check], t: dict[str, str]) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the verify command to ``app``."""
-    app.command()(verify)
+    add_command(app, verify)

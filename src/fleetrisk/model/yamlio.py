@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from fleetrisk.errors import Location, ModelSyntaxError
+from fleetrisk.errors import FileAccessError, Location, ModelSyntaxError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_LINE = 100_000
@@ -97,7 +97,7 @@ def read_text(path: Path) -> str:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise _fail(name, f"cannot read file: {exc.strerror or exc}", hint="check the path") from exc
+        raise FileAccessError.from_os_error(name, exc) from exc
     if size > MAX_BYTES:
         raise _fail(
             name,
@@ -107,7 +107,7 @@ def read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise _fail(name, f"cannot read file: {exc.strerror or exc}") from exc
+        raise FileAccessError.from_os_error(name, exc) from exc
     return decode(raw, name)
 
 
