@@ -147,7 +147,7 @@ def render_diff_md(diff: RiskDiff, lang: str, gate: str | None = None) -> str:
         lines.append("")
     if not (diff.new or diff.resolved or diff.changed):
         lines += [t["diff_nothing"], ""]
-    lines += [f"{diff.unchanged} {t['diff_unchanged']}", ""]
+    lines += [t["diff_unchanged"].format(n=diff.unchanged), ""]
     if diff.blast_radius:
         lines += [f"### {t['diff_blast']}", "", f"| {t['element']} | {t['diff_before']} | {t['diff_after']} |",
                   "|---|---:|---:|"]

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from fleetrisk._version import __version__
 from fleetrisk.catalog.loader import load_catalog
-from fleetrisk.reports.i18n import number
+from fleetrisk.reports.i18n import devices
 from fleetrisk.reports.ui_text import band_label, ui
 from fleetrisk.results import Assessment, Finding
 from fleetrisk.vocab import LIKELIHOOD_LEVELS
@@ -113,9 +113,10 @@ def _result(f: Finding, index: dict[str, int], lang: str) -> dict[str, Any]:
     if base:
         artifact["uriBaseId"] = base
     message = t["sarif_message"].format(title=f.title, element=f.element, band=band_label(f.risk.band, lang),
-                                        score=f.risk.score, devices=number(f.impact.devices, lang))
+                                        score=f.risk.score, devices=devices(f.impact.devices, lang))
     if f.status == "unknown" and f.missing:
-        message += f" ({t['fill_in']}: {', '.join(f.missing)})"
+        message += (f"（{t['fill_in']}: {'、'.join(f.missing)}）" if lang == "ja"
+                    else f" ({t['fill_in']}: {', '.join(f.missing)})")
     return {
         "ruleId": f.scenario,
         "ruleIndex": index[f.scenario],
