@@ -186,3 +186,30 @@ def test_the_laid_out_data_flow_diagram_has_no_overlapping_nodes(browser: Browse
         for l2, t2, r2, b2 in boxes[i + 1:]:
             assert r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, "two nodes of the diagram overlap"
     assert not errors(watched) and all(u.startswith("file:") for u in watched.requests)
+
+
+def test_a_150_component_diagram_shows_every_name_without_overlap(browser: Browser, tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from gen_model import generate  # the benchmark generator
+
+    from fleetrisk.model.loader import load_model_text
+
+    loaded = load_model_text(generate(150), "generated-150.yaml")
+    path = tmp_path / "report.html"
+    path.write_text(render_report("html", assess(loaded), loaded), encoding="utf-8")
+    watched = open_report(browser, path)
+    nodes = watched.page.eval_on_selector_all(
+        "svg.graphviz g.node", "nodes => nodes.map(n => { const b = n.getBoundingClientRect(); "
+        "return [n.textContent, b.left, b.top, b.right, b.bottom]; })")
+    model = loaded.model
+    assert len(nodes) == len(model.fleets) + len(model.components) + len(model.keys)  # one by one, not collapsed
+    text = " ".join(n[0] for n in nodes)
+    for component in model.components:
+        assert component.id in text  # every name in full
+    boxes = [n[1:] for n in nodes]
+    for i, (l1, t1, r1, b1) in enumerate(boxes):
+        for l2, t2, r2, b2 in boxes[i + 1:]:
+            assert r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, "two nodes of the diagram overlap"
+    assert not errors(watched)

@@ -141,7 +141,7 @@ def test_graphviz_diagram_collapses_a_large_model_into_zones() -> None:
     from gen_model import generate  # the benchmark generator: 300 components over zones
 
     from fleetrisk.model.loader import load_model_text
-    loaded = load_model_text(generate(300), "large.yaml")
+    loaded = load_model_text(generate(300), "large.yaml")  # 300 components: past MAX_NODES
     dfd = _graphviz_dfd(render_html(assess(loaded), flow_graph(loaded.model)))
     assert dfd.count('class="node"') == len(loaded.model.zones) + 1  # each zone, and the fleets and accounts
     assert re.search(r"Components \d+", dfd)

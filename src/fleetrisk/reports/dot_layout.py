@@ -23,8 +23,8 @@ from fleetrisk.reports.flowgraph import Edge, FlowGraph, Node
 from fleetrisk.reports.i18n import devices
 from fleetrisk.reports.ui_text import ui
 
-#: Above this many nodes, each zone is collapsed into one box.
-MAX_NODES = 150
+#: Above this many nodes, each zone is collapsed into one box (150 components still show one by one).
+MAX_NODES = 200
 #: Characters per label line (labels wrap, never cut).
 WRAP = 30
 #: Seconds ``dot`` may take.
