@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from fleetrisk import assess, load_model
 from fleetrisk.engine.quant_run import loss_view
+from fleetrisk.model.loader import LoadedModel
 from fleetrisk.reports import render_report
 from report_fixtures import default_assessment, hostile_model, loaded_default
 
@@ -172,19 +174,25 @@ def test_the_first_screen_holds_the_single_points_and_what_to_fix_first(
     context.close()
 
 
-def test_the_laid_out_data_flow_diagram_has_no_overlapping_nodes(browser: Browser, tmp_path: Path) -> None:
-    loaded = loaded_default()
+def _diagram_nodes(browser: Browser, tmp_path: Path, loaded: LoadedModel) -> tuple[Watched, list[list[Any]]]:
+    """The report's data-flow diagram in Chromium: each node's text and bounding box."""
     path = tmp_path / "report.html"
     path.write_text(render_report("html", assess(loaded), loaded), encoding="utf-8")
     watched = open_report(browser, path)
-    boxes = watched.page.eval_on_selector_all(
+    nodes: list[list[Any]] = watched.page.eval_on_selector_all(
         "svg.graphviz g.node", "nodes => nodes.map(n => { const b = n.getBoundingClientRect(); "
-        "return [b.left, b.top, b.right, b.bottom]; })")
-    model = loaded.model
-    assert len(boxes) == len(model.fleets) + len(model.accounts) + len(model.components) + len(model.keys)
-    for i, (l1, t1, r1, b1) in enumerate(boxes):
-        for l2, t2, r2, b2 in boxes[i + 1:]:
+        "return [n.textContent, b.left, b.top, b.right, b.bottom]; })")
+    for i, (_, l1, t1, r1, b1) in enumerate(nodes):
+        for _, l2, t2, r2, b2 in nodes[i + 1:]:
             assert r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, "two nodes of the diagram overlap"
+    return watched, nodes
+
+
+def test_the_laid_out_data_flow_diagram_has_no_overlapping_nodes(browser: Browser, tmp_path: Path) -> None:
+    loaded = loaded_default()
+    watched, nodes = _diagram_nodes(browser, tmp_path, loaded)
+    model = loaded.model
+    assert len(nodes) == len(model.fleets) + len(model.accounts) + len(model.components) + len(model.keys)
     assert not errors(watched) and all(u.startswith("file:") for u in watched.requests)
 
 
@@ -197,19 +205,10 @@ def test_a_150_component_diagram_shows_every_name_without_overlap(browser: Brows
     from fleetrisk.model.loader import load_model_text
 
     loaded = load_model_text(generate(150), "generated-150.yaml")
-    path = tmp_path / "report.html"
-    path.write_text(render_report("html", assess(loaded), loaded), encoding="utf-8")
-    watched = open_report(browser, path)
-    nodes = watched.page.eval_on_selector_all(
-        "svg.graphviz g.node", "nodes => nodes.map(n => { const b = n.getBoundingClientRect(); "
-        "return [n.textContent, b.left, b.top, b.right, b.bottom]; })")
+    watched, nodes = _diagram_nodes(browser, tmp_path, loaded)
     model = loaded.model
     assert len(nodes) == len(model.fleets) + len(model.components) + len(model.keys)  # one by one, not collapsed
     text = " ".join(n[0] for n in nodes)
     for component in model.components:
         assert component.id in text  # every name in full
-    boxes = [n[1:] for n in nodes]
-    for i, (l1, t1, r1, b1) in enumerate(boxes):
-        for l2, t2, r2, b2 in boxes[i + 1:]:
-            assert r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, "two nodes of the diagram overlap"
     assert not errors(watched)
