@@ -194,6 +194,7 @@ def test_japanese_impact_shows_the_three_axes_and_counters() -> None:
     ["plan", "{model}", "--lang", "ja", "--iterations", "500", "--budget", "500000"],
     ["catalog", "--lang", "ja", "--format", "md"],
     ["diff", "{hardened}", "{model}", "--lang", "ja"],
+    ["questions", "{model}", "--lang", "ja"],
 ], ids=lambda c: c[0])
 def test_japanese_commands_have_no_english_in_running_text(command: list[str]) -> None:
     model = EXAMPLES / "smart-appliance-cloud.yaml"

@@ -289,6 +289,20 @@ class CutSet(Out):
     truncated: bool = Field(default=False, description="The model was too large to list every set here.")
 
 
+class Question(Out):
+    """A field the model leaves out on one or more elements of a type: one answer settles the
+    unknown findings that need it (``fleetrisk questions``)."""
+
+    element_type: str
+    field: str = Field(description="Field path on the element, as in the model file.")
+    elements: list[str] = Field(description="Elements that leave it out, by id.")
+    paths: list[str] = Field(description="Where the answer goes: the YAML path on each element.")
+    findings: list[str] = Field(description="Unknown findings that need it, by id.")
+    risk: int = Field(ge=0, description="Sum of those findings' risk scores: what answering settles.")
+    description: str = Field(description="What the field means (from the model schema).")
+    allowed: list[str] = Field(description="Values the field takes, when it has a fixed set.")
+
+
 class AssumedOutcome(Out):
     """An outcome that only unstated facts open, or make easier: the questions worth answering.
 
@@ -357,6 +371,9 @@ class Assessment(Out):
     )
     assumed: list[AssumedOutcome] = Field(
         default_factory=list, description="What unstated facts would open: never part of the headline results."
+    )
+    questions: list[Question] = Field(
+        default_factory=list, description="The unstated fields that settle the most unknown findings, first ten."
     )
     scenarios: dict[str, ScenarioInfo] = Field(description="Scenarios with findings, by id.")
     controls: dict[str, ControlInfo] = Field(description="Controls named by findings, by id.")

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from fleetrisk._version import __version__
-from fleetrisk.cli import core, interop_cmds, paths_cmd, quant_cmds, reports_cmds, verify_cmd
+from fleetrisk.cli import core, interop_cmds, paths_cmd, quant_cmds, questions_cmd, reports_cmds, verify_cmd
 from fleetrisk.cli._common import err, out
 from fleetrisk.errors import UsageError
 
@@ -51,6 +51,7 @@ verify_cmd.register(app)
 reports_cmds.register(app)
 interop_cmds.register(app)
 quant_cmds.register(app)
+questions_cmd.register(app)
 
 
 class _ClickError(Protocol):

@@ -26,6 +26,7 @@ from fleetrisk.engine.paths import (
     outcome_risk,
     single_points,
 )
+from fleetrisk.engine.questions import questions
 from fleetrisk.engine.score import (
     DEVICE_BANDS,
     RECORD_BANDS,
@@ -66,6 +67,8 @@ from fleetrisk.vocab import BANDS, LIKELIHOOD_LEVELS, LIKELIHOOD_NAMES
 
 #: Outcomes whose attack paths an assessment carries, riskiest first (`fleetrisk paths` shows all).
 PATH_OUTCOMES_IN_REPORT = 40
+#: Questions an assessment carries (`fleetrisk questions` lists them all).
+QUESTIONS_IN_REPORT = 10
 
 
 
@@ -109,7 +112,7 @@ def assess(
     scenario_ids = sorted({f.scenario for f in findings})
     first = fix_first(findings, catalog, paths, {f.id: f.devices for f in loaded.model.fleets})
     control_ids = sorted({c.id for f in findings for c in f.controls} | {x.control for x in first})
-    return Assessment(
+    result = Assessment(
         tool=f"fleetrisk {__version__}",
         lang="ja" if lang == "ja" else "en",
         model=loaded.file,
@@ -129,6 +132,7 @@ def assess(
         scenarios={sid: builder.scenario_info(sid) for sid in scenario_ids},
         controls={cid: _control_info(catalog, cid, lang) for cid in control_ids},
     )
+    return result.model_copy(update={"questions": questions(result, top=QUESTIONS_IN_REPORT)})
 
 
 @dataclass

@@ -20,6 +20,15 @@ LABELS: dict[str, dict[str, str]] = {
         "paths_cut": "Paths cut",
         "records": "Records",
         "assumed_title": "If the unknowns are as bad as they can be",
+        "questions_title": "Questions that settle the most unknowns",
+        "questions_intro": "Each question is one field the model leaves out, on every element of a type that "
+                           "lacks it; answering it settles the unknown findings listed (risk: their summed scores).",
+        "question": "What is `{field}` for each {type}?",
+        "question_values": "values",
+        "question_where": "where",
+        "question_settles": "settles {n} unknown finding(s) (risk {risk})",
+        "questions_share": "Answering these settles {share:.0%} of the {n} unknown findings.",
+        "questions_none": "The model states every fact the catalog asks about.",
         "assumed_intro": "Not part of any result above: these outcomes open, or get easier, only if the unstated "
                          "facts below turn out badly. Answering them settles the question either way.",
         "likelihood_change": "Likelihood (stated → assumed)",
@@ -98,6 +107,15 @@ LABELS: dict[str, dict[str, str]] = {
         "paths_cut": "遮断する経路",
         "records": "レコード数",
         "assumed_title": "情報不足の事項が最悪だった場合",
+        "questions_title": "情報不足を最も多く解消する質問",
+        "questions_intro": "各質問は、モデルに記載のない一つの項目を、それを欠く同種の要素すべてについてまとめたもの。"
+                           "回答すれば、挙げた情報不足の指摘事項が確定する（リスクはそれらのリスク値の合計）。",
+        "question": "各{type}の `{field}` は何か",
+        "question_values": "取り得る値",
+        "question_where": "記載箇所",
+        "question_settles": "情報不足の指摘事項 {n} 件が確定する（リスク {risk}）",
+        "questions_share": "これらに回答すると、情報不足の指摘事項 {n} 件のうち {share:.0%} が確定する。",
+        "questions_none": "カタログが必要とする事項はすべてモデルに記載されている。",
         "assumed_intro": "ここに挙げる結果は、上記のいずれの結果にも含めていない。下記の未記述の事項が悪い方に"
                          "転んだ場合にのみ到達できる（または到達しやすくなる）。記述すれば、どちらであるかが確定する。",
         "likelihood_change": "発生可能性（記述済み → 仮定）",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from fleetrisk.messages import explain_finding, word_expression
+from fleetrisk.messages import element_type, explain_finding, word_expression
 from fleetrisk.reports.i18n import LIKELIHOOD_JA, devices, impact_axes, join, labels, number
 from fleetrisk.reports.ui_text import framework_name, reference_id, service_type_label
-from fleetrisk.results import Assessment, Finding
+from fleetrisk.results import Assessment, Finding, Question
 
 TABLE_LIMIT = 40
 DETAIL_LIMIT = 12
@@ -92,6 +92,7 @@ def render_markdown(assessment: Assessment) -> str:
         for f in unknown[:TABLE_LIMIT]:
             add(f"| {esc(f.title)}<br>`{f.id}` | {', '.join('`' + m + '`' for m in f.missing)} |")
         add("")
+    lines.extend(_questions(assessment))
     lines.extend(_assumed(assessment))
     tracked_findings = [f for f in assessment.findings if f.tracking is not None]
     if tracked_findings:
@@ -157,6 +158,42 @@ def _fix_first(assessment: Assessment) -> list[str]:
         out.append(f"| {i} | `{item.control}`{title} | {closes or '-'} | {item.paths_cut} | "
                    f"{number(item.devices, lang)} | {number(item.records, lang)} |")
     return [*out, ""]
+
+
+QUESTIONS_SHOWN = 5
+
+
+def _questions(assessment: Assessment) -> list[str]:
+    """The first questions that settle the most unknowns, ahead of the assumed view."""
+    if not assessment.questions:
+        return []
+    return [*render_questions(assessment, assessment.questions[:QUESTIONS_SHOWN], heading="##").split("\n"), ""]
+
+
+def render_questions(assessment: Assessment, chosen: list[Question], heading: str = "#") -> str:
+    """Questions as Markdown: each field, what it means, its values, where it goes, what it settles."""
+    from fleetrisk.engine.questions import unknown_share  # the writer only counts what answers settle
+
+    lang = assessment.lang
+    t = labels(lang)
+    out = [f"{heading} {t['questions_title']}", ""]
+    if not chosen:
+        return "\n".join([*out, t["questions_none"]])
+    out += [t["questions_intro"], ""]
+    for i, question in enumerate(chosen, 1):
+        asked = t["question"].format(field=question.field, type=element_type(question.element_type, lang))
+        meaning = f" {esc(question.description)}" if question.description and lang != "ja" else ""  # schema is English
+        out.append(f"{i}. **{asked}**{meaning}")
+        if question.allowed:
+            out.append(f"   - {t['question_values']}: " + join([code(v) for v in question.allowed], lang))
+        shown = [code(p) for p in question.paths[:4]]
+        if len(question.paths) > 4:
+            shown.append(f"+{len(question.paths) - 4}")
+        out.append(f"   - {t['question_where']}: " + join(shown, lang))
+        out.append(f"   - {t['question_settles'].format(n=len(question.findings), risk=question.risk)}")
+    unknown = sum(1 for f in assessment.findings if f.status == "unknown")
+    out += ["", t["questions_share"].format(share=unknown_share(assessment, chosen), n=unknown)]
+    return "\n".join(out)
 
 
 def _assumed(assessment: Assessment) -> list[str]:
