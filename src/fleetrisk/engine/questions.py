@@ -56,28 +56,40 @@ def _greedy(found: list[Question], assessment: Assessment) -> list[Question]:
     A finding needing several fields is settled only once all are answered, so the next
     question is the one that completes the most (by summed risk), then the one that touches
     the most unsettled risk, then by type and field (a greedy cover: the first five answers
-    settle as much as five answers can, near enough).
+    settle as much as five answers can, near enough). Totals are kept per question and updated
+    as findings settle, so the order costs about one pass over the findings per answer.
     """
-    needs: dict[str, set[tuple[str, str]]] = {}
+    key_of = {(q.element_type, q.field): i for i, q in enumerate(found)}
+    missing: dict[str, set[int]] = {}  # finding -> questions still unanswered
     risk: dict[str, int] = {}
     for finding in assessment.findings:
         if finding.status == "unknown":
-            needs[finding.id] = {(r.element_type, r.name) for r in finding.reasons if r.code == "unstated"}
+            missing[finding.id] = {key_of[(r.element_type, r.name)] for r in finding.reasons if r.code == "unstated"}
             risk[finding.id] = finding.risk.score
-    answered: set[tuple[str, str]] = set()
-    settled: set[str] = set()
-    remaining = list(found)
+    completes = [0] * len(found)  # risk of the findings this answer would finish
+    touches = [0] * len(found)  # risk of the unsettled findings that need it
+    counts = [0] * len(found)
+    for fid, needed in missing.items():
+        for i in needed:
+            touches[i] += risk[fid]
+            counts[i] += 1
+            if len(needed) == 1:
+                completes[i] += risk[fid]
+    remaining = set(range(len(found)))
     ordered: list[Question] = []
     while remaining:
-        def gain(q: Question) -> tuple[int, int, int, str, str]:
-            open_ids = [f for f in q.findings if f not in settled]
-            done = sum(risk[f] for f in open_ids if needs[f] <= answered | {(q.element_type, q.field)})
-            return (-done, -sum(risk[f] for f in open_ids), -len(open_ids), q.element_type, q.field)
-        best = min(remaining, key=gain)
-        remaining.remove(best)
-        ordered.append(best)
-        answered.add((best.element_type, best.field))
-        settled.update(f for f in best.findings if needs[f] <= answered)
+        best = min(remaining, key=lambda i: (-completes[i], -touches[i], -counts[i],
+                                             found[i].element_type, found[i].field))
+        remaining.discard(best)
+        ordered.append(found[best])
+        for fid in found[best].findings:
+            needed = missing[fid]
+            needed.discard(best)
+            if len(needed) == 1:  # one answer left: that question now finishes it
+                (last,) = needed
+                completes[last] += risk[fid]
+        # A finding settles only when its last question is answered, and answered questions leave
+        # ``remaining``: the totals of the questions still open never count a settled finding.
     return ordered
 
 
