@@ -250,3 +250,13 @@ def test_assess_summary_fits_80_columns(lang: str) -> None:
     too_wide = [line for line in lines if cell_len(line) > 80]
     assert not too_wide, too_wide
     assert "T8" in result.stdout and ("4,457,000" in result.stdout or "445.7万" in result.stdout)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_paths_fit_80_columns(lang: str) -> None:
+    result = run_cli("paths", str(DEFAULT), "--lang", lang, "--min-risk", "high", env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) > 10
+    too_wide = [line for line in lines if cell_len(line) > 80]
+    assert not too_wide, too_wide

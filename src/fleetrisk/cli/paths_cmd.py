@@ -89,7 +89,8 @@ def _show(found: list[AttackPath], lang: str) -> None:
         else:
             header = (f"{number_}. {outcome} @ {path.fleet}: {band} ({path.risk}), {t['likelihood']} "
                       f"{path.likelihood}, {t['entry']}: {entry}, {devices(path.devices, lang)}")
-        table = Table(title=header, title_justify="left", show_lines=False)
+        out.print(header, markup=False, soft_wrap=False)  # wraps at the terminal width, as a title would not
+        table = Table(show_lines=False)
         for column in ("#", t["step"], t["element"], t["likelihood"], t["closed_by"]):
             table.add_column(column, overflow="fold")
         for index, step in enumerate(path.steps, start=1):
