@@ -275,3 +275,11 @@ def test_graphviz_diagram_keeps_hostile_names_as_text() -> None:
     assert "<script>" not in dfd and "&lt;script&gt;" in dfd  # escaped as text, not markup
     assert '\\N\\G' in texts.replace(" ", "")  # Graphviz escapes stay literal, not the node's name
     assert dfd.count('class="node') == 2 and dfd.count('class="edge"') == 1  # no node or edge injected
+
+
+def test_compliance_rows_carry_their_section_title() -> None:
+    page = html_for()
+    table = page[page.index('data-framework="etsi-en-303-645"'):]
+    table = table[:table.index("</table>")]
+    assert re.search(r">5\.4-\d+</span> <span class=\"muted\">Securely store sensitive security parameters<", table)
+    assert "機微なセキュリティパラメータを安全に保存する" in html_for("ja")

@@ -104,6 +104,9 @@ class Framework(CatalogBase):
     name: str
     version: str
     kind: Literal["baseline", "verification", "taxonomy", "attack-knowledge", "update-security"]
+    sections: dict[str, Bilingual] = Field(
+        default_factory=dict, description="Section number -> title, for requirement ids that begin with it."
+    )
 
 
 class Frameworks(CatalogBase):

@@ -39,6 +39,7 @@ from fleetrisk.reports.ui_text import (
     likelihood_label,
     outcome_label,
     reference_id,
+    requirement_title,
     service_type_label,
     status_label,
     ui,
@@ -141,7 +142,8 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "families": [fam.family for fam in assessment.families],
         "controls": control_rows(assessment),
         "coverage": [(FRAMEWORK_NAMES[lang][c.framework], c,
-                      [(reference_id(c.framework, r.identifier, lang), r) for r in c.rows])
+                      [(reference_id(c.framework, r.identifier, lang),
+                        requirement_title(c.framework, r.identifier, lang), r) for r in c.rows])
                      for c in framework_coverage(assessment)],
         "loss": _loss_context(loss, lang) if loss is not None else None,
     }

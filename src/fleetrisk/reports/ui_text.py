@@ -309,6 +309,16 @@ def element_type_label(kind: str, lang: str) -> str:
     return element_type(kind, lang)
 
 
+def requirement_title(framework: str, identifier: str, lang: str) -> str:
+    """The title of the framework section a requirement id belongs to ('' when the catalog has none)."""
+    known = load_catalog().frameworks.get(framework)
+    if known is None or not known.sections:
+        return ""
+    section = identifier.split("-", 1)[0]
+    title = known.sections.get(section)
+    return title.get(lang) if title is not None else ""
+
+
 def reference_id(framework: str, identifier: str, lang: str) -> str:
     """An identifier as shown to readers (NIST capability names are translated)."""
     if lang == "ja" and framework == "nist-ir-8259a":
