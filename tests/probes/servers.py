@@ -43,6 +43,16 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None) -> 
     raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {START_TIMEOUT} s")
 
 
+def ensure_free(port: int) -> None:
+    """Stop loudly when something already listens on ``port`` (a check would reach it, not us)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise RuntimeError(f"127.0.0.1:{port} is already in use ({exc.strerror}); stop what holds it "
+                               "or choose other ports") from exc
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()
@@ -85,9 +95,16 @@ def write_mosquitto_config(directory: Path, port: int, kind: str, *, cert: Any =
 
 @contextmanager
 def mosquitto(config: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A mosquitto broker of our own on ``port``: the port must be free, and the broker still
+    running once it answers (something else answering there is not our broker)."""
+    ensure_free(port)
     process = subprocess.Popen([MOSQUITTO, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for_port(port, process)
+        time.sleep(0.1)
+        if process.poll() is not None:
+            output = process.stderr.read() if process.stderr else b""
+            raise RuntimeError(f"mosquitto exited with {process.returncode} after opening port {port}: {output!r}")
         yield process
     finally:
         stop(process)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ssl
+from pathlib import Path
+
+import pytest
 
 from fleetrisk.probes import mqtt
 from fleetrisk.probes.secrets import DeviceIdentity
@@ -73,3 +76,18 @@ def test_wrong_password_is_inconclusive_not_verified(broker_acl: int) -> None:
                                        (wrong, b), None)
     assert outcome.status == "inconclusive"
     assert "dev-a could not connect" in outcome.details
+
+
+def test_a_broker_refuses_a_port_that_is_already_taken(tmp_path: Path) -> None:
+    """The loopback deployment must not take someone else's listener for its own broker."""
+    import socket
+
+    from probes.servers import mosquitto, write_mosquitto_config
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        config = write_mosquitto_config(tmp_path, port, "anonymous")
+        with pytest.raises(RuntimeError, match="already in use"), mosquitto(config, port):
+            pass
