@@ -136,7 +136,13 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
            "moderate safety impact", "safety:high": "high safety impact", "safety:critical": "critical safety impact",
            "audience:customer": "customers", "audience:staff": "staff", "audience:dealer": "dealers",
            "custody:online-file": "key file online", "custody:cloud-kms": "cloud KMS", "custody:online-hsm":
-           "online HSM", "custody:offline-hsm": "offline HSM", "custody:threshold": "threshold signing"},
+           "online HSM", "custody:offline-hsm": "offline HSM", "custody:threshold": "threshold signing",
+           "input:firmware": "firmware", "input:script": "script", "input:app": "app", "input:command": "command",
+           "input:config": "config", "input:information": "information", "input:content": "content",
+           "verification:none": "no check", "verification:transport": "transport protection (TLS)",
+           "verification:signature": "a signature", "auth:api-key": "an API key", "auth:mtls": "mutual TLS",
+           "auth:sso-mfa": "SSO with MFA", "auth:phishing-resistant-mfa": "phishing-resistant MFA",
+           "auth:?": "not stated"},
     "ja": {"safety:none": "安全性への影響なし", "safety:low": "安全性への影響 低",
            "safety:moderate": "安全性への影響 中", "safety:high": "安全性への影響 高",
            "safety:critical": "安全性への影響 重大",
@@ -152,13 +158,6 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
            "auth:token": "トークン", "auth:sso": "SSO", "auth:mtls": "相互 TLS", "auth:sso-mfa": "SSO と多要素認証",
            "auth:phishing-resistant-mfa": "フィッシング耐性のある多要素認証", "auth:?": "記載なし"},
 }
-for _input in ("firmware", "script", "app", "command", "config", "information", "content"):
-    VALUE_WORDS["en"][f"input:{_input}"] = _input
-VALUE_WORDS["en"].update({
-    "verification:none": "no check", "verification:transport": "transport protection (TLS)",
-    "verification:signature": "a signature", "auth:api-key": "an API key", "auth:mtls": "mutual TLS",
-    "auth:sso-mfa": "SSO with MFA", "auth:phishing-resistant-mfa": "phishing-resistant MFA", "auth:?": "not stated",
-})
 
 #: Arguments of step messages that are model values, worded with :data:`VALUE_WORDS`.
 _WORDED_ARGS = frozenset({"input", "verification", "custody", "auth"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from conftest import run_cli
 from probes.deployment import component, model_data, scope_data, secrets_data, write_yaml
@@ -105,6 +106,17 @@ def test_bad_endpoint_url_names_the_model_line(tmp_path: Path) -> None:
     assert f"{model}:" in result.stderr and "protocol mqtt needs a mqtt:// URL" in result.stderr
 
 
+def _assess_around_verify(tmp_path: Path, model: Path, scope: Path, secrets: Path) -> tuple[Any, Any]:
+    """The JSON report before live checks, and after ``verify --intrusive`` with its evidence."""
+    before = json.loads(run_cli("assess", str(model), "--format", "json").stdout)
+    evidence = tmp_path / "evidence.json"
+    result = run_cli("verify", str(model), "--scope", str(scope), "--secrets", str(secrets), "--intrusive",
+                     "--output", str(evidence))
+    assert result.returncode == 0, result.stderr
+    after = json.loads(run_cli("assess", str(model), "--format", "json", "--evidence", str(evidence)).stdout)
+    return before, after
+
+
 def test_live_evidence_overrules_a_model_that_claims_too_much(tmp_path: Path, broker_anonymous: int) -> None:
     gateway = component("gateway", "device-gateway",
                         {"url": f"mqtt://127.0.0.1:{broker_anonymous}", "protocol": "mqtt"},
@@ -114,14 +126,8 @@ def test_live_evidence_overrules_a_model_that_claims_too_much(tmp_path: Path, br
     secrets = write_yaml(tmp_path / "secrets.yaml", secrets_data())
     finding = "T7.broker-acl-not-per-device@gateway"
 
-    before = json.loads(run_cli("assess", str(model), "--format", "json").stdout)
+    before, after = _assess_around_verify(tmp_path, model, scope, secrets)
     assert finding not in {f["id"] for f in before["findings"]}, "the model claims per-device topic ACLs"
-
-    evidence = tmp_path / "evidence.json"
-    result = run_cli("verify", str(model), "--scope", str(scope), "--secrets", str(secrets), "--intrusive",
-                     "--output", str(evidence))
-    assert result.returncode == 0, result.stderr
-    after = json.loads(run_cli("assess", str(model), "--format", "json", "--evidence", str(evidence)).stdout)
     surfaced = {f["id"]: f for f in after["findings"]}[finding]
     assert surfaced["status"] == "open"
     assert any(r["observed"] and r["check"].startswith("mqtt.") and (r["name"], r["value"], r["stated"])
@@ -145,14 +151,8 @@ def test_after_intrusive_checks_the_flawed_api_has_an_open_high_finding(tmp_path
     secrets = write_yaml(tmp_path / "secrets.yaml", secrets_data(api=api_flawed))
     finding = "T4.identifier-authorised-data-api@app-api"
 
-    before = json.loads(run_cli("assess", str(model), "--format", "json").stdout)
+    before, after = _assess_around_verify(tmp_path, model, scope, secrets)
     assert finding not in {f["id"] for f in before["findings"] if f["status"] == "open"}
-
-    evidence = tmp_path / "evidence.json"
-    result = run_cli("verify", str(model), "--scope", str(scope), "--secrets", str(secrets), "--intrusive",
-                     "--output", str(evidence))
-    assert result.returncode == 0, result.stderr
-    after = json.loads(run_cli("assess", str(model), "--format", "json", "--evidence", str(evidence)).stdout)
     opened = {f["id"]: f for f in after["findings"]}[finding]
     assert opened["status"] == "open" and opened["risk"]["band"] in ("high", "critical")
     assert {e["check"] for e in opened["evidence"]} & {"http.object-level-authorization", "http.unauthenticated-access"}

@@ -336,18 +336,15 @@ class Related(Condition):
             found = bool(others) if self.quantifier != "none" else not others
             ids = ", ".join(o.id for o in others) or "none"
             return Verdict(found, (Reason(handle, None, "relation", self.relation, ids),))
-        if self.quantifier != "all":
-            # any / none: a few hits settle it (and say enough); only without one is every element read
-            hits = []
-            for other in others:
-                verdict = self.where.evaluate(index, other)
-                if verdict.value:
-                    hits.append(verdict)
-                    if len(hits) == RELATED_HITS_SHOWN:
-                        break
-            if hits:
-                return Verdict(self.quantifier == "any", tuple(r for v in hits for r in v.reasons))
-        verdicts = [self.where.evaluate(index, other) for other in others]
+        verdicts: list[Verdict] = []
+        hits: list[Verdict] = []
+        for other in others:
+            verdict = self.where.evaluate(index, other)
+            verdicts.append(verdict)
+            if verdict.value and self.quantifier != "all":
+                hits.append(verdict)
+                if len(hits) == RELATED_HITS_SHOWN:
+                    break  # any / none: a few hits settle it, and say enough
         missing = tuple(m for v in verdicts if v.value is None for m in v.missing)
         if self.quantifier == "all":
             if any(v.value is False for v in verdicts):
@@ -358,7 +355,6 @@ class Related(Condition):
             reasons = tuple(r for v in verdicts for r in v.reasons)
             empty = Reason(handle, None, "relation", self.relation, "(none)")
             return Verdict(True, reasons or (empty,))
-        hits = [v for v in verdicts if v.value]
         if hits:
             value = self.quantifier == "any"
             reasons = tuple(r for v in hits for r in v.reasons)

@@ -55,17 +55,15 @@ class StepWords:
         self._reasons = reasons
         self._line_of = line_of
         self._seen = {(c.check, c.element): c for c in evidence.checks} if evidence is not None else {}
+        self._entries = {item.id: item.label.get(lang) for item in catalog.taxonomy.facets.entry}
 
     def title(self, edge: Edge) -> str:
         if edge.scenario is not None:
             return self.catalog.scenario(edge.scenario).spec.title.get(self.lang)
-        return word(edge.title, self.lang, self._entry) if edge.title is not None else ""
+        return word(edge.title, self.lang, self._entry_label) if edge.title is not None else ""
 
-    def _entry(self, entry: str) -> str:
-        for item in self.catalog.taxonomy.facets.entry:
-            if item.id == entry:
-                return item.label.get(self.lang)
-        return entry
+    def _entry_label(self, entry: str) -> str:
+        return self._entries.get(entry, entry)
 
     def reasons(self, edge: Edge) -> list[FindingReason]:
         if edge.finding is not None:

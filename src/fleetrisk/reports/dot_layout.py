@@ -11,6 +11,7 @@ drawn as one box with counts, so a large model stays readable and fast to lay ou
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -156,4 +157,4 @@ def _clean(svg: str, title: str) -> str:
 
 
 def _attr(text: str) -> str:
-    return '"' + text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;") + '"'
+    return '"' + html.escape(text, quote=True) + '"'
