@@ -125,7 +125,7 @@ def test_japanese_reasons_and_steps_have_no_english_outside_identifiers() -> Non
     assert checked > 500
     observed = [line for f in results[-1].findings for line in explain_finding(results[-1], f)
                 if line.startswith("実地検証")]
-    assert observed and "モデルの記述: per-device" in observed[0]
+    assert observed and "モデルの記述：per-device" in observed[0]
 
 
 def test_path_steps_carry_their_facts_as_data_with_lines() -> None:

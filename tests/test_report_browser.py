@@ -180,7 +180,7 @@ def _diagram_nodes(browser: Browser, tmp_path: Path, loaded: LoadedModel) -> tup
     path.write_text(render_report("html", assess(loaded), loaded), encoding="utf-8")
     watched = open_report(browser, path)
     nodes: list[list[Any]] = watched.page.eval_on_selector_all(
-        "svg.graphviz g.node", "nodes => nodes.map(n => { const b = n.getBoundingClientRect(); "
+        "svg.dfd g.node", "nodes => nodes.map(n => { const b = n.getBoundingClientRect(); "
         "return [n.textContent, b.left, b.top, b.right, b.bottom]; })")
     for i, (_, l1, t1, r1, b1) in enumerate(nodes):
         for _, l2, t2, r2, b2 in nodes[i + 1:]:
@@ -212,3 +212,44 @@ def test_a_150_component_diagram_shows_every_name_without_overlap(browser: Brows
     for component in model.components:
         assert component.id in text  # every name in full
     assert not errors(watched)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_attack_path_diagram_shows_its_step_titles_in_full(browser: Browser, tmp_path: Path, lang: str) -> None:
+    loaded = loaded_default()
+    assessment = assess(loaded, lang=lang)
+    path = tmp_path / "report.html"
+    path.write_text(render_report("html", assessment, loaded), encoding="utf-8")
+    watched = open_report(browser, path)
+    drawn: list[str] = watched.page.eval_on_selector_all("svg.path", "svgs => svgs.map(s => s.textContent)")
+    assert len(drawn) >= 8
+    titles = {f.id: f.title for f in assessment.findings}
+    shown = ["".join(text.split()) for text in drawn]  # lines joined: wrapping moves text, never cuts it
+    from fleetrisk.reports.html import _paths_to_draw
+
+    paths = _paths_to_draw(assessment)
+    assert len(drawn) == len(paths)
+    for text, flat, attack in zip(drawn, shown, paths, strict=True):
+        for step in attack.steps:
+            title = titles.get(step.finding or "", step.title)
+            assert "".join(title.split()) in flat, (lang, attack.outcome, title)
+        assert "…" not in text
+    watched.page.context.close()
+
+
+def test_picking_an_attack_path_highlights_it_on_the_data_flow_diagram(browser: Browser, report_file: Path) -> None:
+    watched = open_report(browser, report_file, javascript=False)  # a CSS control: works without script
+    page = watched.page
+    opacity = ("nodes => nodes.map(n => [n.getAttribute('class').split(' ').includes('on-p1'), "
+               "getComputedStyle(n).opacity])")
+    before = page.eval_on_selector_all("svg.dfd g.node", opacity)
+    assert {o for _, o in before} == {"1"}  # nothing dimmed until a path is picked
+    page.click("#ov-1")
+    after = page.eval_on_selector_all("svg.dfd g.node", opacity)
+    on = [o for marked, o in after if marked]
+    off = [o for marked, o in after if not marked]
+    assert len(on) >= 2 and set(on) == {"1"}
+    assert off and set(off) == {"0.25"}
+    page.click("#ov-0")
+    assert {o for _, o in page.eval_on_selector_all("svg.dfd g.node", opacity)} == {"1"}
+    watched.page.context.close()

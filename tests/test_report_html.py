@@ -82,7 +82,7 @@ def test_attack_graph_results_rendered() -> None:
     assert "<code>fw-signing</code>" in spof  # the size-1 cut set
     assert "command-service" not in spof  # the size-2 one is not a single point
     assert "firmware taken over" in spof
-    assert text.count('class="path"') == 1  # only the critical path is drawn
+    assert text.count('<svg class="path') == 1  # only the critical path is drawn
     assert "ota reached from the internet" in text
     assert ">Step 2: Firmware signing" in text
     assert '<table id="blast">' in text and "4,457,000" in text
@@ -130,7 +130,7 @@ def test_graphviz_diagram_names_every_element_in_full_and_labels_flows() -> None
     assert "…" not in shown
     assert dfd.count('class="edge"') >= len(model.flows)
     assert "mqtt: appliance-telemetry" in shown  # a flow's protocol and the data it carries
-    assert 'class="node key risk&#45;critical"' in dfd  # fw-signing carries a critical finding (- as &#45;)
+    assert 'class="node key risk&#45;critical on&#45;p1' in dfd  # fw-signing: a critical finding, on path 1
     assert _graphviz_dfd(html_for()) == dfd  # the same model, the same bytes
 
 

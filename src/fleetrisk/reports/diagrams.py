@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from html import escape
 
 from fleetrisk.messages import value_word
-from fleetrisk.reports.flowgraph import Edge, FlowGraph, Node
+from fleetrisk.reports.flowgraph import Edge, FlowGraph, Node, Overlay
 from fleetrisk.reports.i18n import devices
-from fleetrisk.reports.ui_text import band_label, position_label, ui
+from fleetrisk.reports.ui_text import band_label, entry_label, outcome_label, position_label, ui
 from fleetrisk.results import (
     AttackPath,
     Finding,
@@ -68,7 +68,7 @@ _DEFS = (
 # --- data-flow diagram -------------------------------------------------------------------
 
 
-def _node_svg(node: Node, x: float, y: float, band: str | None, lang: str) -> str:
+def _node_svg(node: Node, x: float, y: float, band: str | None, lang: str, marks: str = "") -> str:
     t = ui(lang)
     risk = f" risk-{band}" if band in ("high", "critical") else ""
     shape = ("rx=\"17\"" if node.kind == "fleet" else "rx=\"3\"") if node.kind != "key" else "rx=\"10\""
@@ -79,7 +79,7 @@ def _node_svg(node: Node, x: float, y: float, band: str | None, lang: str) -> st
     if band:
         tip += f" - {t['highest']}: {band_label(band, lang)}"
     return (
-        f'<g class="node {node.kind}{risk}" data-id="{_a(node.id)}"><title>{escape(tip)}</title>'
+        f'<g class="node {node.kind}{risk}{marks}" data-id="{_a(node.id)}"><title>{escape(tip)}</title>'
         f'<rect x="{_a(x)}" y="{_a(y)}" width="{NODE_W}" height="{NODE_H}" {shape}/>'
         f'<text x="{_a(x + 8)}" y="{_a(y + 15)}">{escape(fit(node.label, NODE_W - 16))}</text>'
         f'<text class="sub" x="{_a(x + 8)}" y="{_a(y + 30)}">{escape(fit(second, NODE_W - 16, 10))}</text></g>'
@@ -93,9 +93,11 @@ def _curve(x1: float, y1: float, x2: float, y2: float, leave: int, arrive: int) 
             f"{x2 + arrive * bend:.0f},{y2:.0f} {x2:.0f},{y2:.0f}")
 
 
-def render_flow_diagram(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str) -> str:
+def render_flow_diagram(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str,
+                        overlay: Overlay | None = None) -> str:
     """The data-flow diagram: actors column, one box per trust zone, flows as curved edges."""
     t = ui(lang)
+    overlay = overlay or Overlay()
     parts: list[str] = []
     where: dict[str, tuple[float, float]] = {}
     x = 10.0
@@ -121,18 +123,19 @@ def render_flow_diagram(graph: FlowGraph, risk_by_element: Mapping[str, str], la
             nx = x + ZONE_PAD + col * (NODE_W + GAP_X)
             ny = 10 + ZONE_HEAD + ZONE_PAD + row * (NODE_H + GAP_Y)
             where[node.id] = (nx, ny)
-            parts.append(_node_svg(node, nx, ny, risk_by_element.get(node.id), lang))
+            parts.append(_node_svg(node, nx, ny, risk_by_element.get(node.id), lang, overlay.node(node.id)))
         parts.append("</g>")
         x += box_w + COLUMN_GAP
         height = max(height, box_h + 20)
     parts.append('<g class="edges">')
-    parts.extend(_edge_svg(edge, where) for edge in graph.edges if edge.source in where and edge.target in where)
+    parts.extend(_edge_svg(edge, where, overlay.edge(edge.source, edge.target))
+                 for edge in graph.edges if edge.source in where and edge.target in where)
     parts.append("</g>")
     width = max(x - COLUMN_GAP + 10, 200)
     return _svg_open(width, height, t["dfd"], "dfd") + _DEFS + "".join(parts) + "</svg>"
 
 
-def _edge_svg(edge: Edge, where: Mapping[str, tuple[float, float]]) -> str:
+def _edge_svg(edge: Edge, where: Mapping[str, tuple[float, float]], marks: str = "") -> str:
     sx, sy = where[edge.source]
     tx, ty = where[edge.target]
     y1, y2 = sy + NODE_H / 2, ty + NODE_H / 2
@@ -143,7 +146,8 @@ def _edge_svg(edge: Edge, where: Mapping[str, tuple[float, float]]) -> str:
     else:  # same column: loop out on the right
         d = _curve(sx + NODE_W, y1, tx + NODE_W, y2, 1, 1)
     tip = f"{edge.source} → {edge.target}" + (f" ({edge.label})" if edge.label else "")
-    return f'<path class="edge {edge.style}" d="{d}" marker-end="url(#fr-arrow)"><title>{escape(tip)}</title></path>'
+    return (f'<path class="edge {edge.style}{marks}" d="{d}" marker-end="url(#fr-arrow)">'
+            f'<title>{escape(tip)}</title></path>')
 
 
 # --- attack paths -------------------------------------------------------------------------
@@ -172,7 +176,7 @@ def render_attack_path(path: AttackPath, findings: Mapping[str, Finding], lang: 
     """One attack path as a chain: entry, each step (a finding on an element), outcome on the fleet."""
     t = ui(lang)
     boxes: list[tuple[str, list[str], str, str]] = [
-        ("entry", [t["entry"], *wrap(position_label(f"entry:{path.entry}", lang).split(": ", 1)[-1], STEP_W - 16)],
+        ("entry", [t["entry"], *wrap(entry_label(path.entry, lang), STEP_W - 16)],
          "", "")
     ]
     for i, step in enumerate(path.steps, 1):
@@ -183,7 +187,7 @@ def render_attack_path(path: AttackPath, findings: Mapping[str, Finding], lang: 
                                             f"{t['element']}: {step.element}",
                                             f"{t['likelihood']} {step.likelihood}/5"],
                       step_band, f"{title} - {step.finding or step.element}; {t['cut_by']}: {step.cut_by}"))
-    outcome = position_label(f"outcome:{path.outcome}", lang).split(": ", 1)[-1]
+    outcome = outcome_label(path.outcome, lang)
     boxes.append(("outcome", [*wrap(outcome, STEP_W - 16), f"{t['fleet']}: {path.fleet}",
                               devices(path.devices, lang)], "", ""))
     width = len(boxes) * STEP_W + (len(boxes) - 1) * STEP_GAP + 20

@@ -1,5 +1,6 @@
-"""The data-flow diagram laid out by Graphviz ``dot``: trust zones as clusters, full names,
-flows labelled with their protocol and the data they carry.
+"""Diagrams laid out by Graphviz ``dot``: the data-flow diagram (trust zones as clusters, full
+names, flows labelled with their protocol and the data they carry, the drawn attack paths
+marked for the overlay) and each attack path as a chain of full-text steps.
 
 The model's text reaches Graphviz only inside quoted DOT strings with backslashes and quotes
 escaped (so ``\\N`` or ``\\G`` in a name stays literal), and Graphviz escapes it again as
@@ -15,14 +16,15 @@ import html
 import re
 import shutil
 import subprocess
-import textwrap
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 
 from fleetrisk.messages import value_word
-from fleetrisk.reports.flowgraph import Edge, FlowGraph, Node
+from fleetrisk.reports.flowgraph import Edge, FlowGraph, Node, Overlay
 from fleetrisk.reports.i18n import devices
-from fleetrisk.reports.ui_text import ui
+from fleetrisk.reports.ui_text import entry_label, labelled, outcome_label, position_label, step_label, ui
+from fleetrisk.results import AttackPath, Finding
 
 #: Above this many nodes, each zone is collapsed into one box (150 components still show one by one).
 MAX_NODES = 200
@@ -42,13 +44,58 @@ def dot_path() -> str | None:
     return shutil.which("dot")
 
 
-def render(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str) -> str | None:
-    """The diagram as an SVG element, or None when Graphviz is not installed."""
+def render(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str,
+           overlay: Overlay | None = None) -> str | None:
+    """The diagram as an SVG element, or None when Graphviz is not installed.
+
+    ``overlay`` marks the elements and flows of the drawn attack paths with classes
+    (``on-p1`` …) that the report's stylesheet highlights when the reader picks a path.
+    """
+    size = len(graph.actors) + sum(len(z.nodes) for z in graph.zones)
+    source = _collapsed(graph, lang) if size > MAX_NODES else _detailed(graph, risk_by_element, lang,
+                                                                         overlay or Overlay())
+    return _laid_out(source, ui(lang)["dfd"], "dfd graphviz")
+
+
+def render_path(path: AttackPath, findings: Mapping[str, Finding], lang: str) -> str | None:
+    """One attack path as a left-to-right chain with every label in full, or None without Graphviz."""
+    t = ui(lang)
+    out = _head(lang)
+    out[1] = out[1].replace("ranksep=0.9", "ranksep=0.5")
+    entry = entry_label(path.entry, lang)
+    out.append(f'  "entry" [label="{_lines(t["entry"], entry)}", shape=box, style="rounded,filled", '
+               f'fillcolor="#f7f9fc", class="pstep entry"];')
+    previous = "entry"
+    for i, step in enumerate(path.steps, 1):
+        finding = findings.get(step.finding) if step.finding else None
+        title = finding.title if finding else step.title
+        band = finding.risk.band if finding else ""
+        colour = _RISK.get(band, "#5b6675")
+        name = f"s{i}"
+        label = _lines(step_label(i, title, lang), labelled(t["element"], step.element, lang),
+                       f"{t['likelihood']} {step.likelihood}/5")
+        out.append(f'  {name} [label="{label}", shape=box, style=filled, fillcolor="#ffffff", color="{colour}", '
+                   f'penwidth={2.2 if band in _RISK else 1}, class={_quote(f"pstep step {step.kind}")}];')
+        gained = path.steps[i - 2].gains[0] if i > 1 and path.steps[i - 2].gains else ""
+        edge_label = f', label="{_lines(position_label(gained, lang))}"' if gained else ""
+        out.append(f'  {_quote(previous)} -> {name} [color="#5b6675"{edge_label}, fontsize=9];')
+        previous = name
+    outcome = outcome_label(path.outcome, lang)
+    fleet = labelled(t["fleet"], path.fleet, lang)
+    out.append(f'  "outcome" [label="{_lines(outcome, fleet, devices(path.devices, lang))}", '
+               'shape=box, style="rounded,filled", fillcolor="#fbeaea", color="#a61b1b", class="pstep outcome"];')
+    last = path.steps[-1].gains[0] if path.steps and path.steps[-1].gains else ""
+    edge_label = f', label="{_lines(position_label(last, lang))}"' if last and not last.startswith("outcome:") else ""
+    out.append(f'  {_quote(previous)} -> "outcome" [color="#a61b1b"{edge_label}, fontsize=9];')
+    out.append("}")
+    return _laid_out("\n".join(out), f"{outcome} / {path.fleet}", "path graphviz")
+
+
+def _laid_out(source: str, title: str, css_class: str) -> str | None:
+    """``source`` laid out by ``dot`` as a cleaned SVG element (None when dot is missing or fails)."""
     dot = dot_path()
     if dot is None:
         return None
-    size = len(graph.actors) + sum(len(z.nodes) for z in graph.zones)
-    source = _collapsed(graph, lang) if size > MAX_NODES else _detailed(graph, risk_by_element, lang)
     try:
         done = subprocess.run([dot, "-Tsvg"], input=source.encode("utf-8"), capture_output=True,  # noqa: S603
                               timeout=TIMEOUT, check=False)
@@ -56,7 +103,7 @@ def render(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str) -> s
         return None
     if done.returncode != 0:
         return None
-    return _clean(done.stdout.decode("utf-8"), ui(lang)["dfd"])
+    return _clean(done.stdout.decode("utf-8"), title, css_class)
 
 
 def _quote(text: str) -> str:
@@ -66,13 +113,51 @@ def _quote(text: str) -> str:
 
 
 def _lines(*parts: str) -> str:
-    """Label lines, each wrapped at :data:`WRAP` characters, joined by DOT centred line breaks."""
-    wrapped = [line for part in parts if part
-               for line in textwrap.wrap(part, WRAP, break_long_words=False, break_on_hyphens=False)]
+    """Label lines, each wrapped at :data:`WRAP` columns, joined by DOT centred line breaks."""
+    wrapped = [line for part in parts if part for line in wrap_columns(part, WRAP)]
     return "\\n".join(_quote(line)[1:-1] for line in wrapped)
 
 
-def _node(node: Node, risk: str | None, lang: str) -> str:
+_NO_BREAK_BEFORE = set("、。，．）」』】〕・ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ！？：；")
+_NO_BREAK_AFTER = set("（「『【〔")
+
+
+def _columns(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns (a wide character counts two), never cut.
+
+    Lines break at spaces, and between two wide characters except before closing or after
+    opening punctuation; a word longer than a line stays whole on its own line.
+    """
+    pieces: list[str] = []  # each piece ends where a line may break
+    for word in text.split():
+        start = 0
+        for i in range(1, len(word)):
+            a, b = word[i - 1], word[i]
+            wide = _columns(a) == 2 or _columns(b) == 2
+            if wide and b not in _NO_BREAK_BEFORE and a not in _NO_BREAK_AFTER and not (a.isascii() and b.isascii()):
+                pieces.append(word[start:i])
+                start = i
+        pieces.append(word[start:] + " ")
+    lines: list[str] = []
+    line, used = "", 0
+    for piece in pieces:
+        core = piece.rstrip(" ")
+        size = sum(_columns(ch) for ch in core)
+        if line and used + size > width:
+            lines.append(line.rstrip(" "))
+            line, used = "", 0
+        line += piece
+        used += size + (len(piece) - len(core))
+    if line.strip():
+        lines.append(line.rstrip(" "))
+    return lines
+
+
+def _node(node: Node, risk: str | None, lang: str, marks: str = "") -> str:
     field, _, value = node.detail.partition(":")
     detail = devices(node.devices, lang) if node.devices is not None else (
         value_word(field, value, lang) if value else node.detail)
@@ -81,16 +166,17 @@ def _node(node: Node, risk: str | None, lang: str) -> str:
              "key": "note, style=filled"}.get(node.kind, "box, style=filled")
     colour = _RISK.get(risk or "", "#5b6675")
     width = "2.2" if risk in _RISK else "1"
-    classes = f"{node.kind} risk-{risk}" if risk in _RISK else node.kind
+    classes = (f"{node.kind} risk-{risk}" if risk in _RISK else node.kind) + marks
     return (f'  {_quote(node.id)} [label="{_lines(name, detail)}", shape={shape}, fillcolor="{_FILL[node.kind]}", '
             f'color="{colour}", penwidth={width}, class={_quote(classes)}];')
 
 
-def _edge(edge: Edge) -> str:
+def _edge(edge: Edge, marks: str = "") -> str:
     style = {"plain": 'style=dashed, color="#a61b1b"', "delivery": 'color="#2471a3"',
              "custody": 'style=dotted, color="#8a6d1f", arrowhead=odot'}.get(edge.style, 'color="#5b6675"')
     label = f', label="{_lines(edge.label)}"' if edge.label else ""
-    return f"  {_quote(edge.source)} -> {_quote(edge.target)} [{style}{label}, fontsize=9];"
+    css = f", class={_quote(marks.strip())}" if marks else ""
+    return f"  {_quote(edge.source)} -> {_quote(edge.target)} [{style}{label}{css}, fontsize=9];"
 
 
 def _head(lang: str) -> list[str]:
@@ -100,13 +186,13 @@ def _head(lang: str) -> list[str]:
             f'  edge [fontname="{font}", arrowsize=0.7];']
 
 
-def _detailed(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str) -> str:
+def _detailed(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str, overlay: Overlay) -> str:
     t = ui(lang)
     out = _head(lang)
     if graph.actors:
         out.append(f'  subgraph cluster_actors {{ label="{_lines(t["fleet_list"] + " / " + t["accounts"])}"; '
                    'style="rounded,filled"; fillcolor="#f7f9fc"; color="#c5cdd8";')
-        out += ["  " + _node(n, risk_by_element.get(n.id), lang) for n in graph.actors]
+        out += ["  " + _node(n, risk_by_element.get(n.id), lang, overlay.node(n.id)) for n in graph.actors]
         out.append("  }")
     for i, zone in enumerate(graph.zones):
         title = zone.label or t["no_zone"]
@@ -114,10 +200,10 @@ def _detailed(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str) -
         fill = _TRUST.get(zone.trust or "none", "#fafafa")
         out.append(f'  subgraph cluster_{i} {{ label="{_lines(head)}"; style="rounded,filled"; '
                    f'fillcolor="{fill}"; color="#9aa5b1"; class={_quote("zone trust-" + (zone.trust or "none"))};')
-        out += ["  " + _node(n, risk_by_element.get(n.id), lang) for n in zone.nodes]
+        out += ["  " + _node(n, risk_by_element.get(n.id), lang, overlay.node(n.id)) for n in zone.nodes]
         out.append("  }")
     known = {n.id for n in graph.actors} | {n.id for z in graph.zones for n in z.nodes}
-    out += [_edge(e) for e in graph.edges if e.source in known and e.target in known]
+    out += [_edge(e, overlay.edge(e.source, e.target)) for e in graph.edges if e.source in known and e.target in known]
     out.append("}")
     return "\n".join(out)
 
@@ -148,11 +234,11 @@ def _collapsed(graph: FlowGraph, lang: str) -> str:
     return "\n".join(out)
 
 
-def _clean(svg: str, title: str) -> str:
+def _clean(svg: str, title: str, css_class: str) -> str:
     """The ``<svg>`` element alone: no prolog, doctype or comments; our class and accessible name."""
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
-    svg = re.sub(r"<svg\b", f'<svg class="dfd graphviz" role="img" aria-label={_attr(title)}', svg, count=1)
+    svg = re.sub(r"<svg\b", f'<svg class="{css_class}" role="img" aria-label={_attr(title)}', svg, count=1)
     return "\n".join(line for line in svg.splitlines() if line.strip())
 
 

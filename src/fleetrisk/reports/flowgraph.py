@@ -6,10 +6,13 @@ This is the small, explicit input the HTML writer takes besides the Assessment
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Literal
 
 from fleetrisk.model.schema import ServiceModel
+from fleetrisk.results import AttackPath
 
 NodeKind = Literal["fleet", "account", "component", "key"]
 EdgeStyle = Literal["flow", "plain", "delivery", "custody"]
@@ -85,3 +88,35 @@ def flow_graph(model: ServiceModel) -> FlowGraph:
         if k.holder:
             edges.append(Edge(k.id, k.holder, "", "custody"))
     return FlowGraph(tuple(actors), zones, tuple(edges))
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """Which drawn attack paths (numbered from 1) pass through each element and each flow.
+
+    A path passes through the elements of its steps and ends on its fleet; it runs along a
+    flow when the flow joins two elements the path visits one after the other.
+    """
+
+    nodes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    pairs: dict[frozenset[str], tuple[int, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, paths: Iterable[AttackPath]) -> Overlay:
+        nodes: dict[str, list[int]] = {}
+        pairs: dict[frozenset[str], list[int]] = {}
+        for number, path in enumerate(paths, 1):
+            chain = list(dict.fromkeys([*(step.element for step in path.steps), path.fleet]))
+            for element in chain:
+                nodes.setdefault(element, []).append(number)
+            for a, b in pairwise(chain):
+                pairs.setdefault(frozenset((a, b)), []).append(number)
+        return cls({k: tuple(v) for k, v in nodes.items()}, {k: tuple(v) for k, v in pairs.items()})
+
+    def node(self, element: str) -> str:
+        """CSS classes (each with a leading space) for the paths through ``element``."""
+        return "".join(f" on-p{n}" for n in self.nodes.get(element, ()))
+
+    def edge(self, source: str, target: str) -> str:
+        """CSS classes (each with a leading space) for the paths along the flow ``source -> target``."""
+        return "".join(f" on-p{n}" for n in self.pairs.get(frozenset((source, target)), ()))

@@ -25,7 +25,7 @@ from fleetrisk.quant_results import LossView
 from fleetrisk.reports import dot_layout
 from fleetrisk.reports.compliance import control_rows, framework_coverage
 from fleetrisk.reports.diagrams import highest_open_band, render_attack_path, render_flow_diagram, render_risk_matrix
-from fleetrisk.reports.flowgraph import FlowGraph
+from fleetrisk.reports.flowgraph import FlowGraph, Overlay
 from fleetrisk.reports.i18n import devices, join, money, number
 from fleetrisk.reports.loss_svg import render_exceedance_curve, render_risk_comparison
 from fleetrisk.reports.quant_text import plan_labels
@@ -58,6 +58,8 @@ FIX_FIRST_LIMIT = 6
 ASSUMED_LIMIT = 15
 PATH_LIMIT = 12
 BLAST_LIMIT = 10
+#: Attack paths the data-flow diagram can highlight (the stylesheet has a rule for each).
+OVERLAY_LIMIT = 8
 #: Outcomes that put devices under an attacker's control: their paths are drawn first.
 CRITICAL_OUTCOMES = ("firmware-takeover", "code-execution", "hijacked")
 
@@ -104,6 +106,8 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
     script = _asset("report.js")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     by_id = {f.id: f for f in assessment.findings}
+    drawn = _paths_to_draw(assessment)
+    overlay = Overlay.of(drawn[:OVERLAY_LIMIT])
     context: dict[str, Any] = {
         "a": assessment,
         "t": _Labels(ui(lang)),
@@ -126,10 +130,12 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "analysis_ran": bool(assessment.attack_paths or assessment.blast_radius or assessment.cut_sets),
         "blast": sorted(assessment.blast_radius, key=lambda b: (-b.devices_at_risk, b.element))[:BLAST_LIMIT],
         "fleets_at_risk": _fleets_at_risk(assessment, graph),
-        "dfd": Markup(_flow_diagram(graph, highest_open_band(assessment.findings), lang))  # noqa: S704
+        "dfd": Markup(_flow_diagram(graph, highest_open_band(assessment.findings), lang, overlay))  # noqa: S704
         if graph is not None else None,
-        "paths": [(p, Markup(render_attack_path(p, by_id, lang)))  # noqa: S704 - built with escaping
-                  for p in _paths_to_draw(assessment)],
+        "overlay": [(n, p) for n, p in enumerate(drawn[:OVERLAY_LIMIT], 1) if graph is not None],
+        "paths": [(p, Markup(dot_layout.render_path(p, by_id, lang)  # noqa: S704 - built with escaping
+                             or render_attack_path(p, by_id, lang)))
+                  for p in drawn],
         "paths_total": len(assessment.attack_paths),
         "outcome": lambda o: outcome_label(o, lang),
         "entry": lambda e: entry_label(e, lang),
@@ -150,9 +156,9 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
     return _environment().get_template("report.html.j2").render(context)
 
 
-def _flow_diagram(graph: FlowGraph, risk: dict[str, str], lang: str) -> str:
+def _flow_diagram(graph: FlowGraph, risk: dict[str, str], lang: str, overlay: Overlay) -> str:
     """Laid out by Graphviz when it is installed, else by the built-in column layout."""
-    return dot_layout.render(graph, risk, lang) or render_flow_diagram(graph, risk, lang)
+    return dot_layout.render(graph, risk, lang, overlay) or render_flow_diagram(graph, risk, lang, overlay)
 
 
 def _loss_context(loss: LossView, lang: str) -> dict[str, Any]:

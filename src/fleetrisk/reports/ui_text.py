@@ -32,6 +32,8 @@ _EXTRA: dict[str, dict[str, str]] = {
         "dfd_note": "Trust zones as boxes; fleets and accounts on the left; red outline: open high or critical "
                     "finding; dashed edge: unencrypted flow; dotted edge: what devices accept from the cloud.",
         "dfd_missing": "The data-flow diagram needs the model; it was not given to this writer.",
+        "overlay": "Show an attack path on the diagram",
+        "overlay_none": "none",
         "no_zone": "(no zone)",
         "accounts": "Accounts",
         "keys": "Keys",
@@ -145,8 +147,10 @@ _EXTRA: dict[str, dict[str, str]] = {
         "fleet_list": "フリート",
         "blast_note": "コンポーネントまたは鍵が一つ侵害されたときに危険にさらされるデバイス数。",
         "dfd": "データフロー図",
-        "dfd_note": "枠は信頼境界。左にフリートとアカウント。赤枠: 未対応の高・重大リスクあり。"
-                    "破線: 暗号化されていないフロー。点線: デバイスがクラウドから受け取るもの。",
+        "dfd_note": "枠は信頼境界、左はフリートとアカウントである。赤枠は未対応の高・重大リスクがある要素、"
+                    "破線は暗号化されていないフロー、点線はデバイスがクラウドから受け取るものを示す。",
+        "overlay": "攻撃経路を図に重ねて表示",
+        "overlay_none": "表示しない",
         "dfd_missing": "データフロー図にはモデルが必要だが、この出力には渡されていない。",
         "no_zone": "（信頼境界なし）",
         "accounts": "アカウント",
@@ -358,12 +362,22 @@ def position_label(position: str, lang: str) -> str:
     t = ui(lang)
     if kind == "outcome":
         name, _, fleet = rest.partition("@")
-        text = f"{t['position_outcome']}: {outcome_label(name, lang)}"
+        text = labelled(t["position_outcome"], outcome_label(name, lang), lang)
         return f"{text} @ {fleet}" if fleet else text
     if kind == "entry" and rest:
-        return f"{t['position_entry']}: {entry_label(rest, lang)}"
+        return labelled(t["position_entry"], entry_label(rest, lang), lang)
     label = t.get(f"position_{kind}")
-    return f"{label}: {rest}" if label and rest else (label or position)
+    return labelled(label, rest, lang) if label and rest else (label or position)
+
+
+def labelled(label: str, value: str, lang: str) -> str:
+    """``label: value``, with the full-width colon in Japanese."""
+    return f"{label}\uff1a{value}" if lang == "ja" else f"{label}: {value}"
+
+
+def step_label(number: int, title: str, lang: str) -> str:
+    """``Step 2: title`` (``段階2\uff1atitle`` in Japanese)."""
+    return labelled(f"{ui(lang)['step']}{'' if lang == 'ja' else ' '}{number}", title, lang)
 
 
 def format_date(iso: str | None, lang: str) -> str:
