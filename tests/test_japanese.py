@@ -208,3 +208,23 @@ def test_japanese_commands_have_no_english_in_running_text(command: list[str]) -
     english = {w for cell in cells for w in _leftover_english(cell, identifiers)}
     english = {w for w in english if not any(w in i for i in whole)}  # an id folded across table lines
     assert not english, sorted(english)
+
+
+@pytest.mark.parametrize("intrusive", [False, True], ids=["safe", "intrusive"])
+def test_verify_dry_run_in_japanese_has_no_english_in_running_text(intrusive: bool) -> None:
+    folder = EXAMPLES / "loopback-deployment"
+    done = run_cli("verify", "model.yaml", "--scope", "scope.yaml", "--secrets", "fleetrisk-secrets.yaml",
+                   "--dry-run", "--lang", "ja", "--format", "json", *(["--intrusive"] if intrusive else []),
+                   cwd=folder)
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
+    loaded = load_model(str(folder / "model.yaml"))
+    secrets = (folder / "fleetrisk-secrets.yaml").read_text(encoding="utf-8")
+    names = set(re.findall(r"name: ([\w\-]+)", secrets)) | set(re.findall(r"topic: ([\w/\-]+)", secrets))
+    quoted = _model_identifiers(loaded) | names | {c for a in plan["actions"] for c in a["checks"]}
+    identifiers = re.compile(r"(?<![\w\-/])(?:" + "|".join(map(re.escape, sorted(quoted, key=len, reverse=True)))
+                             + r")(?![\w\-/])|--[a-z\-]+|\S*/\S*|python-tuf|\b(?:mqtt|tls|http|tuf)\.[a-z\-]+")
+    texts = [a["action"] for a in plan["actions"]] + plan["not_planned"]
+    assert len(texts) >= 6 and all(re.search(r"[\u3040-\u30ff]", t) for t in texts)
+    english = {w for t in texts for w in _leftover_english(t, identifiers)}
+    assert not english, sorted(english)

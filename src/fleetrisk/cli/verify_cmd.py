@@ -16,6 +16,7 @@ from fleetrisk.cli._common import Lang, add_command, err, guard, out
 from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.errors import InputError, Location, UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
+from fleetrisk.messages import word
 from fleetrisk.probes import DEFAULT_SECRETS_FILE
 
 if TYPE_CHECKING:  # the probe modules and protocol clients load only when this command runs
@@ -35,7 +36,7 @@ LABELS = {
     "ja": {
         "status": "判定", "check": "検査", "control": "対策", "element": "要素", "target": "対象",
         "details": "詳細", "tier": "区分", "action": "実行内容", "scope": "スコープ", "allowed": "許可",
-        "refused": "拒否", "verified": "確認済み", "refuted": "反証", "inconclusive": "判定不能",
+        "refused": "拒否", "verified": "確認済み", "refuted": "否定", "inconclusive": "判定不能",
         "safe": "非破壊", "intrusive": "影響あり", "static": "静的", "skipped": "未実施",
         "plan": "ドライラン（送信なし）", "results": "実地検証",
     },
@@ -77,16 +78,20 @@ def verify(
         t = LABELS[lang.value]
         if not plan.probes:
             for note in plan.skipped:
-                err.print(f"{t['skipped']}: {note}", markup=False)
+                err.print(f"{t['skipped']}: {word(note, lang.value)}", markup=False)
             raise _nothing_to_probe(loaded, model)
         if dry_run:
-            _show_plan(plan, allowed, fmt, t)
+            _show_plan(plan, allowed, fmt, lang.value)
             _refuse_outside(plan, allowed)
             return
         _refuse_outside(plan, allowed)
         for note in plan.skipped:
-            err.print(f"{t['skipped']}: {note}", markup=False)
-        checks = run_plan(plan, Gate(allowed), progress=_progress if sys.stderr.isatty() else None)
+            err.print(f"{t['skipped']}: {word(note, lang.value)}", markup=False)
+
+        def progress(number: int, probe: Probe) -> None:
+            err.print(f"[{number}] {word(probe.action, lang.value)}", markup=False)
+
+        checks = run_plan(plan, Gate(allowed), progress=progress if sys.stderr.isatty() else None)
         text = EvidenceFile(fleetrisk_evidence=EVIDENCE_FORMAT, checks=checks).model_dump_json(indent=2) + "\n"
         if output is not None:
             try:
@@ -138,21 +143,20 @@ def _refuse_outside(plan: Plan, scope: Scope) -> None:
         hint=f"add them to the targets in {scope.file}, or remove those endpoints from the model")
 
 
-def _progress(number: int, probe: Probe) -> None:
-    err.print(f"[{number}] {probe.action}", markup=False)
+def _show_plan(plan: Plan, scope: Scope, fmt: VerifyFormat, lang: str) -> None:
+    t = LABELS[lang]
 
-
-def _show_plan(plan: Plan, scope: Scope, fmt: VerifyFormat, t: dict[str, str]) -> None:
     def verdict(probe: Probe) -> str:
         bad = [f"{h}:{p}" for h, p in probe.contacts if scope.rule_for(h, p) is None]
         return f"{t['refused']} {', '.join(bad)}" if bad else t["allowed"]
 
     if fmt is VerifyFormat.json:
-        actions = [{"tier": p.tier, "action": p.action, "checks": [c for c, _ in p.checks],
+        actions = [{"tier": p.tier, "action": word(p.action, lang), "checks": [c for c, _ in p.checks],
                     "controls": sorted({c for _, c in p.checks}), "element": p.element, "target": p.target,
                     "contacts": [f"{h}:{port}" for h, port in p.contacts], "scope": verdict(p)}
                    for p in plan.probes]
-        sys.stdout.write(json.dumps({"dry_run": True, "actions": actions, "not_planned": plan.skipped},
+        sys.stdout.write(json.dumps({"dry_run": True, "actions": actions,
+                                     "not_planned": [word(note, lang) for note in plan.skipped]},
                                     indent=2, ensure_ascii=False) + "\n")
         return
     table = Table(title=t["plan"], title_justify="left")
@@ -160,10 +164,10 @@ def _show_plan(plan: Plan, scope: Scope, fmt: VerifyFormat, t: dict[str, str]) -
         table.add_column(column, overflow="fold")
     for number, p in enumerate(plan.probes, start=1):
         table.add_row(str(number), t[p.tier], ", ".join(dict.fromkeys(c for c, _ in p.checks)), p.element or "-",
-                      p.action, verdict(p))
+                      word(p.action, lang), verdict(p))
     out.print(table)
     for note in plan.skipped:
-        out.print(f"{t['skipped']}: {note}", markup=False)
+        out.print(f"{t['skipped']}: {word(note, lang)}", markup=False)
 
 
 def _show_checks(checks: list[Check], t: dict[str, str]) -> None:

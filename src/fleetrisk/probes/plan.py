@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fleetrisk.errors import InputError, ModelValidationError
+from fleetrisk.messages import Text
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.schema import Component, Endpoint, ServiceModel
 from fleetrisk.probes import http, mqtt, tls, tuf_audit, tuf_client
@@ -41,7 +42,7 @@ DEFAULT_UNAUTHENTICATED_CONTROL = "object-level-authorization"
 class Probe:
     """One planned action: what it checks, where, and how to run it."""
 
-    action: str
+    action: Text
     checks: tuple[tuple[str, str], ...]
     tier: Tier
     element: str | None
@@ -54,7 +55,7 @@ class Probe:
 @dataclass
 class Plan:
     probes: list[Probe] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[Text] = field(default_factory=list)
 
     def refused(self, scope: Scope) -> list[tuple[Probe, Contact]]:
         """Every (probe, host:port) pair the scope does not allow."""
@@ -110,41 +111,41 @@ def build_plan(loaded: LoadedModel, scope: Scope, secrets: Secrets, *, intrusive
 
 
 def _endpoint_probes(plan: Plan, component: Component, endpoint: Endpoint, target: Target, inputs: _Inputs) -> None:
-    def add(action: str, checks: tuple[tuple[str, str], ...], tier: Tier, run: Callable[[Gate], list[Outcome]],
+    def add(action: Text, checks: tuple[tuple[str, str], ...], tier: Tier, run: Callable[[Gate], list[Outcome]],
             applies_to: tuple[str, ...] = ()) -> None:
         plan.probes.append(Probe(action, checks, tier, component.id, target.url, ((target.host, target.port),), run,
                                  applies_to))
 
     if target.tls:
-        add(f"TLS handshakes with {target.address}, one per protocol version 1.0-1.3",
+        add(Text.of("probe.tls_versions", address=target.address),
             (("tls.protocol-versions", tls.CONTROL),), "safe",
             lambda gate: [tls.check_versions(target, gate, inputs.client_cert)])
-        add(f"one TLS handshake with {target.address}, verifying the certificate and host name",
+        add(Text.of("probe.tls_certificate", address=target.address),
             (("tls.certificate", tls.CONTROL),), "safe",
             lambda gate: [tls.check_certificate(target, gate, inputs.ca_file, inputs.client_cert)])
     if endpoint.protocol in ("mqtt", "mqtts"):
-        add(f"MQTT CONNECT without credentials to {target.address}",
+        add(Text.of("probe.mqtt_anonymous", address=target.address),
             (("mqtt.anonymous-connect", "per-device-identity"),), "safe",
             lambda gate: [mqtt.check_anonymous(target, gate)])
         _mqtt_intrusive(plan, component, target, inputs)
     if endpoint.protocol in ("http", "https") and endpoint.protected:
         control = UNAUTHENTICATED_CONTROL.get(component.kind, DEFAULT_UNAUTHENTICATED_CONTROL)
-        add(f"GET {target.url} without credentials", (("http.unauthenticated-access", control),), "safe",
+        add(Text.of("probe.http_unauthenticated", url=target.url), (("http.unauthenticated-access", control),), "safe",
             lambda gate: [http.check_unauthenticated(target.url, control, gate, False)])
     if endpoint.protocol == "tuf":
         chain = update_chain(inputs.model, component.id)
-        add(f"GET the top-level TUF metadata under {target.url} and audit it",
+        add(Text.of("probe.tuf_audit", url=target.url),
             tuf_audit.CHECKS, "static",
             lambda gate: _with_fetcher(gate, inputs, lambda f: tuf_audit.audit(target.url, f, inputs.trusted_root(),
                                                                                  inputs.now)), chain)
         checks = ((tuf_client.CHECK, tuf_client.ROLLBACK_CONTROL), (tuf_client.CHECK, tuf_audit.EXPIRY_CONTROL))
         cache = tuf_client.cache_dir_for(inputs.scope.cache_dir, target.url)
         if inputs.intrusive:
-            add(f"python-tuf client refresh from {target.url}, keeping its cache in {cache}", checks, "intrusive",
+            add(Text.of("probe.tuf_refresh", url=target.url, cache=str(cache)), checks, "intrusive",
                 lambda gate: _with_fetcher(gate, inputs, lambda f: tuf_client.client_refresh(
                     target.url, f, inputs.trusted_root(), inputs.scope.cache_dir)), chain)
         else:
-            plan.skipped.append(f"{tuf_client.CHECK} on {target.url}: needs --intrusive")
+            plan.skipped.append(Text.of("skip.intrusive", check=tuf_client.CHECK, target=target.url))
 
 
 def _with_fetcher(gate: Gate, inputs: _Inputs, work: Callable[[ScopedFetcher], list[Outcome]]) -> list[Outcome]:
@@ -158,10 +159,10 @@ def _with_fetcher(gate: Gate, inputs: _Inputs, work: Callable[[ScopedFetcher], l
 def _mqtt_intrusive(plan: Plan, component: Component, target: Target, inputs: _Inputs) -> None:
     names = ("mqtt.wildcard-subscribe", "mqtt.cross-device-publish")
     if not inputs.intrusive:
-        plan.skipped += [f"{n} on {target.url}: needs --intrusive" for n in names]
+        plan.skipped += [Text.of("skip.intrusive", check=n, target=target.url) for n in names]
         return
     if len(inputs.secrets.devices) != 2:
-        plan.skipped += [f"{n} on {target.url}: needs two device identities in --secrets" for n in names]
+        plan.skipped += [Text.of("skip.devices", check=n, target=target.url) for n in names]
         return
     pair: tuple[DeviceIdentity, DeviceIdentity] = (inputs.secrets.devices[0], inputs.secrets.devices[1])
     a, b = pair
@@ -171,11 +172,11 @@ def _mqtt_intrusive(plan: Plan, component: Component, target: Target, inputs: _I
         return inputs.verifying() if target.tls else None
 
     plan.probes.append(Probe(
-        f"{a.name} subscribes to '#' on {target.address}; {b.name} publishes a canary on '{b.topic}'",
+        Text.of("probe.mqtt_wildcard", a=a.name, b=b.name, address=target.address, topic=b.topic),
         (("mqtt.wildcard-subscribe", "broker-topic-acl"),), "intrusive", component.id, target.url, contact,
         lambda gate: [mqtt.check_wildcard_subscribe(target, gate, pair, context())]))
     plan.probes.append(Probe(
-        f"{a.name} publishes a canary on {b.name}'s topic '{b.topic}' on {target.address}; {b.name} listens",
+        Text.of("probe.mqtt_cross", a=a.name, b=b.name, address=target.address, topic=b.topic),
         (("mqtt.cross-device-publish", "broker-topic-acl"),), "intrusive", component.id, target.url, contact,
         lambda gate: [mqtt.check_cross_publish(target, gate, pair, context())]))
 
@@ -185,10 +186,10 @@ def _user_probes(plan: Plan, loaded: LoadedModel, inputs: _Inputs, problems: lis
     names = ("http.object-level-authorization", "http.rate-limit-burst")
     if not inputs.intrusive:
         if users:
-            plan.skipped += [f"{n}: needs --intrusive" for n in names]
+            plan.skipped += [Text.of("skip.intrusive_service", check=n) for n in names]
         return
     if len(users) != 2:
-        plan.skipped += [f"{n}: needs two user identities in --secrets" for n in names]
+        plan.skipped += [Text.of("skip.users", check=n) for n in names]
         return
     owners: list[str] = []
     contacts: list[Contact] = []
@@ -211,14 +212,15 @@ def _user_probes(plan: Plan, loaded: LoadedModel, inputs: _Inputs, problems: lis
         return
     pair: tuple[UserIdentity, UserIdentity] = (users[0], users[1])
     plan.probes.append(Probe(
-        f"{pair[0].name} and {pair[1].name} GET their own objects, then each other's",
+        Text.of("probe.object_access", a=pair[0].name, b=pair[1].name),
         (("http.object-level-authorization", "object-level-authorization"),), "intrusive", owners[0],
         pair[0].object_url, tuple(dict.fromkeys(contacts)),
         lambda gate: [http.check_object_access(pair, gate, inputs.verifying())]))
     burst = inputs.scope.rule_for(*contacts[0])
-    size = f"{burst.burst_requests}" if burst is not None else "no"
+    action = (Text.of("probe.burst", size=burst.burst_requests, url=pair[0].object_url, user=pair[0].name)
+              if burst is not None else Text.of("probe.burst_unscoped", url=pair[0].object_url, user=pair[0].name))
     plan.probes.append(Probe(
-        f"a burst of at most {size} GETs to {pair[0].object_url} as {pair[0].name}, stopping at the first 429",
+        action,
         (("http.rate-limit-burst", "device-rate-limiting"),), "intrusive", owners[0], pair[0].object_url,
         (contacts[0],), lambda gate: [http.check_rate_limit(pair[0], gate, inputs.verifying())]))
 
