@@ -158,19 +158,47 @@ def test_loss_section_loads_clean(browser: Browser, tmp_path: Path) -> None:
     watched.page.context.close()
 
 
+def _generated(components: int) -> LoadedModel:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from gen_model import generate  # the benchmark generator
+
+    from fleetrisk.model.loader import load_model_text
+
+    return load_model_text(generate(components), f"generated-{components}.yaml")
+
+
+FIRST_SCREEN_MODELS = {
+    "bundled": loaded_default,
+    "hardened": lambda: load_model(str(Path(__file__).resolve().parents[1] / "examples"
+                                       / "smart-appliance-cloud-hardened.yaml")),
+    "generated-150": lambda: _generated(150),
+}
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("model", sorted(FIRST_SCREEN_MODELS))
 def test_the_first_screen_holds_the_single_points_and_what_to_fix_first(
-    browser: Browser, tmp_path: Path, lang: str
+    browser: Browser, tmp_path: Path, lang: str, model: str
 ) -> None:
-    loaded = loaded_default()
+    loaded = FIRST_SCREEN_MODELS[model]()
+    result = assess(loaded, lang=lang)
     path = tmp_path / f"report-{lang}.html"
-    path.write_text(render_report("html", assess(loaded, lang=lang), loaded), encoding="utf-8")
+    path.write_text(render_report("html", result, loaded), encoding="utf-8")
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
     page.goto(path.as_uri(), wait_until="load")
-    for selector in ("#spof", "#fix-first", "#fix-first-table tbody tr:nth-child(3)"):
+    selectors = ["#single-points", "#single-points + *"]  # the heading and its table or its "none" line
+    if result.fix_first:
+        selectors += ["#fix-first", f"#fix-first-table tbody tr:nth-child({min(3, len(result.fix_first))})"]
+    for selector in selectors:
         box = page.locator(selector).first.bounding_box()
         assert box is not None and box["y"] + box["height"] <= 900, (selector, box)  # wholly on the first screen
+    assert bool(result.single_points) == (page.locator("#spof").count() == 1)
+    assert requests == [path.as_uri()]
     context.close()
 
 
@@ -197,14 +225,7 @@ def test_the_laid_out_data_flow_diagram_has_no_overlapping_nodes(browser: Browse
 
 
 def test_a_150_component_diagram_shows_every_name_without_overlap(browser: Browser, tmp_path: Path) -> None:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    from gen_model import generate  # the benchmark generator
-
-    from fleetrisk.model.loader import load_model_text
-
-    loaded = load_model_text(generate(150), "generated-150.yaml")
+    loaded = _generated(150)
     watched, nodes = _diagram_nodes(browser, tmp_path, loaded)
     model = loaded.model
     assert len(nodes) == len(model.fleets) + len(model.components) + len(model.keys)  # one by one, not collapsed

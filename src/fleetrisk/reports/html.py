@@ -55,6 +55,8 @@ from fleetrisk.vocab import BANDS
 TOP_RISKS = 5
 #: Controls in the fix-first list at the top, and unknown-driven outcomes in their own section.
 FIX_FIRST_LIMIT = 6
+#: Single points shown on the first screen; the rest open from a line below them.
+SPOF_LIMIT = 3
 ASSUMED_LIMIT = 15
 PATH_LIMIT = 12
 BLAST_LIMIT = 10
@@ -124,6 +126,7 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "service_types": [(st, service_type_label(st, lang)) for st in assessment.service.types],
         "top": [f for f in assessment.findings if f.status == "open"][:TOP_RISKS],
         "spof": _single_points(assessment),
+        "spof_limit": SPOF_LIMIT,
         "fix_first": [(item, assessment.controls[item.control].title if item.control in assessment.controls
                        else item.control) for item in assessment.fix_first[:FIX_FIRST_LIMIT]],
         "assumed_limit": ASSUMED_LIMIT,

@@ -10,6 +10,8 @@ from fleetrisk.reports.ui_text import framework_name, reference_id, service_type
 from fleetrisk.results import Assessment, Finding, Question
 
 TABLE_LIMIT = 40
+#: Single points listed in full; a pull-request comment stays short (the JSON and HTML have all).
+SINGLE_POINT_LIMIT = 10
 DETAIL_LIMIT = 12
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
@@ -125,17 +127,20 @@ def _single_points(assessment: Assessment) -> list[str]:
     points = assessment.single_points
     free = [c for c in assessment.cut_sets if c.size == 0 and not c.fleet.startswith("data:")]
     out = [f"## {t['single_points']}", ""]
+    between = "\uff0f" if lang == "ja" else "; "
     if not points and not free:
         return [*out, t["no_single_points"], ""]
     if points:
         out += [f"| {t['element']} | {t['outcomes']} | {t['devices']} |", "|---|---|---:|"]
-        for point in points:
-            hits = "; ".join(f"{t['outcome_' + h.outcome]} @ {join(h.fleets, lang)}" for h in point.hits)
+        for point in points[:SINGLE_POINT_LIMIT]:
+            hits = between.join(f"{t['outcome_' + h.outcome]} @ {join(h.fleets, lang)}" for h in point.hits)
             out.append(f"| `{point.element}` | {hits} | {number(point.devices, lang)} |")
         out.append("")
+        if len(points) > SINGLE_POINT_LIMIT:
+            out += [t["more_single_points"].format(n=len(points) - SINGLE_POINT_LIMIT), ""]
     if free:
-        out.append(f"{t['no_compromise_needed']}: "
-                   + "; ".join(f"{t['outcome_' + c.outcome]} @ {c.fleet}" for c in free))
+        out.append(t["no_compromise_needed"] + ("\uff1a" if lang == "ja" else ": ")
+                   + between.join(f"{t['outcome_' + c.outcome]} @ {c.fleet}" for c in free))
         out.append("")
     return out
 
