@@ -262,7 +262,7 @@ def test_a_weaker_statement_is_kept_and_findings_elsewhere_are_untouched() -> No
 
 def test_observed_fact_is_explained_in_japanese() -> None:
     result = run(BROKER, lang="ja", evidence=observed("mqtt.wildcard-subscribe"))
-    assert any(line.startswith("実地検証: mqtt.wildcard-subscribe") and "（モデルの記述: per-device）" in line
+    assert any(line.startswith("実地検証：mqtt.wildcard-subscribe") and "（モデルの記述：per-device）" in line
                for line in why(result, ACL_FINDING))
 
 

@@ -23,6 +23,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fleetrisk.errors import InputError, Location
+from fleetrisk.results import Said
 
 EVIDENCE_FORMAT = 1
 CheckStatus = Literal["verified", "refuted", "inconclusive"]
@@ -42,9 +43,23 @@ class Check(BaseModel):
     )
     status: CheckStatus
     target: str = Field(description="What was probed, e.g. mqtts://127.0.0.1:8883.")
-    details: str
+    details: str = Field(description="What the check found, in English.")
     timestamp: str = Field(description="ISO 8601 time of the check.")
     tier: Literal["safe", "intrusive", "static"] = "safe"
+    said: Said | None = Field(
+        default=None, description="The details as a message key and arguments, so reports word them in any language.")
+
+    @field_validator("said")
+    @classmethod
+    def _known_message(cls, value: Said | None) -> Said | None:
+        """A message the catalogue cannot word would fail a report later; refuse it here."""
+        if value is not None:
+            from fleetrisk.messages import said_problem
+
+            problem = said_problem(value)
+            if problem:
+                raise ValueError(problem)
+        return value
 
     @field_validator("check", "control", "target", "details", "timestamp")
     @classmethod

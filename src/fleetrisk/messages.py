@@ -12,11 +12,12 @@ both languages: they are what the reader searches the model file for.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from fleetrisk.results import Assessment, ControlState, Finding, FindingReason, Likelihood, Tracking
+from fleetrisk.results import Assessment, ControlState, Finding, FindingReason, Likelihood, Said, Tracking
 
 Lang = str
 
@@ -130,6 +131,34 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
            "false-positive": "誤検知", "in-progress": "対応中"},
 }
 
+#: What a live check concluded, as the verify table and the reports say it.
+CHECK_STATUSES: dict[str, dict[str, str]] = {
+    "en": {"verified": "verified", "refuted": "refuted", "inconclusive": "inconclusive"},
+    "ja": {"verified": "確認済み", "refuted": "否定", "inconclusive": "判定不能"},
+}
+
+
+class Checked(Protocol):
+    """A live check's result as a report shows it (an evidence check or a finding's reference)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def details(self) -> str: ...
+
+    @property
+    def said(self) -> Said | None: ...
+
+
+def check_result(check: Checked, lang: Lang) -> str:
+    """``status: details`` of a live check in ``lang`` (details written before messages were
+    data stay as the check recorded them)."""
+    found = word(unsaid(check.said), lang) if check.said is not None else check.details
+    status = CHECK_STATUSES[_code(lang)].get(check.status, check.status)
+    return f"{status}\uff1a{found}" if _code(lang) == "ja" else f"{status}: {found}"
+
+
 #: Model values a report shows as words (others, such as component kinds, stay as written).
 VALUE_WORDS: dict[str, dict[str, str]] = {
     "en": {"safety:none": "no safety impact", "safety:low": "low safety impact", "safety:moderate":
@@ -228,6 +257,79 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "skip.intrusive_service": "{check}: needs --intrusive",
         "skip.devices": "{check} on {target}: needs two device identities in --secrets",
         "skip.users": "{check}: needs two user identities in --secrets",
+        # what a live check found (evidence details); {error} is a library's own message
+        "check.error": "{error}",
+        "check.not_run": "not run: the time budget of {budget} s ran out",
+        "check.crashed": "probe failed: {error}",
+        "check.request_failed": "request failed: {error}",
+        "check.request_n_failed": "request {n} failed: {error}",
+        "check.connect_failed": "cannot connect to {address}: {error}",
+        "check.http_refused": "refused without credentials (HTTP {code})",
+        "check.http_served": "declared protected, but answered HTTP {code} with {size} bytes to a request "
+                             "without credentials",
+        "check.http_redirected": "redirected (HTTP {code}) to {location}; not followed",
+        "check.http_neither": "HTTP {code}: neither served nor refused",
+        "check.own_unreadable": "identities cannot read their own objects: {answers}",
+        "check.cross_read": "an identity read another's object: {answers}",
+        "check.cross_odd": "unexpected answers to reading another identity's object: {answers}",
+        "check.cross_refused": "each identity reads its own object and is refused the other's ({answers})",
+        "check.rate_limited": "limited (HTTP {code}) after {n} requests in {seconds} s",
+        "check.burst_unserved": "no request of the burst was served (HTTP {codes})",
+        "check.burst_unlimited": "{n} requests in {seconds} s from {user}, none limited ({served} served); "
+                                 "the scope allows a burst of {size}",
+        "check.mqtt_refused": "anonymous client refused ({error})",
+        "check.mqtt_cert_required": "TLS handshake refused without a client certificate",
+        "check.mqtt_tls_failed": "TLS failed before MQTT: {error}",
+        "check.mqtt_accepted": "the broker accepted an MQTT connection with no credentials (CONNACK: Success)",
+        "check.wildcard_leaked": "{a} subscribed to '#' and received the canary {b} published on '{topic}'",
+        "check.canary_lost": "{b} did not receive its own canary on '{topic}' (PUBACK: {acked}): the delivery "
+                             "path does not work, so a missing canary proves nothing",
+        "check.wildcard_held": "the broker answered {a}'s '#' subscription with [{granted}] but delivered nothing "
+                               "from '{topic}'; {b} received its own canary",
+        "check.cross_published": "{b} received the canary {a} published on '{topic}' (PUBACK: {acked}): one "
+                                 "device can write to another's topic",
+        "check.canary_lost_short": "{b} did not receive its own canary on '{topic}': the delivery path does not work",
+        "check.cross_held": "{a}'s canary on '{topic}' never reached {b} (PUBACK: {acked}; an acknowledgement is "
+                            "not delivery); its own canary did",
+        "check.tls_summary": "accepts {accepted}; refuses {refused}",
+        "check.tls_summary_untested": "accepts {accepted}; refuses {refused}; could not offer {untested}",
+        "check.tls_legacy": "{summary}: legacy {legacy} still allowed",
+        "check.tls_none": "{summary}: no TLS handshake succeeded",
+        "check.tls_untested": "{summary}: legacy versions could not be tested here",
+        "check.tls_ok": "{summary}",
+        "check.anchor_file": "CA file {name}",
+        "check.anchor_system": "the system trust store",
+        "check.cert_rejected": "certificate rejected against {anchor} for host {host}: {error}",
+        "check.cert_handshake_failed": "TLS handshake failed before the certificate check: {error}",
+        "check.cert_ok": "chain validates against {anchor} and names {host}; valid until {until}; "
+                         "negotiated {version}",
+        "check.tuf_unreadable": "cannot read the repository metadata: {error}",
+        "check.tuf_thresholds": "valid signatures/threshold: {roles}",
+        "check.tuf_under": "valid signatures/threshold: {roles}; under threshold: {short}",
+        "check.tuf_root": "root needs {k} of {n} keys",
+        "check.tuf_root_weak": "root needs {k} of {n} keys: one stolen key can sign a new root",
+        "check.tuf_shared_pair": "{offline} and {online} share {n} key(s)",
+        "check.tuf_shared": "{pairs}: an offline role's key must be online to sign",
+        "check.tuf_separate": "root and targets keys are not used by timestamp or snapshot",
+        "check.tuf_expires": "expires: {roles}",
+        "check.tuf_expired": "expires: {roles}; expired: {expired} (the repository serves stale metadata)",
+        "check.tuf_window": "{role} ({days} days > {limit})",
+        "check.tuf_too_long": "expires: {roles}; windows too long to notice a freeze: {long}",
+        "check.tuf_rollback": "rollback: {error} (compared with the cache this client kept)",
+        "check.tuf_stopped_rollback": "refresh stopped at the rollback",
+        "check.tuf_stopped_expired": "refresh stopped at expired metadata",
+        "check.tuf_freeze": "freeze: {error}; devices that enforce expiry stop updating, others accept stale metadata",
+        "check.tuf_unsigned": "a role is not signed by its threshold of keys: {error}",
+        "check.tuf_stopped_signature": "refresh stopped at a signature failure",
+        "check.tuf_failed": "refresh failed: {error}",
+        "check.tuf_no_rollback": "no metadata version went back since this client's previous run",
+        "check.tuf_first_run": "first run: cache seeded from {anchor}; a later run detects rollback",
+        "check.tuf_fresh": "root, timestamp, snapshot and targets verified and unexpired (trust: {anchor})",
+        "check.anchor_cache": "the cached root",
+        "check.anchor_trusted": "the trusted root from the secrets file",
+        "check.anchor_first_use": "version 1 of root as served (trust on first use)",
+        "check.acked_yes": "yes",
+        "check.acked_no": "no",
     },
     "ja": {
         "subject": "{type}「{id}」",
@@ -289,6 +391,81 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "skip.intrusive_service": "{check}：--intrusive の指定が必要",
         "skip.devices": "{check}（{target}）：--secrets にデバイスの識別情報が 2 つ必要",
         "skip.users": "{check}：--secrets にユーザーの識別情報が 2 つ必要",
+        "check.error": "エラー（{error}）",
+        "check.not_run": "未実施：時間予算 {budget} 秒を使い切った",
+        "check.crashed": "検査が失敗した（{error}）",
+        "check.request_failed": "要求が失敗した（{error}）",
+        "check.request_n_failed": "{n} 回目の要求が失敗した（{error}）",
+        "check.connect_failed": "{address} に接続できない（{error}）",
+        "check.http_refused": "認証情報のない要求は拒否された（HTTP {code}）",
+        "check.http_served": "保護対象と記載されているが、認証情報のない要求に HTTP {code} で {size} バイトを返した",
+        "check.http_redirected": "HTTP {code} で {location} への転送を指示された（転送先には接続していない）",
+        "check.http_neither": "HTTP {code}：内容の返却も拒否もされなかった",
+        "check.own_unreadable": "識別情報が自分のオブジェクトを読めない（{answers}）",
+        "check.cross_read": "識別情報が他者のオブジェクトを読めた（{answers}）",
+        "check.cross_odd": "他者のオブジェクトへの要求に想定外の応答があった（{answers}）",
+        "check.cross_refused": "各識別情報は自分のオブジェクトを読め、他者のオブジェクトは拒否された（{answers}）",
+        "check.rate_limited": "{n} 回の要求（{seconds} 秒）の後に制限された（HTTP {code}）",
+        "check.burst_unserved": "連続送信した要求はいずれも処理されなかった（HTTP {codes}）",
+        "check.burst_unlimited": "{user} から {seconds} 秒間に {n} 回要求したが制限されなかった"
+                                 "（処理 {served} 回、スコープが許す連続送信は {size} 回）",
+        "check.mqtt_refused": "認証情報のないクライアントは拒否された（{error}）",
+        "check.mqtt_cert_required": "クライアント証明書のない TLS ハンドシェイクは拒否された",
+        "check.mqtt_tls_failed": "MQTT の前に TLS が失敗した（{error}）",
+        "check.mqtt_accepted": "ブローカーは認証情報のない MQTT 接続を受け入れた（CONNACK：Success）",
+        "check.wildcard_leaked": "{a} は「#」を購読し、{b} が「{topic}」に発行したカナリアを受信した",
+        "check.canary_lost": "{b} は「{topic}」に発行した自分のカナリアを受信できなかった（PUBACK：{acked}）。"
+                             "配送経路が機能していないため、カナリアが届かないことは何も示さない",
+        "check.wildcard_held": "ブローカーは {a} の「#」の購読に [{granted}] と応答したが"
+                               "「{topic}」からは何も配送せず、"
+                               "{b} は自分のカナリアを受信した",
+        "check.cross_published": "{b} は {a} が「{topic}」に発行したカナリアを受信した（PUBACK：{acked}）。"
+                                 "デバイスが他のデバイスのトピックに書き込める",
+        "check.canary_lost_short": "{b} は「{topic}」に発行した自分のカナリアを受信できなかった。"
+                                   "配送経路が機能していない",
+        "check.cross_held": "{a} が「{topic}」に発行したカナリアは {b} に届かなかった（PUBACK：{acked}。"
+                            "受領確認は配送を意味しない）。{b} 自身のカナリアは届いた",
+        "check.tls_summary": "受け入れる版：{accepted}、拒否する版：{refused}",
+        "check.tls_summary_untested": "受け入れる版：{accepted}、拒否する版：{refused}、"
+                                      "この環境で試せない版：{untested}",
+        "check.tls_legacy": "{summary}。旧版 {legacy} がまだ使える",
+        "check.tls_none": "{summary}。TLS ハンドシェイクが一度も成功しなかった",
+        "check.tls_untested": "{summary}。旧版はこの環境では試せなかった",
+        "check.tls_ok": "{summary}",
+        "check.anchor_file": "CA ファイル {name}",
+        "check.anchor_system": "システムの信頼ストア",
+        "check.cert_rejected": "{anchor} を基準にホスト {host} の証明書を検証し、拒否した（{error}）",
+        "check.cert_handshake_failed": "証明書の検証前に TLS ハンドシェイクが失敗した（{error}）",
+        "check.cert_ok": "証明書チェーンは {anchor} で検証でき、{host} を名指している。有効期限 {until}、"
+                         "交渉した版 {version}",
+        "check.tuf_unreadable": "リポジトリのメタデータを読めない（{error}）",
+        "check.tuf_thresholds": "有効な署名数／閾値：{roles}",
+        "check.tuf_under": "有効な署名数／閾値：{roles}。閾値未満：{short}",
+        "check.tuf_root": "root の署名には {n} 個中 {k} 個の鍵が必要",
+        "check.tuf_root_weak": "root の署名には {n} 個中 {k} 個の鍵が必要。盗まれた鍵 1 個で新しい root に署名できる",
+        "check.tuf_shared_pair": "{offline} と {online} が鍵を {n} 個共有",
+        "check.tuf_shared": "{pairs}。オフラインであるべきロールの鍵が、署名のためにオンラインに置かれている",
+        "check.tuf_separate": "root と targets の鍵は timestamp・snapshot に使われていない",
+        "check.tuf_expires": "有効期限：{roles}",
+        "check.tuf_expired": "有効期限：{roles}。期限切れ：{expired}（リポジトリが古いメタデータを配信している）",
+        "check.tuf_window": "{role}（{days} 日、上限 {limit} 日）",
+        "check.tuf_too_long": "有効期限：{roles}。凍結攻撃に気づくには有効期間が長すぎる：{long}",
+        "check.tuf_rollback": "ロールバック（{error}）。このクライアントが保持したキャッシュとの比較による",
+        "check.tuf_stopped_rollback": "ロールバックの検出で更新を中止した",
+        "check.tuf_stopped_expired": "期限切れのメタデータで更新を中止した",
+        "check.tuf_freeze": "凍結（{error}）。期限を確認するデバイスは更新が止まり、"
+                            "確認しないデバイスは古いメタデータを受け入れる",
+        "check.tuf_unsigned": "閾値を満たす鍵で署名されていないロールがある（{error}）",
+        "check.tuf_stopped_signature": "署名の検証失敗で更新を中止した",
+        "check.tuf_failed": "更新に失敗した（{error}）",
+        "check.tuf_no_rollback": "このクライアントの前回の実行以降、メタデータの版は戻っていない",
+        "check.tuf_first_run": "初回の実行：キャッシュを{anchor}から作成した。ロールバックは次回以降の実行で検出する",
+        "check.tuf_fresh": "root、timestamp、snapshot、targets を検証し、いずれも期限内である（信頼の起点：{anchor}）",
+        "check.anchor_cache": "キャッシュ済みの root",
+        "check.anchor_trusted": "secrets ファイルの信頼済み root",
+        "check.anchor_first_use": "配信された root の版 1（初回接続時の信頼）",
+        "check.acked_yes": "受信",
+        "check.acked_no": "未受信",
     },
 }
 
@@ -300,16 +477,70 @@ def message(key: str, lang: Lang, /, **args: object) -> str:
 
 def word(text: Text, lang: Lang, entry_label: Callable[[str], str] | None = None) -> str:
     """A :class:`Text` in ``lang``: model values among its arguments (input, verification,
-    custody, authentication) as words, and an attacker's entry by ``entry_label`` when given."""
+    custody, authentication) as words, an attacker's entry by ``entry_label`` when given, and
+    arguments that are themselves texts (or tuples of texts, listed) worded in turn."""
     args: dict[str, object] = {}
     for name, value in text.args:
-        if name in _WORDED_ARGS:
+        if isinstance(value, Text):  # a phrase inside the message
+            args[name] = word(value, lang, entry_label)
+        elif isinstance(value, tuple) and all(isinstance(v, Text) for v in value):  # a list of phrases
+            args[name] = ("、" if _code(lang) == "ja" else ", ").join(word(v, lang, entry_label) for v in value)
+        elif name in _WORDED_ARGS:
             args[name] = value_word(name, str(value), lang)
         elif name == "entry" and entry_label is not None:
             args[name] = entry_label(str(value))
         else:
             args[name] = value
     return message(text.key, lang, **args)
+
+
+def said(text: Text) -> Said:
+    """``text`` as data for a file (evidence, a report): nested texts become nested messages."""
+    args: dict[str, str | int | float | Said | list[Said]] = {}
+    for name, value in text.args:
+        if isinstance(value, Text):
+            args[name] = said(value)
+        elif isinstance(value, tuple):
+            args[name] = [said(v) for v in value]
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            args[name] = value
+        else:
+            args[name] = str(value)
+    return Said(key=text.key, args=args)
+
+
+def unsaid(value: Said) -> Text:
+    """The :class:`Text` a :class:`Said` was made from."""
+    args: list[tuple[str, object]] = []
+    for name, arg in value.args.items():
+        if isinstance(arg, Said):
+            args.append((name, unsaid(arg)))
+        elif isinstance(arg, list):
+            args.append((name, tuple(unsaid(a) for a in arg)))
+        else:
+            args.append((name, arg))
+    return Text(value.key, tuple(args))
+
+
+def said_problem(value: Said) -> str | None:
+    """Why ``value`` cannot be worded (unknown key, missing or extra argument), or None."""
+    try:
+        for lang in ("en", "ja"):
+            template = TEMPLATES[lang].get(value.key)
+            if template is None:
+                return f"unknown message {value.key!r}"
+            wanted = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+            if wanted != set(value.args):
+                return f"message {value.key!r} takes {sorted(wanted)}, not {sorted(value.args)}"
+        for arg in value.args.values():
+            for inner in arg if isinstance(arg, list) else [arg]:
+                if isinstance(inner, Said):
+                    problem = said_problem(inner)
+                    if problem:
+                        return problem
+    except ValueError as exc:  # a malformed template cannot come from a file; kept for safety
+        return str(exc)
+    return None
 
 
 def element_type(kind: str, lang: Lang) -> str:

@@ -90,6 +90,14 @@ class ControlState(Out):
     declared_on: Literal["element", "service"] | None = None
 
 
+class Said(Out):
+    """A sentence kept as data: a message-catalogue key and its arguments, worded by each writer
+    in its own language (identifiers and a library's own error text stay as they are)."""
+
+    key: str = Field(pattern=r"^check\.[a-z_]+$", max_length=60)
+    args: dict[str, str | int | float | Said | list[Said]] = Field(default_factory=dict)
+
+
 class EvidenceRef(Out):
     """A live check about one of the finding's controls."""
 
@@ -97,8 +105,9 @@ class EvidenceRef(Out):
     control: str
     status: Literal["verified", "refuted", "inconclusive"]
     target: str
-    details: str
+    details: str = Field(description="What the check found, in English.")
     timestamp: str
+    said: Said | None = Field(default=None, description="The same as data, for wording in any language.")
 
 
 class Tracking(Out):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ def test_refuted_acl_reopens_the_finding_in_assess(tmp_path: Path, broker_anonym
     assert reopened["status"] == "open"
     assert any(e["status"] == "refuted" and e["check"] == "mqtt.cross-device-publish" for e in reopened["evidence"])
     markdown = run_cli("assess", str(model), "--format", "md", "--evidence", str(evidence)).stdout
-    assert "Live evidence**: refuted mqtt.cross-device-publish" in markdown
+    assert re.search(r"Live evidence\*\*: `mqtt.cross-device-publish` \(`mqtts?://[^`]+`, [^)]+\) refuted: ", markdown)
 
 
 def test_safe_tier_against_the_loopback_deployment(tmp_path: Path, broker_acl: int, broker_tls: int,

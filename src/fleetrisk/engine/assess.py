@@ -417,7 +417,7 @@ class _FindingBuilder:
         checks += [fact.observation.check for fact in _facts_used(match, self.facts)]
         return [
             EvidenceRef.model_construct(check=c.check, control=c.control, status=c.status, target=c.target,
-                                        details=c.details, timestamp=c.timestamp)
+                                        details=c.details, timestamp=c.timestamp, said=c.said)
             for c in {id(c): c for c in checks}.values()  # checks hold lists: unique by identity
         ]
 

@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from fleetrisk.messages import explain_finding, word_expression
+from fleetrisk.messages import check_result, explain_finding, word_expression
 from fleetrisk.quant_results import LossView
 from fleetrisk.reports import dot_layout
 from fleetrisk.reports.compliance import control_rows, framework_coverage
@@ -122,6 +122,7 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "expression": lambda e: word_expression(e, lang),
         "band": lambda b: band_label(b, lang),
         "status": lambda s: status_label(s, lang),
+        "check_result": lambda e: check_result(e, lang),
         "as_of": format_date(assessment.as_of, lang),
         "service_types": [(st, service_type_label(st, lang)) for st in assessment.service.types],
         "top": [f for f in assessment.findings if f.status == "open"][:TOP_RISKS],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fleetrisk.messages import element_type, explain_finding, word_expression
+from fleetrisk.messages import check_result, element_type, explain_finding, word_expression
 from fleetrisk.reports.i18n import LIKELIHOOD_JA, devices, impact_axes, join, labels, number
 from fleetrisk.reports.ui_text import framework_name, reference_id, service_type_label
 from fleetrisk.results import Assessment, Finding, Question
@@ -249,7 +249,9 @@ def _detail(f: Finding, assessment: Assessment) -> list[str]:
                          for name, ids in scenario.references.items()),
         f"- **{t['location']}**: {code(f'{f.location.file}:{f.location.line}')}",
     ]
-    out += [f"- **{t['live_evidence']}**: {e.status} {esc(e.check)} ({esc(e.target)}, {esc(e.timestamp)}): "
-            f"{esc(e.details)}" for e in f.evidence]
+    for e in f.evidence:
+        where = (f"\uff08{code(e.target)}\u3001{esc(e.timestamp)}\uff09" if lang == "ja"
+                 else f" ({code(e.target)}, {esc(e.timestamp)}) ")
+        out.append(f"- **{t['live_evidence']}**: {code(e.check)}{where}{esc(check_result(e, lang))}")
     out.append("")
     return out
