@@ -20,6 +20,7 @@ from fleetrisk.cli._common import (
     Lang,
     Level,
     add_command,
+    amount,
     default_model,
     err,
     guard,
@@ -74,10 +75,10 @@ def assess(
     evidence: EvidenceOption = None,
     loss: Annotated[bool, typer.Option("--loss", help="Simulate annual loss; the HTML report shows the curve.")]
     = False,
-    budget: Annotated[float | None, typer.Option(help="Yearly budget: implies --loss and adds the plan's "
-                                                 "controls and risk before and after.")] = None,
+    budget: Annotated[float | None, typer.Option(callback=amount, help="Yearly budget: implies --loss and adds "
+                                                 "the plan's controls and risk before and after.")] = None,
     iterations: Annotated[int, typer.Option(help="Simulated years (with --loss).")] = 100_000,
-    seed: Annotated[int, typer.Option(help="Seed of the random numbers (with --loss).")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the random numbers, 0 or more (with --loss).")] = 1,
 ) -> None:
     """Assess a model: findings ranked by fleet impact."""
 
