@@ -39,7 +39,7 @@ from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.schema import ServiceModel
 from fleetrisk.reports import WRITERS, render_report
 from fleetrisk.reports.catalog_view import render_catalog_json, render_catalog_md, render_catalog_table
-from fleetrisk.reports.i18n import labels, number
+from fleetrisk.reports.i18n import labels, number, wildcard_line
 from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.results import (
     Assessment,
@@ -180,6 +180,8 @@ def _print_summary(result: Assessment, quant: LossView | None = None) -> None:
               soft_wrap=False)
     reached = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.outcomes_by_band.items())
     out.print(f"{t['outcomes_reached']}: {reached}", markup=False, soft_wrap=False)
+    if result.summary.suppressed_by_wildcard:
+        out.print(wildcard_line(result.summary.suppressed_by_wildcard, result.lang), markup=False, soft_wrap=False)
     if quant is not None:
         q = plan_labels(result.lang)
         line = f"{q['risk_before']}: {quant.expected_before:,.0f} {quant.currency}"
