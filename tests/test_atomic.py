@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT, run_cli
-from fleetrisk.atomic import write_atomic
+from fleetrisk.atomic import LinkTargetError, write_all_atomic, write_atomic
 
 
 def _leftovers(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith((".tmp", ".old")))
 
 
 def test_a_write_replaces_the_file_and_keeps_its_mode(tmp_path: Path) -> None:
@@ -57,10 +57,62 @@ def test_exclusive_refuses_an_existing_file(tmp_path: Path) -> None:
 
 def test_assess_replaces_reports_in_place_and_leaves_no_temporary(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "report.json").write_text("stale", encoding="utf-8")
+    first = run_cli("assess", str(DEFAULT), "--format", "md,json", "--output", str(out), "--lang", "ja")
+    assert first.returncode in (0, 1), first.stderr
+    inode = (out / "report.json").stat().st_ino
     result = run_cli("assess", str(DEFAULT), "--format", "md,json", "--output", str(out))
     assert result.returncode in (0, 1), result.stderr
-    assert (out / "report.json").read_text(encoding="utf-8").startswith("{")
-    assert (out / "report.md").read_text(encoding="utf-8").startswith("#")
+    assert (out / "report.json").stat().st_ino != inode  # renamed over, not rewritten in place
+    assert '"lang": "en"' in (out / "report.json").read_text(encoding="utf-8")
+    assert (out / "report.md").read_text(encoding="utf-8").startswith("# fleetrisk assessment: ")
     assert _leftovers(out) == []
+
+
+def test_a_link_is_neither_written_through_nor_replaced(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "report.md"
+    link.symlink_to(victim)
+    for write in (lambda: write_atomic(link, "report"), lambda: write_all_atomic({link: "report"})):
+        with pytest.raises(LinkTargetError, match="symbolic link"):
+            write()
+        assert link.is_symlink() and os.readlink(link) == str(victim)
+        assert victim.read_text(encoding="utf-8") == "keep me"
+    dangling = tmp_path / "model.yaml"
+    dangling.symlink_to(tmp_path / "nowhere" / "model.yaml")
+    with pytest.raises(LinkTargetError):
+        write_atomic(dangling, "starter", exclusive=True)
+    assert not (tmp_path / "nowhere").exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_write_all_writes_nothing_when_one_file_cannot_be_staged(tmp_path: Path) -> None:
+    old = tmp_path / "report.md"
+    old.write_text("the previous report", encoding="utf-8")
+    files = {old: "new", tmp_path / "report.json": "{}", tmp_path / "gone" / "report.csv": "a,b"}
+    with pytest.raises(FileNotFoundError):
+        write_all_atomic(files)
+    assert old.read_text(encoding="utf-8") == "the previous report"
+    assert not (tmp_path / "report.json").exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_write_all_puts_back_what_it_renamed_when_a_later_rename_fails(tmp_path: Path) -> None:
+    old = tmp_path / "report.md"
+    old.write_text("the previous report", encoding="utf-8")
+    old.chmod(0o640)
+    blocker = tmp_path / "report.html"
+    blocker.mkdir()
+    (blocker / "inside").write_text("x", encoding="utf-8")  # a directory a file cannot be renamed over
+    files = {old: "new markdown", tmp_path / "report.json": "{}", blocker: "<html>"}
+    with pytest.raises(OSError):
+        write_all_atomic(files)
+    assert old.read_text(encoding="utf-8") == "the previous report"
+    assert stat.S_IMODE(old.stat().st_mode) == 0o640
+    assert not (tmp_path / "report.json").exists()
+    assert (blocker / "inside").read_text(encoding="utf-8") == "x"
+    assert _leftovers(tmp_path) == []
+    write_all_atomic({old: "new markdown", tmp_path / "report.json": "{}"})
+    assert old.read_text(encoding="utf-8") == "new markdown"
+    assert (tmp_path / "report.json").read_text(encoding="utf-8") == "{}"
+    assert _leftovers(tmp_path) == []

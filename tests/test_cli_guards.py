@@ -221,6 +221,39 @@ def test_bad_values_are_said_in_our_words() -> None:
             assert leak not in result.stderr, (args, result.stderr)
 
 
+NUMERIC_CASES = {
+    ("simulate", "--seed", "-1"): "--seed: -1 is below the minimum, 0",
+    ("plan", "--budget", "1000", "--seed", "-1"): "--seed: -1 is below the minimum, 0",
+    ("assess", "--loss", "--seed", "-1"): "--seed: -1 is below the minimum, 0",
+    ("simulate", "--iterations", "0"): "--iterations must be between 1 and 100,000,000, got 0",
+    ("simulate", "--iterations", "-5"): "--iterations must be between 1 and 100,000,000, got -5",
+    ("plan", "--budget", "1000", "--iterations", "100000000000"): "--iterations must be between 1",
+    ("assess", "--loss", "--iterations", "0"): "--iterations must be between 1",
+    ("plan", "--budget", "nan"): "--budget: nan is not an amount",
+    ("plan", "--budget", "inf"): "--budget: inf is not an amount",
+    ("plan", "--budget=-5"): "--budget: -5 is below zero",
+    ("assess", "--budget", "nan"): "--budget: nan is not an amount",
+    ("assess", "--budget=-1e400"): "--budget: -inf is not an amount",
+}
+
+
+@pytest.mark.parametrize("args", sorted(NUMERIC_CASES), ids=" ".join)
+def test_numeric_options_out_of_range_are_usage_errors(args: tuple[str, ...]) -> None:
+    """A seed below zero once reached numpy as a traceback; an infinite budget crashed the plan's table."""
+    result = run_cli(args[0], str(DEFAULT), *args[1:])
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert f"error[usage]: {NUMERIC_CASES[args]}" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_seed_zero_is_a_seed() -> None:
+    first = run_cli("simulate", str(DEFAULT), "--seed", "0", "--iterations", "200", "--format", "json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["seed"] == 0
+    again = run_cli("simulate", str(DEFAULT), "--seed", "0", "--iterations", "200", "--format", "json")
+    assert again.stdout == first.stdout
+
+
 def test_no_command_still_shows_the_help() -> None:
     result = run_cli()
     assert result.returncode == 2

@@ -38,6 +38,8 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "tab-indent.yaml": (3, "tabs"),
     "threshold-k-too-big.yaml": (8, "exceeds"),
     "top-level-list.yaml": (1, "must be a mapping"),
+    "tracking-blanket-without-expiry.yaml": (8, "covers every scenario and every element, so it needs an expiry"),
+    "tracking-duplicate.yaml": (9, "duplicate tracking entry 'T7.shared-fleet-secret@f1' (first at line 8)"),
     "tracking-matches-nothing.yaml": (8, "matches no finding"),
     "two-documents.yaml": (7, "more than one YAML document"),
     "unknown-control.yaml": (7, "did you mean 'ddos-protection'"),

@@ -241,6 +241,17 @@ def test_the_top_screen_leads_with_fix_first_and_keeps_assumptions_apart() -> No
     assert f"<code>{assessment.assumed[0].missing[0]}</code>" in assumed
 
 
+def test_a_fix_first_control_that_closes_no_finding_is_drawn() -> None:
+    """A control that only cuts a path's authority or custody step closes no finding (the writer once crashed)."""
+    assessment = default_assessment()
+    first = assessment.fix_first[0]
+    bare = first.model_copy(update={"closes": [], "highest": None, "risk_removed": 0})
+    page = render_html(assessment.model_copy(update={"fix_first": [bare]}))
+    table = page[page.index('id="fix-first-table"'):page.index("</table>", page.index('id="fix-first-table"'))]
+    row = table[table.index("<tbody>"):]
+    assert f">{first.control}</code>" in row and "<td>-</td>" in row
+
+
 def test_every_examples_first_path_per_outcome_is_the_paths_commands_first() -> None:
     from fleetrisk.engine.assess import explore_paths
 

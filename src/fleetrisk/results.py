@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fleetrisk.vocab import Band, LikelihoodName
 
-REPORT_SCHEMA_VERSION = "2.0"
+REPORT_SCHEMA_VERSION = "2.1"
 
 Status = Literal["open", "mitigated", "unknown", "accepted", "false-positive", "in-progress"]
 STATUSES: tuple[Status, ...] = (
@@ -242,6 +242,11 @@ class Summary(Out):
         default_factory=dict,
         description="Fleet and data outcomes an attacker reaches on stated facts, by the band of their risk "
         "(an outcome can be critical through steps that are no finding, such as authority and custody).",
+    )
+    suppressed_by_wildcard: dict[str, int] = Field(
+        default_factory=dict,
+        description="Wildcard tracking entries (by id, in model order) and the findings each one decides, "
+        "unexpired: findings kept out of open and unknown by a pattern rather than by name (schema 2.1).",
     )
 
 

@@ -157,3 +157,25 @@ def test_after_intrusive_checks_the_flawed_api_has_an_open_high_finding(tmp_path
     opened = {f["id"]: f for f in after["findings"]}[finding]
     assert opened["status"] == "open" and opened["risk"]["band"] in ("high", "critical")
     assert {e["check"] for e in opened["evidence"]} & {"http.object-level-authorization", "http.unauthenticated-access"}
+
+
+def test_evidence_replaces_evidence_but_the_model_only_with_force(tmp_path: Path, broker_anonymous: int) -> None:
+    gateway = component("gateway", "device-gateway",
+                        {"url": f"mqtt://127.0.0.1:{broker_anonymous}", "protocol": "mqtt"})
+    model = write_yaml(tmp_path / "model.yaml", model_data([gateway]))
+    scope = write_yaml(tmp_path / "scope.yaml", scope_data([broker_anonymous]))
+    text = model.read_bytes()
+    refused = run_cli("verify", str(model), "--scope", str(scope), "--output", str(model))
+    assert refused.returncode == 2
+    assert f"{model} is the model this command reads: writing it would replace it" in refused.stderr
+    assert model.read_bytes() == text
+
+    evidence = tmp_path / "evidence.json"
+    for _ in range(2):  # the second run replaces the first run's evidence without --force
+        result = run_cli("verify", str(model), "--scope", str(scope), "--output", str(evidence))
+        assert result.returncode == 0, result.stderr
+        assert json.loads(evidence.read_text())["checks"]
+
+    forced = run_cli("verify", str(model), "--scope", str(scope), "--output", str(model), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(model.read_text())["fleetrisk_evidence"] == 1

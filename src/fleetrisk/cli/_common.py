@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import math
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -102,6 +103,15 @@ EvidenceOption = Annotated[
     Path | None, typer.Option(help="Evidence JSON from 'fleetrisk verify': refuted controls stop mitigating, "
                               "observed facts replace the model's.")
 ]
+
+
+def amount(value: float | None) -> float | None:
+    """Callback of --budget: a finite amount, zero or more (nan, inf and negatives are usage errors)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not an amount: give a finite number, zero or more")
+    if value is not None and value < 0:
+        raise typer.BadParameter(f"{value:g} is below zero: give an amount, zero or more")
+    return value
 
 
 def load_evidence_for(path: Path | None, loaded: LoadedModel) -> Evidence | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -12,14 +13,16 @@ import typer
 from rich.table import Table
 
 from fleetrisk._version import __version__
-from fleetrisk.atomic import write_atomic
+from fleetrisk.atomic import write_all_atomic, write_atomic
 from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.cli._common import (
+    DEFAULT_MODEL,
     AsOfOption,
     EvidenceOption,
     Lang,
     Level,
     add_command,
+    amount,
     default_model,
     err,
     guard,
@@ -29,13 +32,14 @@ from fleetrisk.cli._common import (
     parse_date,
 )
 from fleetrisk.cli._files import load_model_file
+from fleetrisk.cli._outputs import check_output
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import UsageError
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.schema import ServiceModel
 from fleetrisk.reports import WRITERS, render_report
 from fleetrisk.reports.catalog_view import render_catalog_json, render_catalog_md, render_catalog_table
-from fleetrisk.reports.i18n import labels, number
+from fleetrisk.reports.i18n import labels, number, wildcard_line
 from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.results import (
     Assessment,
@@ -74,10 +78,12 @@ def assess(
     evidence: EvidenceOption = None,
     loss: Annotated[bool, typer.Option("--loss", help="Simulate annual loss; the HTML report shows the curve.")]
     = False,
-    budget: Annotated[float | None, typer.Option(help="Yearly budget: implies --loss and adds the plan's "
-                                                 "controls and risk before and after.")] = None,
+    budget: Annotated[float | None, typer.Option(callback=amount, help="Yearly budget: implies --loss and adds "
+                                                 "the plan's controls and risk before and after.")] = None,
     iterations: Annotated[int, typer.Option(help="Simulated years (with --loss).")] = 100_000,
-    seed: Annotated[int, typer.Option(help="Seed of the random numbers (with --loss).")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the random numbers, 0 or more (with --loss).")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Replace files in DIR that fleetrisk did not write, even "
+                                        "an input of this run; earlier reports are replaced without it.")] = False,
 ) -> None:
     """Assess a model: findings ranked by fleet impact."""
 
@@ -92,7 +98,8 @@ def assess(
             raise UsageError("the HTML report is a file for a browser: it needs --output DIR",
                              hint="add --output DIR to write DIR/report.html; md, json, sarif and csv can go to stdout")
         if output is not None:
-            _check_output_dir(output, formats or ["md", "json"])
+            inputs = [(model or Path(DEFAULT_MODEL), "model"), (evidence, "evidence file")]
+            _check_output_dir(output, formats or ["md", "json"], inputs, force)
         date = parse_date(as_of)
         loaded = load_model_file(default_model(model))
         checks = load_evidence_for(evidence, loaded)
@@ -125,24 +132,33 @@ def assess(
 REPORT_SUFFIXES = frozenset(f".{name}" for name in WRITERS)
 
 
-def _check_output_dir(output: Path, formats: list[str]) -> None:
-    """Refuse an --output that names a report file: it is the directory the reports go in."""
+def _check_output_dir(output: Path, formats: list[str], inputs: list[tuple[Path | None, str]], force: bool) -> None:
+    """Refuse an --output that names a report file (it is the directory the reports go in), and
+    report files that may not be replaced (see :mod:`fleetrisk.cli._outputs`), before any work."""
     if output.suffix.lower() in REPORT_SUFFIXES and not output.is_dir():
         parent = output.parent
         raise UsageError(f"--output {output} looks like a file name, but it is the directory for the reports",
                          hint=f"--output {parent} writes {', '.join(f'{parent}/report.{name}' for name in formats)}")
+    if output.is_dir():
+        for name in formats:
+            check_output(output / f"report.{name}", kind=name, inputs=inputs, force=force)
 
 
 def _write_reports(result: Assessment, formats: list[str], directory: Path, loaded: LoadedModel,
                    quant: LossView | None) -> None:
-    texts = {name: render_report(name, result, loaded, quant) for name in formats}  # all, before any is written
+    """Render every format, then write them all or none (a failure leaves the folder as it was)."""
+    texts = {directory / f"report.{name}": render_report(name, result, loaded, quant) for name in formats}
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        for name, text in texts.items():
-            write_atomic(directory / f"report.{name}", text)
+        write_all_atomic(texts)
     except OSError as exc:
-        raise UsageError(f"cannot write reports to {directory}: {exc.strerror or exc}") from exc
+        where = exc.filename or directory
+        raise UsageError(f"cannot write {where}: {exc.strerror or exc}; no report was written") from exc
     err.print(f"wrote {', '.join(f'{directory}/report.{n}' for n in formats)}", markup=False)
+    earlier = [f"report.{n}" for n in WRITERS if n not in formats and (directory / f"report.{n}").is_file()]
+    if earlier:
+        err.print(f"note: {', '.join(earlier)} in {directory} {'is' if len(earlier) == 1 else 'are'} from an "
+                  "earlier run, not this one", markup=False)
 
 
 def _print_summary(result: Assessment, quant: LossView | None = None) -> None:
@@ -164,6 +180,8 @@ def _print_summary(result: Assessment, quant: LossView | None = None) -> None:
               soft_wrap=False)
     reached = ", ".join(f"{t['band_' + b]} {n}" for b, n in result.summary.outcomes_by_band.items())
     out.print(f"{t['outcomes_reached']}: {reached}", markup=False, soft_wrap=False)
+    if result.summary.suppressed_by_wildcard:
+        out.print(wildcard_line(result.summary.suppressed_by_wildcard, result.lang), markup=False, soft_wrap=False)
     if quant is not None:
         q = plan_labels(result.lang)
         line = f"{q['risk_before']}: {quant.expected_before:,.0f} {quant.currency}"
@@ -178,16 +196,19 @@ def init(
     """Write a commented starter model to edit."""
 
     def run() -> None:
+        never = "choose another path; fleetrisk never overwrites a model"
+        if path.is_symlink():  # even one to nothing: the starter would land wherever it points
+            raise UsageError(f"{path} is a symbolic link (to {os.readlink(path)}): fleetrisk does not write through "
+                             "links", hint="remove the link, or choose another path")
         if path.exists():
-            raise UsageError(f"{path} already exists", hint="choose another path; fleetrisk never overwrites a model")
+            raise UsageError(f"{path} already exists", hint=never)
         from importlib import resources  # only this command reads package files this way
 
         text = (resources.files("fleetrisk") / "templates" / "starter.yaml").read_text(encoding="utf-8")
         try:
             write_atomic(path, text, exclusive=True)
         except FileExistsError as exc:
-            raise UsageError(f"{path} already exists", hint="choose another path; fleetrisk never overwrites a model") \
-                from exc
+            raise UsageError(f"{path} already exists", hint=never) from exc
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
         out.print(f"wrote {path}; next: fleetrisk validate {path} && fleetrisk assess {path}", markup=False)

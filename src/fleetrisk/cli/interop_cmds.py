@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from fleetrisk.atomic import write_atomic
+from fleetrisk.atomic import write_all_atomic
 from fleetrisk.cli._common import Lang, add_command, err, guard, out
 from fleetrisk.cli._files import load_model_file, readable
+from fleetrisk.cli._outputs import check_output
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, UsageError
 from fleetrisk.model.loader import load_model_text
@@ -28,18 +29,20 @@ class Target(StrEnum):
     otm = "otm"
 
 
-def _check_free(path: Path | None, force: bool) -> None:
-    if path is not None and path.exists() and not force:
-        raise UsageError(f"{path} already exists", hint="choose another path, or add --force to overwrite it")
+def _check_free(path: Path | None, force: bool, source: Path, what: str) -> None:
+    """Any existing file needs --force here: people edit what import and export write."""
+    if path is not None:
+        check_output(path, kind=None, inputs=[(source, what)], force=force)
 
 
-def _write(path: Path, content: str, force: bool) -> None:
+def _write(files: dict[Path, str], force: bool) -> None:
     try:
-        write_atomic(path, content, exclusive=not force)
+        write_all_atomic(files, exclusive=not force)
     except FileExistsError as exc:
-        raise UsageError(f"{path} already exists", hint="add --force to overwrite it") from exc
+        raise UsageError(f"{exc.filename} already exists", hint="add --force to overwrite it") from exc
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise UsageError(f"cannot write {exc.filename or ', '.join(map(str, files))}: {exc.strerror or exc}") \
+            from exc
 
 
 def import_model(
@@ -61,8 +64,8 @@ def import_model(
 
         if output is not None and report is not None and output.resolve() == report.resolve():
             raise UsageError("--output and --report name the same file")
-        _check_free(output, force)
-        _check_free(report, force)
+        _check_free(output, force, file, f"{source.value} file")
+        _check_free(report, force, file, f"{source.value} file")
         draft = import_file(source.value, readable(file, f"{source.value} file"))
         name = str(output) if output is not None else "<stdout>"
         text = render_yaml(draft, lang.value)
@@ -71,12 +74,12 @@ def import_model(
         except InputError as exc:  # syntax or validation: either way our output is at fault
             raise InputError(f"the imported model does not validate:\n{exc.render()}",
                              hint="this is a fleetrisk bug; please report it with the source file") from exc
+        files = {} if output is None else {output: text}
+        if report is not None:
+            files[report] = render_report(draft, name, lang.value)
         if output is None:
             sys.stdout.write(text)
-        else:
-            _write(output, text, force)
-        if report is not None:
-            _write(report, render_report(draft, name, lang.value), force)
+        _write(files, force)  # both files or neither
         (err if output is None else out).print(render_summary(draft, name, lang.value), markup=False, end="")
 
     guard(run)
@@ -94,13 +97,13 @@ def export(
     def run() -> None:
         from fleetrisk.importers.otm import render_otm
 
-        _check_free(output, force)
+        _check_free(output, force, model, "model")
         loaded = load_model_file(model)
         text = render_otm(loaded, run_assessment(loaded, lang=lang.value))
         if output is None:
             sys.stdout.write(text)
         else:
-            _write(output, text, force)
+            _write({output: text}, force)
             err.print(f"wrote {output}", markup=False)
 
     guard(run)

@@ -18,6 +18,7 @@ from fleetrisk.cli._common import (
     EvidenceOption,
     Lang,
     add_command,
+    amount,
     default_model,
     err,
     guard,
@@ -67,7 +68,8 @@ def _progress(label: str) -> Iterator[ProgressCallback | None]:
 def simulate(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
     iterations: Annotated[int, typer.Option(help="Simulated years.")] = 100_000,
-    seed: Annotated[int, typer.Option(help="Seed of the random numbers (same seed, same output).")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the random numbers, 0 or more (same seed, same "
+                                               "output).")] = 1,
     fmt: Annotated[QuantFormat, typer.Option("--format", "-f", case_sensitive=False)] = QuantFormat.table,
     lang: Annotated[Lang, typer.Option(help="Table language.", case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
@@ -96,13 +98,14 @@ def simulate(
 
 def plan(
     model: Annotated[Path | None, typer.Argument(help="Model file (default: the bundled example).")] = None,
-    budget: Annotated[float, typer.Option(help="Yearly budget, in the model's loss currency.")] = -1.0,
+    budget: Annotated[float | None, typer.Option(callback=amount, help="Yearly budget, in the model's loss "
+                                                 "currency (zero or more).")] = None,
     objective: Annotated[PlanObjective, typer.Option(help="loss: least expected loss within the budget; "
                                                      "critical-paths: cut every path to critical outcomes.",
                                                      case_sensitive=False)]
     = PlanObjective.loss,
     iterations: Annotated[int, typer.Option(help="Simulated years for risk before and after.")] = 20_000,
-    seed: Annotated[int, typer.Option(help="Seed of the random numbers.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the random numbers, 0 or more.")] = 1,
     fmt: Annotated[QuantFormat, typer.Option("--format", "-f", case_sensitive=False)] = QuantFormat.table,
     lang: Annotated[Lang, typer.Option(help="Table language.", case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
@@ -116,7 +119,7 @@ def plan(
         from fleetrisk.engine.quant_run import check_iterations, choose_plan, loss_setup, plan_report
 
         check_iterations(iterations)
-        if budget < 0:
+        if budget is None:
             raise UsageError("--budget is required",
                              hint="a yearly amount in the model's currency, e.g. --budget 500000")
         loaded = load_model_file(default_model(model))

@@ -14,6 +14,7 @@ from rich.table import Table
 from fleetrisk.atomic import write_atomic
 from fleetrisk.cli._common import Lang, add_command, err, guard, out
 from fleetrisk.cli._files import load_model_file, readable
+from fleetrisk.cli._outputs import check_output
 from fleetrisk.errors import InputError, Location, UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
 from fleetrisk.messages import word
@@ -58,6 +59,8 @@ def verify(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List every action; send nothing.")] = False,
     fmt: Annotated[VerifyFormat, typer.Option("--format", "-f", case_sensitive=False)] = VerifyFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the evidence JSON here.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an --output that is not an evidence file from "
+                                        "verify, even an input of this run.")] = False,
     lang: Annotated[Lang, typer.Option(help="Label language.", case_sensitive=False)] = Lang.en,
 ) -> None:
     """Probe the deployment's endpoints and record evidence on the declared controls."""
@@ -71,6 +74,9 @@ def verify(
                              hint="pip install 'fleetrisk[probes]' (make demo and make test install it)") from exc
         from fleetrisk.probes.scope import Gate, load_scope
 
+        if output is not None:  # refused before anything is sent (and on a dry run, which would be refused too)
+            inputs = [(model, "model"), (scope, "scope file"), (secrets or Path(DEFAULT_SECRETS_FILE), "secrets file")]
+            check_output(output, kind="evidence", inputs=inputs, force=force)
         loaded = load_model_file(model)
         allowed = load_scope(readable(scope, "scope file"))
         identities = _secrets(secrets)

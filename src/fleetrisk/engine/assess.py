@@ -118,7 +118,7 @@ def assess(
         model=loaded.file,
         as_of=as_of.isoformat() if uses_dates else None,
         service=_service_info(index),
-        summary=_summary(index, findings, analysis),
+        summary=_summary(index, findings, analysis, _by_wildcard(loaded, matches, decisions)),
         families=_families(catalog, findings, lang),
         matrix=_matrix(loaded, catalog, findings),
         findings=findings,
@@ -176,7 +176,7 @@ def analyse_model(
         facts = by_fact(applied)
     check_controls(loaded, catalog)
     matches = match_all(loaded.index, catalog, evidence)
-    decisions = match_tracking(loaded, [m.id for m in matches], as_of)
+    decisions = match_tracking(loaded, [m.id for m in matches], as_of, [s.id for s in catalog.scenarios])
     statuses = {m.id: finding_status(m, decisions.get(m.id)) for m in matches}
     lines = ModelLines(loaded.document)
     data = ReasonData(lines, facts)
@@ -581,7 +581,15 @@ def _service_info(index: ModelIndex) -> ServiceInfo:
     )
 
 
-def _summary(index: ModelIndex, findings: list[Finding], analysis: FleetAnalysis) -> Summary:
+def _by_wildcard(loaded: LoadedModel, matches: list[Match], decisions: dict[str, Decision]) -> dict[str, int]:
+    """Wildcard entry id -> the findings whose status it decides (unexpired; controls did not close them)."""
+    counts = Counter(d.entry.id for m in matches
+                     if (d := decisions.get(m.id)) is not None and d.by_pattern and not d.expired and not m.mitigated)
+    return {e.id: counts[e.id] for e in loaded.model.tracking if counts[e.id]}
+
+
+def _summary(index: ModelIndex, findings: list[Finding], analysis: FleetAnalysis,
+             by_wildcard: dict[str, int]) -> Summary:
     by_status = Counter(f.status for f in findings)
     open_findings = [f for f in findings if f.status == "open"]
     bands = Counter(f.risk.band for f in open_findings)
@@ -592,6 +600,7 @@ def _summary(index: ModelIndex, findings: list[Finding], analysis: FleetAnalysis
         open_by_band={b: bands.get(b, 0) for b in reversed(BANDS)},
         devices_at_risk=devices,
         outcomes_by_band=_outcomes_by_band(index, analysis),
+        suppressed_by_wildcard=by_wildcard,
     )
 
 

@@ -18,6 +18,7 @@ control expression holds for the chosen controls ``x``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from highspy import HighsModelStatus
@@ -184,7 +185,7 @@ def marginal_values(quant: QuantGraph, sim: Simulation, plan: Plan) -> dict[str,
 
 
 def check_budget(budget: float, inputs: LossInputs) -> None:
-    if not budget >= 0:
-        raise InputError(f"--budget must be zero or more, got {budget}",
+    if not (math.isfinite(budget) and budget >= 0):
+        raise InputError(f"--budget must be a finite amount, zero or more, got {budget}",
                          hint=f"a yearly amount in {inputs.currency}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fleetrisk.messages import STATUS_WORDS
 
 LABELS: dict[str, dict[str, str]] = {
@@ -83,6 +85,7 @@ LABELS: dict[str, dict[str, str]] = {
         "none": "none",
         "tracked_title": "Tracked decisions",
         "justification": "Justification",
+        "wildcard_tracked": "Findings decided by wildcard tracking entries",
         "mitigated_title": "Mitigated",
         "band_low": "low",
         "band_medium": "medium",
@@ -171,6 +174,7 @@ LABELS: dict[str, dict[str, str]] = {
         "none": "なし",
         "tracked_title": "追跡中の判断",
         "justification": "判断理由",
+        "wildcard_tracked": "ワイルドカードの追跡エントリで判断された指摘",
         "mitigated_title": "対策済み",
         "band_low": "低",
         "band_medium": "中",
@@ -193,6 +197,16 @@ for _code, _labels in LABELS.items():  # finding statuses are worded once, in th
 
 def labels(lang: str) -> dict[str, str]:
     return LABELS["ja" if lang == "ja" else "en"]
+
+
+def wildcard_line(by_entry: dict[str, int], lang: str, code: Callable[[str], str] = str) -> str:
+    """How many findings wildcard tracking entries decide, in all and per entry (``code`` marks up an id)."""
+    total = sum(by_entry.values())
+    if lang == "ja":
+        parts = "、".join(f"{code(entry)} {n}件" for entry, n in by_entry.items())
+        return f"{labels(lang)['wildcard_tracked']}: {total}件（{parts}）"
+    parts = ", ".join(f"{code(entry)} {n}" for entry, n in by_entry.items())
+    return f"{labels(lang)['wildcard_tracked']}: {total} ({parts})"
 
 
 def devices(value: int, lang: str) -> str:

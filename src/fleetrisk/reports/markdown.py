@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fleetrisk.messages import check_result, element_type, explain_finding, word_expression
-from fleetrisk.reports.i18n import LIKELIHOOD_JA, devices, impact_axes, join, labels, number
+from fleetrisk.reports.i18n import LIKELIHOOD_JA, devices, impact_axes, join, labels, number, wildcard_line
 from fleetrisk.reports.ui_text import framework_name, reference_id, service_type_label
 from fleetrisk.results import Assessment, Finding, Question
 
@@ -100,11 +100,16 @@ def render_markdown(assessment: Assessment) -> str:
     if tracked_findings:
         add(f"## {t['tracked_title']}")
         add("")
+        by_wildcard = assessment.summary.suppressed_by_wildcard
+        if by_wildcard:
+            add(wildcard_line(by_wildcard, lang, code))
+            add("")
         add(f"| {t['finding']} | {t['status']} | {t['justification']} |")
         add("|---|---|---|")
         for f in tracked_findings:
             assert f.tracking is not None
-            add(f"| `{f.id}` | {t['status_' + f.status]} | {esc(f.tracking.justification)} "
+            entry = f" {code(f.tracking.entry)}" if f.tracking.entry in by_wildcard else ""
+            add(f"| `{f.id}` | {t['status_' + f.status]}{entry} | {esc(f.tracking.justification)} "
                 f"({esc(f.tracking.owner)}) |")
         add("")
     add(f"## {t['matrix']}")
