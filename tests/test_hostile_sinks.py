@@ -256,3 +256,24 @@ def test_tmux_screen_shows_the_hostile_text_literally(tmp_path: Path) -> None:
     assert "EXIT=0" in screen, screen
     assert "[/x] [link=https://evil.example]click[/link] \\x1b[31mRED\\x1b[0m" in screen, screen
     assert "\\x1b]8;;http://evil.example/\\x07osc8\\x1b]8;;\\x07 \\u202egnp.exe: Threats by family" in screen
+
+
+def test_verify_dry_run_shows_hostile_endpoint_urls_as_text(tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    model.write_text(
+        "fleetrisk: 1\nservice: {name: t, types: [telemetry]}\nfleets:\n  - {id: f1, devices: 10, safety: low}\n"
+        "components:\n  - id: api\n    kind: device-gateway\n    endpoints:\n"
+        '      - {url: "http://127.0.0.1:9/[/x][link=https://evil]a[/link]\\u202e/\\e]8;;http://evil\\a",'
+        " protocol: http, protected: true}\n", encoding="utf-8")
+    scope = tmp_path / "scope.yaml"
+    scope.write_text("fleetrisk_scope: 1\nbudget_seconds: 5\ntargets:\n  - {host: 127.0.0.1, ports: [9]}\n",
+                     encoding="utf-8")
+    for fmt in ("table", "json"):
+        result = run_cli("verify", str(model), "--scope", str(scope), "--dry-run", "--format", fmt,
+                         env={"COLUMNS": "250"})
+        assert result.returncode == 0, result.stderr
+        _no_raw_controls(result.stdout + result.stderr)
+    assert "GET http://127.0.0.1:9/[/x][link=https://evil]a[/link]\\u202e/\\x1b]8;;http://evil\\x07 without" \
+        in run_cli("verify", str(model), "--scope", str(scope), "--dry-run", env={"COLUMNS": "250"}).stdout
+    actions = json.loads(result.stdout)["actions"]
+    assert actions[0]["target"] == "http://127.0.0.1:9/[/x][link=https://evil]a[/link]\u202e/\x1b]8;;http://evil\x07"
