@@ -241,16 +241,16 @@ def test_the_top_screen_leads_with_fix_first_and_keeps_assumptions_apart() -> No
     assert f"<code>{assessment.assumed[0].missing[0]}</code>" in assumed
 
 
-def test_a_fix_first_control_that_closes_no_finding_is_drawn() -> None:
-    """A control that only cuts a path's authority or custody step closes no finding (the writer once crashed)."""
-    assessment = default_assessment()
-    first = assessment.fix_first[0]
-    bare = first.model_copy(update={"closes": [], "highest": None, "risk_removed": 0})
-    page = render_html(assessment.model_copy(update={"fix_first": [bare]}))
-    table = page[page.index('id="fix-first-table"'):page.index("</table>", page.index('id="fix-first-table"'))]
-    row = table[table.index("<tbody>"):]
-    assert f">{first.control}</code>" in row and "<td>-</td>" in row
 
+def test_a_control_that_only_cuts_paths_is_listed_without_a_finding() -> None:
+    """A fix-first control may close no open finding and still cut attack paths (the Markdown shows '-')."""
+    assessment = default_assessment()
+    cutter = assessment.fix_first[0].model_copy(update={"control": "path-cutter-marker", "closes": [],
+                                                        "highest": None, "risk_removed": 0, "paths_cut": 2})
+    page = render_html(assessment.model_copy(update={"fix_first": [cutter]}))
+    table = page[page.index('id="fix-first-table"'):]
+    row = table[table.index("<tbody>"):table.index("</tr>", table.index("<tbody>"))]
+    assert ">path-cutter-marker</code></td><td>-</td><td class=\"num\">2</td>" in row
 
 def test_every_examples_first_path_per_outcome_is_the_paths_commands_first() -> None:
     from fleetrisk.engine.assess import explore_paths

@@ -2,13 +2,17 @@
 
 Each error carries a stable code, an optional source location and a hint, so that
 the CLI can print ``file:line:column: message`` and exit with code 2 instead of a
-traceback.
+traceback. Messages often echo what the user wrote (a key, a value, a file name): the
+rendered text shows control and invisible characters as escapes (``\\x1b``), so an echo can
+neither drive the terminal nor hide what it quotes.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+
+from fleetrisk.textsafe import inert
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +51,14 @@ class FleetriskError(Exception):
         self.hint = hint
 
     def render(self) -> str:
-        """One or more lines in ``file:line:col: [code] message`` form."""
+        """One or more lines in ``file:line:col: [code] message`` form, control characters shown as escapes."""
         prefix = f"{self.location}: " if self.location else ""
         path = self.location.path if self.location else None
         where = f" (at {path})" if path and path not in self.message else ""
         text = f"{prefix}error[{self.code}]: {self.message}{where}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
-        return text
+        return inert(text)
 
 
 class InputError(FleetriskError):

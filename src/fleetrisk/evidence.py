@@ -23,6 +23,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fleetrisk.errors import InputError, Location
+from fleetrisk.redact import redact
 from fleetrisk.results import Said
 
 EVIDENCE_FORMAT = 1
@@ -66,6 +67,13 @@ class Check(BaseModel):
     def _printable(cls, value: str) -> str:
         """Control characters from a probed server's answer would reach reports and terminals."""
         return _CONTROL_CHARACTERS.sub("?", value)
+
+    @field_validator("target", "details")
+    @classmethod
+    def _no_credentials(cls, value: str) -> str:
+        """A URL's password or API key (``?token=...``) goes no further: not into the evidence
+        file, nor from one into a report (:func:`fleetrisk.redact.redact`)."""
+        return redact(value)
 
 
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")

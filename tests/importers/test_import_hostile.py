@@ -159,3 +159,27 @@ def test_slugify() -> None:
     assert slugify("温度") == ""
     assert slugify("--a--b--") == "a-b"
     assert len(slugify("y" * 500)) == 60
+
+
+def test_bidirectional_and_invisible_characters_are_escaped_in_the_model_and_report(tmp_path: Path) -> None:
+    """A peer tool's names reach the written model as YAML escapes and the mapping report as visible text."""
+    from fleetrisk.textsafe import UNSAFE
+
+    names = ["admin\u202egnp.exe", "a\u200bpi", "tag\U000e0041", "[/x] [link=https://evil.example]x[/link]"]
+    path = tmp_path / "bidi.json"
+    path.write_text(pytm_model([{"__class__": "Server", "name": n} for n in names], []), encoding="utf-8")
+    out, report = tmp_path / "bidi.yaml", tmp_path / "bidi.md"
+    result = run_cli("import", "--from", "pytm", str(path), "-o", str(out), "--report", str(report))
+    assert result.returncode == 0, result.stderr
+    written, mapping = out.read_text(encoding="utf-8"), report.read_text(encoding="utf-8")
+    for text in (written, mapping, result.stdout, result.stderr):
+        assert UNSAFE.search(text) is None
+    assert '"admin\\u202egnp.exe"' in written and '"tag\\U000e0041"' in written
+    assert {c["name"] for c in yaml.safe_load(written)["components"]} == set(names)  # the exact names, read back
+    assert run_cli("validate", str(out)).returncode == 0
+
+
+@pytest.mark.parametrize("value", ["\u202eevil", "zero\u200bwidth", "\U000e0041tag", "\ufeffbom", "\x85nel"])
+def test_acting_characters_read_back_as_written(value: str) -> None:
+    assert yaml.safe_load(f"key: {scalar(value)}\n") == {"key": value}
+    assert "\\u" in scalar(value) or "\\U" in scalar(value)

@@ -8,13 +8,16 @@ import math
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, HighlighterType, JustifyMethod, OverflowMethod
+from rich.style import Style
+from rich.text import Text
 
 from fleetrisk.cli._files import readable
 from fleetrisk.errors import FleetriskError, UsageError
+from fleetrisk.textsafe import inert
 
 if TYPE_CHECKING:
     from fleetrisk.evidence import Evidence
@@ -22,8 +25,27 @@ if TYPE_CHECKING:
 
 DEFAULT_MODEL = "examples/smart-appliance-cloud.yaml"
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class InertConsole(Console):
+    """A console for untrusted text: every string it prints, table cells and titles included,
+    is plain text. No rich markup (``[/x]`` would crash the table, ``[link=...]`` would become a
+    terminal hyperlink), no ``:emoji:`` codes, and control, bidirectional and zero-width
+    characters shown as escapes (:func:`fleetrisk.textsafe.inert`). Styles rich adds itself
+    (a table's bold header) still reach a colour terminal."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(markup=False, emoji=False, **options)
+
+    def render_str(self, text: str, *, style: str | Style = "", justify: JustifyMethod | None = None,
+                   overflow: OverflowMethod | None = None, emoji: bool | None = None, markup: bool | None = None,
+                   highlight: bool | None = None, highlighter: HighlighterType | None = None) -> Text:
+        return super().render_str(inert(text), style=style, justify=justify, overflow=overflow, emoji=False,
+                                  markup=False, highlight=highlight, highlighter=highlighter)
+
+
+out = InertConsole(soft_wrap=True)
+err = InertConsole(stderr=True, soft_wrap=True, highlight=False)
 
 T = TypeVar("T")
 

@@ -16,6 +16,7 @@ from fleetrisk.cli._outputs import check_output
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, UsageError
 from fleetrisk.model.loader import load_model_text
+from fleetrisk.textsafe import json_inert
 
 
 class Source(StrEnum):
@@ -99,7 +100,7 @@ def export(
 
         _check_free(output, force, model, "model")
         loaded = load_model_file(model)
-        text = render_otm(loaded, run_assessment(loaded, lang=lang.value))
+        text = json_inert(render_otm(loaded, run_assessment(loaded, lang=lang.value)))
         if output is None:
             sys.stdout.write(text)
         else:

@@ -30,6 +30,7 @@ from fleetrisk.messages import word_expression
 from fleetrisk.reports.i18n import devices, labels
 from fleetrisk.reports.ui_text import entry_label
 from fleetrisk.results import AttackPath
+from fleetrisk.textsafe import json_inert
 
 OUTCOMES = ("unavailable", "false-information", "hijacked", "code-execution", "firmware-takeover", "data-exposed")
 
@@ -67,7 +68,8 @@ def paths(
         found = explore_paths(loaded, outcome=wanted, fleet=fleet, k=k, minimum=minimum,
                               lang=lang.value, as_of=parse_date(as_of), evidence=checks)
         if fmt is PathsFormat.json:
-            sys.stdout.write(json.dumps([p.model_dump(mode="json") for p in found], ensure_ascii=False, indent=2))
+            sys.stdout.write(json_inert(json.dumps([p.model_dump(mode="json") for p in found], ensure_ascii=False,
+                                                   indent=2)))
             sys.stdout.write("\n")
         else:
             _show(found, lang.value)

@@ -31,6 +31,7 @@ from fleetrisk.errors import UsageError
 from fleetrisk.reports.i18n import money
 from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.reports.ui_text import entry_label, outcome_label
+from fleetrisk.textsafe import json_inert
 
 if TYPE_CHECKING:  # numpy, HiGHS and these classes load only when these commands run
     from fleetrisk.engine.simulate import Progress as ProgressCallback
@@ -89,7 +90,7 @@ def simulate(
         report = simulation.simulation_report(setup.quant, setup.inputs, sim, model=loaded.file,
                                               tool=f"fleetrisk {__version__}")
         if fmt is QuantFormat.json:
-            sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+            sys.stdout.write(json_inert(report.model_dump_json(indent=2)) + "\n")
         else:
             _print_simulation(report, lang.value)
 
@@ -131,7 +132,7 @@ def plan(
         report = plan_report(setup, sim, chosen, objective=objective.value, budget=budget, lang=lang.value,
                              tool=f"fleetrisk {__version__}")
         if fmt is QuantFormat.json:
-            sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+            sys.stdout.write(json_inert(report.model_dump_json(indent=2)) + "\n")
         else:
             _print_plan(report, lang.value)
 

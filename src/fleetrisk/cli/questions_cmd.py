@@ -15,6 +15,7 @@ from fleetrisk.cli._files import load_model_file
 from fleetrisk.engine.assess import assess
 from fleetrisk.engine.questions import questions, unknown_share
 from fleetrisk.reports.markdown import render_questions
+from fleetrisk.textsafe import json_inert
 
 
 class QuestionsFormat(StrEnum):
@@ -41,7 +42,7 @@ def questions_command(
             data = {"unknown_findings": sum(1 for f in result.findings if f.status == "unknown"),
                     "settled_by_these": round(unknown_share(result, found), 4),
                     "questions": [q.model_dump(mode="json") for q in found]}
-            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(json_inert(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
         else:
             sys.stdout.write(render_questions(result, found) + "\n")
 

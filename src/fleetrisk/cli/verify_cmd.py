@@ -19,6 +19,7 @@ from fleetrisk.errors import InputError, Location, UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
 from fleetrisk.messages import word
 from fleetrisk.probes import DEFAULT_SECRETS_FILE
+from fleetrisk.textsafe import json_inert
 
 if TYPE_CHECKING:  # the probe modules and protocol clients load only when this command runs
     from fleetrisk.model.loader import LoadedModel
@@ -98,7 +99,8 @@ def verify(
             err.print(f"[{number}] {word(probe.action, lang.value)}", markup=False)
 
         checks = run_plan(plan, Gate(allowed), progress=progress if sys.stderr.isatty() else None)
-        text = EvidenceFile(fleetrisk_evidence=EVIDENCE_FORMAT, checks=checks).model_dump_json(indent=2) + "\n"
+        evidence = EvidenceFile(fleetrisk_evidence=EVIDENCE_FORMAT, checks=checks)
+        text = json_inert(evidence.model_dump_json(indent=2)) + "\n"
         if output is not None:
             try:
                 write_atomic(output, text)
@@ -161,9 +163,9 @@ def _show_plan(plan: Plan, scope: Scope, fmt: VerifyFormat, lang: str) -> None:
                     "controls": sorted({c for _, c in p.checks}), "element": p.element, "target": p.target,
                     "contacts": [f"{h}:{port}" for h, port in p.contacts], "scope": verdict(p)}
                    for p in plan.probes]
-        sys.stdout.write(json.dumps({"dry_run": True, "actions": actions,
-                                     "not_planned": [word(note, lang) for note in plan.skipped]},
-                                    indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_inert(json.dumps({"dry_run": True, "actions": actions,
+                                                "not_planned": [word(note, lang) for note in plan.skipped]},
+                                               indent=2, ensure_ascii=False)) + "\n")
         return
     table = Table(title=t["plan"], title_justify="left")
     for column in ("#", t["tier"], t["check"], t["element"], t["action"], t["scope"]):

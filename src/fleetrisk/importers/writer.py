@@ -2,7 +2,10 @@
 
 The YAML is written by hand, not by a YAML library, so that guesses can sit as comments
 beside the values they concern. Every scalar is written plain only when it reads back as the
-same string; otherwise it is double-quoted with escapes. Output is deterministic.
+same string; otherwise it is double-quoted with escapes, which also show every control,
+bidirectional or zero-width character (:data:`fleetrisk.textsafe.UNSAFE`) as ``\\u`` escapes:
+a peer tool's names cannot reorder or hide text in the model a reviewer reads. The mapping
+report is Markdown and goes through :func:`fleetrisk.textsafe.inert`. Output is deterministic.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ import yaml
 
 from fleetrisk.importers.draft import NON_PRINTABLE, SECTIONS, Draft, Entry, Note
 from fleetrisk.importers.messages import LABELS, render
+from fleetrisk.textsafe import UNSAFE, inert
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _./()-]*")
-_ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
 _RESOLVER = yaml.resolver.Resolver()
 
 
@@ -34,7 +37,13 @@ def scalar(value: Any) -> str:
         return string
     quoted = string.replace("\\", "\\\\").replace('"', '\\"')
     quoted = re.sub(r"[\x00-\x1f]", lambda m: f"\\x{ord(m.group()):02x}", quoted)
-    return _ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", f'"{quoted}"')
+    return UNSAFE.sub(_escape, f'"{quoted}"')
+
+
+def _escape(match: re.Match[str]) -> str:
+    """A YAML double-quoted escape for one character."""
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _is_text(string: str) -> bool:
@@ -115,7 +124,7 @@ def render_report(draft: Draft, model: str, lang: str = "en") -> str:
         if notes:
             lines.extend(["", f"## {labels[title]} ({len(notes):,})", ""])
             lines.extend(f"- {_escape_md(render(note, lang))}" for note in notes)
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(lines) + "\n")
 
 
 def _escape_md(text: str) -> str:

@@ -1,7 +1,9 @@
 """HTTP checks: protected endpoints without credentials, object-level authorisation between
 two tenants, and one bounded burst to see whether a rate limit answers.
 
-Redirects are never followed (a redirect could lead outside the scope).
+Redirects are never followed (a redirect could lead outside the scope). Every request has a
+hard deadline and reads a capped, undecoded body (:mod:`fleetrisk.probes.bounded`): an endless
+or trickling answer is cut off, and the check says so.
 """
 
 from __future__ import annotations
@@ -11,25 +13,25 @@ import time
 
 import httpx
 
+from fleetrisk.probes import bounded
+from fleetrisk.probes.bounded import CutOff, Reply, new_client
 from fleetrisk.probes.outcome import INCONCLUSIVE, REFUTED, VERIFIED, Outcome
 from fleetrisk.probes.scope import Gate
 from fleetrisk.probes.secrets import UserIdentity
 from fleetrisk.probes.targets import url_host_port
 
-REQUEST_TIMEOUT = 5.0
+#: Longest a whole request may take (never past the run's budget).
+REQUEST_DEADLINE = 15.0
+#: Most body bytes read: a check needs the status and, at most, to know that content came back.
+MAX_BODY_BYTES = 1024 * 1024
 DENIED = frozenset({401, 403})
 HIDDEN = frozenset({401, 403, 404})
 LIMITED = frozenset({429, 503})
 
 
-def _get(client: httpx.Client, gate: Gate, url: str, headers: dict[str, str] | None = None) -> httpx.Response:
-    host, port = url_host_port(url)
-    gate.admit(host, port)
-    return client.get(url, headers=headers, timeout=gate.timeout(REQUEST_TIMEOUT))
-
-
-def new_client(verify: ssl.SSLContext | bool) -> httpx.Client:
-    return httpx.Client(verify=verify, follow_redirects=False, trust_env=False)
+def _get(client: httpx.Client, gate: Gate, url: str, headers: dict[str, str] | None = None, *,
+         admit: bool = True) -> Reply:
+    return bounded.get(client, gate, url, headers, cap=MAX_BODY_BYTES, seconds=REQUEST_DEADLINE, admit=admit)
 
 
 def check_unauthenticated(url: str, control: str, gate: Gate, verify: ssl.SSLContext | bool) -> Outcome:
@@ -37,19 +39,21 @@ def check_unauthenticated(url: str, control: str, gate: Gate, verify: ssl.SSLCon
     check = "http.unauthenticated-access"
     try:
         with new_client(verify) as client:
-            response = _get(client, gate, url)
+            reply = _get(client, gate, url)
+    except CutOff as exc:
+        return Outcome(check, control, INCONCLUSIVE, str(exc))
     except httpx.HTTPError as exc:
         return Outcome(check, control, INCONCLUSIVE, f"request failed: {exc}")
-    code = response.status_code
+    code = reply.status
     if code in DENIED:
         return Outcome(check, control, VERIFIED, f"refused without credentials (HTTP {code})")
     if 200 <= code < 300:
         return Outcome(check, control, REFUTED,
-                       f"declared protected, but answered HTTP {code} with {len(response.content)} bytes "
+                       f"declared protected, but answered HTTP {code} with {reply.size} "
                        "to a request without credentials")
     if 300 <= code < 400:
         return Outcome(check, control, INCONCLUSIVE,
-                       f"redirected (HTTP {code}) to {response.headers.get('location', '?')}; not followed")
+                       f"redirected (HTTP {code}) to {reply.headers.get('location', '?')}; not followed")
     return Outcome(check, control, INCONCLUSIVE, f"HTTP {code}: neither served nor refused")
 
 
@@ -59,11 +63,13 @@ def check_object_access(users: tuple[UserIdentity, UserIdentity], gate: Gate, ve
     a, b = users
     try:
         with new_client(verify) as client:
-            own = {u.name: _get(client, gate, u.object_url, u.headers).status_code for u in users}
+            own = {u.name: _get(client, gate, u.object_url, u.headers).status for u in users}
             cross = {
-                (reader.name, owner.name): _get(client, gate, owner.object_url, reader.headers).status_code
+                (reader.name, owner.name): _get(client, gate, owner.object_url, reader.headers).status
                 for reader, owner in ((a, b), (b, a))
             }
+    except CutOff as exc:
+        return Outcome(check, control, INCONCLUSIVE, str(exc))
     except httpx.HTTPError as exc:
         return Outcome(check, control, INCONCLUSIVE, f"request failed: {exc}")
     broken = [name for name, code in own.items() if not 200 <= code < 300]
@@ -94,10 +100,11 @@ def check_rate_limit(user: UserIdentity, gate: Gate, verify: ssl.SSLContext | bo
     try:
         with new_client(verify) as client:
             for _ in range(size):
-                response = client.get(user.object_url, headers=user.headers, timeout=gate.timeout(REQUEST_TIMEOUT))
-                codes.append(response.status_code)
-                if response.status_code in LIMITED:
+                codes.append(_get(client, gate, user.object_url, user.headers, admit=False).status)
+                if codes[-1] in LIMITED:
                     break
+    except CutOff as exc:
+        return Outcome(check, control, INCONCLUSIVE, f"request {len(codes) + 1} {exc}")
     except httpx.HTTPError as exc:
         return Outcome(check, control, INCONCLUSIVE, f"request {len(codes) + 1} failed: {exc}")
     elapsed = time.monotonic() - started

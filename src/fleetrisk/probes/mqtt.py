@@ -4,6 +4,12 @@ A canary is a random token one identity publishes; a check passes or fails on wh
 other identity actually receives it. Before calling a broker "isolating", the check also
 proves the delivery path works (the publisher's own subscription gets its own canary);
 otherwise the result is inconclusive.
+
+Every wait (CONNACK, SUBACK, PUBACK, a canary) is bounded and never runs past the run's
+budget; the TLS handshake in ``connect`` is bounded as a whole by the connect timeout. A
+session keeps only the messages that can be canaries, so subscribing to '#' on a busy broker
+holds no one else's traffic in memory. (The MQTT client library reads each packet whole before
+handing it over: one packet can be as large as the protocol allows, 256 MB.)
 """
 
 from __future__ import annotations
@@ -31,8 +37,17 @@ class SessionError(Exception):
     """The broker refused or dropped a session; the message says how."""
 
 
+CANARY_PREFIX = "fleetrisk-canary-"
+MAX_KEPT = 10_000  # canary-shaped messages one session keeps
+CANARY_LENGTH = len(CANARY_PREFIX) + 16
+
+
 def canary() -> str:
-    return f"fleetrisk-canary-{os.urandom(8).hex()}"
+    return f"{CANARY_PREFIX}{os.urandom(8).hex()}"
+
+
+def _may_be_canary(payload: bytes) -> bool:
+    return len(payload) == CANARY_LENGTH and payload.startswith(CANARY_PREFIX.encode("ascii"))
 
 
 def insecure_context() -> ssl.SSLContext:
@@ -87,8 +102,11 @@ class Session:
             self._changed.notify_all()
 
     def _on_message(self, _c: Any, _u: Any, message: Any) -> None:
+        payload = bytes(message.payload)
+        if not _may_be_canary(payload) or len(self.received) >= MAX_KEPT:  # someone else's traffic, or a flood
+            return
         with self._changed:
-            self.received.add(bytes(message.payload).decode("utf-8", "replace"))
+            self.received.add(payload.decode("ascii", "replace"))
             self._changed.notify_all()
 
     # steps --------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """Which probes run where: from the model's endpoints, the identities and the tier chosen.
 
 Planning sends nothing. Every probe lists the hosts and ports it will contact, so a plan can
-be checked against the scope (and shown by ``--dry-run``) before any packet leaves.
+be checked against the scope (and shown by ``--dry-run``) before any packet leaves. What a plan
+shows (actions, targets, notes, errors) has credentials in URLs redacted
+(:func:`fleetrisk.redact.redact`), and it lists the secrets-file values the runner must keep
+out of every check's details (:attr:`Plan.hidden`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from fleetrisk.probes.scope import Gate, Scope
 from fleetrisk.probes.secrets import DeviceIdentity, Secrets, UserIdentity
 from fleetrisk.probes.targets import Target, TargetError, parse_target
 from fleetrisk.probes.tuf_fetch import ScopedFetcher
+from fleetrisk.redact import redact
 
 Contact = tuple[str, int]
 
@@ -56,6 +60,7 @@ class Probe:
 class Plan:
     probes: list[Probe] = field(default_factory=list)
     skipped: list[Text] = field(default_factory=list)
+    hidden: tuple[str, ...] = ()  # secrets-file values no check's details may show
 
     def refused(self, scope: Scope) -> list[tuple[Probe, Contact]]:
         """Every (probe, host:port) pair the scope does not allow."""
@@ -107,13 +112,28 @@ def build_plan(loaded: LoadedModel, scope: Scope, secrets: Secrets, *, intrusive
     _user_probes(plan, loaded, inputs, problems)
     if problems:
         raise ModelValidationError(problems)
+    plan.hidden = secret_values(secrets)
     return plan
 
 
+def secret_values(secrets: Secrets) -> tuple[str, ...]:
+    """Passwords and header values (and the credential after an ``Authorization`` scheme word)."""
+    values = [d.password for d in secrets.devices if d.password]
+    for user in secrets.users:
+        for value in user.headers.values():
+            values.append(value)
+            scheme, _, credential = value.partition(" ")
+            if credential.strip() and scheme.isalpha():
+                values.append(credential.strip())
+    return tuple(v for v in dict.fromkeys(values) if len(v) >= 4)
+
+
 def _endpoint_probes(plan: Plan, component: Component, endpoint: Endpoint, target: Target, inputs: _Inputs) -> None:
+    shown = redact(target.url)
+
     def add(action: Text, checks: tuple[tuple[str, str], ...], tier: Tier, run: Callable[[Gate], list[Outcome]],
             applies_to: tuple[str, ...] = ()) -> None:
-        plan.probes.append(Probe(action, checks, tier, component.id, target.url, ((target.host, target.port),), run,
+        plan.probes.append(Probe(action, checks, tier, component.id, shown, ((target.host, target.port),), run,
                                  applies_to))
 
     if target.tls:
@@ -130,22 +150,22 @@ def _endpoint_probes(plan: Plan, component: Component, endpoint: Endpoint, targe
         _mqtt_intrusive(plan, component, target, inputs)
     if endpoint.protocol in ("http", "https") and endpoint.protected:
         control = UNAUTHENTICATED_CONTROL.get(component.kind, DEFAULT_UNAUTHENTICATED_CONTROL)
-        add(Text.of("probe.http_unauthenticated", url=target.url), (("http.unauthenticated-access", control),), "safe",
+        add(Text.of("probe.http_unauthenticated", url=shown), (("http.unauthenticated-access", control),), "safe",
             lambda gate: [http.check_unauthenticated(target.url, control, gate, False)])
     if endpoint.protocol == "tuf":
         chain = update_chain(inputs.model, component.id)
-        add(Text.of("probe.tuf_audit", url=target.url),
+        add(Text.of("probe.tuf_audit", url=shown),
             tuf_audit.CHECKS, "static",
             lambda gate: _with_fetcher(gate, inputs, lambda f: tuf_audit.audit(target.url, f, inputs.trusted_root(),
                                                                                  inputs.now)), chain)
         checks = ((tuf_client.CHECK, tuf_client.ROLLBACK_CONTROL), (tuf_client.CHECK, tuf_audit.EXPIRY_CONTROL))
         cache = tuf_client.cache_dir_for(inputs.scope.cache_dir, target.url)
         if inputs.intrusive:
-            add(Text.of("probe.tuf_refresh", url=target.url, cache=str(cache)), checks, "intrusive",
+            add(Text.of("probe.tuf_refresh", url=shown, cache=str(cache)), checks, "intrusive",
                 lambda gate: _with_fetcher(gate, inputs, lambda f: tuf_client.client_refresh(
                     target.url, f, inputs.trusted_root(), inputs.scope.cache_dir)), chain)
         else:
-            plan.skipped.append(Text.of("skip.intrusive", check=tuf_client.CHECK, target=target.url))
+            plan.skipped.append(Text.of("skip.intrusive", check=tuf_client.CHECK, target=shown))
 
 
 def _with_fetcher(gate: Gate, inputs: _Inputs, work: Callable[[ScopedFetcher], list[Outcome]]) -> list[Outcome]:
@@ -158,11 +178,12 @@ def _with_fetcher(gate: Gate, inputs: _Inputs, work: Callable[[ScopedFetcher], l
 
 def _mqtt_intrusive(plan: Plan, component: Component, target: Target, inputs: _Inputs) -> None:
     names = ("mqtt.wildcard-subscribe", "mqtt.cross-device-publish")
+    shown = redact(target.url)
     if not inputs.intrusive:
-        plan.skipped += [Text.of("skip.intrusive", check=n, target=target.url) for n in names]
+        plan.skipped += [Text.of("skip.intrusive", check=n, target=shown) for n in names]
         return
     if len(inputs.secrets.devices) != 2:
-        plan.skipped += [Text.of("skip.devices", check=n, target=target.url) for n in names]
+        plan.skipped += [Text.of("skip.devices", check=n, target=shown) for n in names]
         return
     pair: tuple[DeviceIdentity, DeviceIdentity] = (inputs.secrets.devices[0], inputs.secrets.devices[1])
     a, b = pair
@@ -173,11 +194,11 @@ def _mqtt_intrusive(plan: Plan, component: Component, target: Target, inputs: _I
 
     plan.probes.append(Probe(
         Text.of("probe.mqtt_wildcard", a=a.name, b=b.name, address=target.address, topic=b.topic),
-        (("mqtt.wildcard-subscribe", "broker-topic-acl"),), "intrusive", component.id, target.url, contact,
+        (("mqtt.wildcard-subscribe", "broker-topic-acl"),), "intrusive", component.id, shown, contact,
         lambda gate: [mqtt.check_wildcard_subscribe(target, gate, pair, context())]))
     plan.probes.append(Probe(
         Text.of("probe.mqtt_cross", a=a.name, b=b.name, address=target.address, topic=b.topic),
-        (("mqtt.cross-device-publish", "broker-topic-acl"),), "intrusive", component.id, target.url, contact,
+        (("mqtt.cross-device-publish", "broker-topic-acl"),), "intrusive", component.id, shown, contact,
         lambda gate: [mqtt.check_cross_publish(target, gate, pair, context())]))
 
 
@@ -197,12 +218,13 @@ def _user_probes(plan: Plan, loaded: LoadedModel, inputs: _Inputs, problems: lis
         try:
             target = parse_target(user.object_url)
         except TargetError as exc:
-            problems.append(InputError(str(exc), location=inputs.secrets.document.locate(("users", i, "object_url"))))
+            problems.append(InputError(redact(str(exc)),
+                                       location=inputs.secrets.document.locate(("users", i, "object_url"))))
             continue
         owner = component_for_url(loaded, target)
         if owner is None:
             problems.append(InputError(
-                f"{user.object_url} is under no http or https endpoint of the model",
+                f"{redact(user.object_url)} is under no http or https endpoint of the model",
                 location=inputs.secrets.document.locate(("users", i, "object_url")),
                 hint="declare the API's base URL in the endpoints of the component that serves it"))
             continue
@@ -211,17 +233,18 @@ def _user_probes(plan: Plan, loaded: LoadedModel, inputs: _Inputs, problems: lis
     if len(owners) != 2:
         return
     pair: tuple[UserIdentity, UserIdentity] = (users[0], users[1])
+    shown = redact(pair[0].object_url)
     plan.probes.append(Probe(
         Text.of("probe.object_access", a=pair[0].name, b=pair[1].name),
         (("http.object-level-authorization", "object-level-authorization"),), "intrusive", owners[0],
-        pair[0].object_url, tuple(dict.fromkeys(contacts)),
+        shown, tuple(dict.fromkeys(contacts)),
         lambda gate: [http.check_object_access(pair, gate, inputs.verifying())]))
     burst = inputs.scope.rule_for(*contacts[0])
-    action = (Text.of("probe.burst", size=burst.burst_requests, url=pair[0].object_url, user=pair[0].name)
-              if burst is not None else Text.of("probe.burst_unscoped", url=pair[0].object_url, user=pair[0].name))
+    action = (Text.of("probe.burst", size=burst.burst_requests, url=shown, user=pair[0].name)
+              if burst is not None else Text.of("probe.burst_unscoped", url=shown, user=pair[0].name))
     plan.probes.append(Probe(
         action,
-        (("http.rate-limit-burst", "device-rate-limiting"),), "intrusive", owners[0], pair[0].object_url,
+        (("http.rate-limit-burst", "device-rate-limiting"),), "intrusive", owners[0], shown,
         (contacts[0],), lambda gate: [http.check_rate_limit(pair[0], gate, inputs.verifying())]))
 
 

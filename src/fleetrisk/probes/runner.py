@@ -1,14 +1,20 @@
-"""Run a plan: every probe through the gate, every outcome stamped as evidence."""
+"""Run a plan: every probe through the gate, every outcome stamped as evidence.
+
+No check's details show a secrets-file value (a password, a header): a library's error
+message that quotes one has it replaced by ``REDACTED`` before it becomes evidence.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 from fleetrisk.evidence import Check
 from fleetrisk.probes.outcome import INCONCLUSIVE, Outcome, stamp
 from fleetrisk.probes.plan import Plan, Probe
 from fleetrisk.probes.scope import BudgetExhausted, Gate, ScopeError
+from fleetrisk.redact import hide
 
 
 def utc_now() -> dt.datetime:
@@ -25,7 +31,7 @@ def run_plan(plan: Plan, gate: Gate, *, clock: Callable[[], dt.datetime] = utc_n
     for number, probe in enumerate(plan.probes, start=1):
         if progress is not None:
             progress(number, probe)
-        outcomes = _run_one(probe, gate)
+        outcomes = [replace(o, details=hide(o.details, plan.hidden)) for o in _run_one(probe, gate)]
         checks += [stamp(o, element=probe.element, target=probe.target, tier=probe.tier, now=clock(),
                          applies_to=probe.applies_to)
                    for o in outcomes]

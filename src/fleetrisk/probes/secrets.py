@@ -3,11 +3,14 @@
 It holds two device identities (MQTT credentials and each device's own topic), two user or
 tenant identities (HTTP headers and an object each one owns), and optional trust anchors.
 It is kept out of version control (``fleetrisk-secrets.yaml`` is in ``.gitignore``) and its
-values are never printed.
+values are never printed: its error messages name the key and line, not the value (a value in
+the wrong place may be a password), and the runner keeps passwords and header values out of
+the evidence (:func:`fleetrisk.probes.plan.secret_values`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -51,6 +54,21 @@ class UserIdentity(_Strict):
     name: Name
     headers: Annotated[dict[str, str], Field(min_length=1, repr=False)]
     object_url: Annotated[str, Field(min_length=1, max_length=2000)]
+
+    @field_validator("headers")
+    @classmethod
+    def _sendable(cls, value: dict[str, str]) -> dict[str, str]:
+        """Refused here, a bad header cannot reach an HTTP library whose error would quote it."""
+        for header, text in value.items():
+            if _TOKEN.fullmatch(header) is None:
+                raise ValueError("a header name is letters, digits and !#$%&'*+-.^_`|~ only")
+            if any(ch in text for ch in "\r\n\x00") or not text.isascii():
+                raise ValueError(f"the value of header {header!r} holds a line break, a NUL or a non-ASCII "
+                                 "character (the value is not shown)")
+        return value
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class Trust(_Strict):
@@ -117,8 +135,8 @@ def load_secrets(path: Path) -> Secrets:
     for where, value in named:
         resolved = secrets.path(value)
         if resolved is not None and not resolved.is_file():
-            missing.append(InputError(f"file not found: {resolved}", location=doc.locate(where),
-                                      hint="paths are relative to the secrets file"))
+            missing.append(InputError("file not found", location=doc.locate(where),
+                                      hint=f"paths are relative to the secrets file's folder, {secrets.base}"))
     if missing:
         raise ModelValidationError(missing)
     return secrets

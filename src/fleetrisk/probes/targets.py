@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from fleetrisk.redact import redact
+
 DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883, "http": 80, "https": 443, "tls": 443}
 SCHEMES_FOR = {
     "mqtt": ("mqtt",),
@@ -48,9 +50,10 @@ def parse_target(url: str, protocol: str | None = None) -> Target:
         raise TargetError(f"not a valid URL: {exc}") from exc
     scheme = parts.scheme.lower()
     if protocol is not None and scheme not in SCHEMES_FOR[protocol]:
-        raise TargetError(f"protocol {protocol} needs a {' or '.join(SCHEMES_FOR[protocol])}:// URL, got {url!r}")
+        raise TargetError(f"protocol {protocol} needs a {' or '.join(SCHEMES_FOR[protocol])}:// URL, "
+                          f"got {redact(url)!r}")
     if scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise TargetError(f"cannot probe {url!r}: give scheme://host[:port][/path]")
+        raise TargetError(f"cannot probe {redact(url)!r}: give scheme://host[:port][/path]")
     if parts.username or parts.password:
         raise TargetError("credentials do not belong in a model URL; put them in the secrets file")
     return Target(url, scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme], parts.path or "/")

@@ -2,6 +2,11 @@
 
 One standard-library context per protocol version; certificates are checked against the
 deployment's CA (secrets ``trust.ca_file``) or the system store, with the URL's host name.
+
+Each connection's socket timeout (at most :data:`CONNECT_TIMEOUT`, never past the run's budget)
+bounds its whole handshake, not each read: the standard library counts it down across the
+handshake, so a server that trickles its answer is cut off, and is reported as not answering
+rather than as refusing. OpenSSL caps the size of what a server may send in a handshake.
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ def _connect(target: Target, gate: Gate) -> socket.socket:
 
 
 def _try_version(target: Target, gate: Gate, version: ssl.TLSVersion, client_cert: ClientCert | None) -> str:
-    """'accepted', 'refused' or 'untested' (this client cannot offer the version)."""
+    """'accepted', 'refused', 'untested' (this client cannot offer the version) or 'timed out'."""
     try:
         ctx = _version_context(version, client_cert)
     except (ssl.SSLError, ValueError):
@@ -83,6 +88,8 @@ def _try_version(target: Target, gate: Gate, version: ssl.TLSVersion, client_cer
         if any(r in reason for r in _CLIENT_CANNOT_OFFER):
             return "untested"
         return "refused"
+    except TimeoutError:  # no complete answer in time: that is not a refusal
+        return "timed out"
     except OSError:
         return "refused"
     finally:
@@ -99,14 +106,16 @@ def check_versions(target: Target, gate: Gate, client_cert: ClientCert | None = 
     accepted = [n for n, s in seen.items() if s == "accepted"]
     refused = [n for n, s in seen.items() if s == "refused"]
     untested = [n for n, s in seen.items() if s == "untested"]
+    timed_out = [n for n, s in seen.items() if s == "timed out"]
     summary = (f"accepts {', '.join(accepted) or 'none'}; refuses {', '.join(refused) or 'none'}"
-               + (f"; could not offer {', '.join(untested)}" if untested else ""))
+               + (f"; could not offer {', '.join(untested)}" if untested else "")
+               + (f"; no complete answer in time to {', '.join(timed_out)} (cut off)" if timed_out else ""))
     legacy = [n for n in accepted if n in LEGACY]
     if legacy:
         return Outcome(check, CONTROL, REFUTED, f"{summary}: legacy {', '.join(legacy)} still allowed")
     if not accepted:
         return Outcome(check, CONTROL, INCONCLUSIVE, f"{summary}: no TLS handshake succeeded")
-    if LEGACY & set(untested):
+    if LEGACY & set(untested + timed_out):
         return Outcome(check, CONTROL, INCONCLUSIVE, f"{summary}: legacy versions could not be tested here")
     return Outcome(check, CONTROL, VERIFIED, summary)
 
@@ -128,6 +137,10 @@ def check_certificate(target: Target, gate: Gate, ca_file: Path | None,
     except ssl.SSLCertVerificationError as exc:
         return Outcome(check, CONTROL, REFUTED,
                        f"certificate rejected against {anchor} for host {target.host}: {exc.verify_message}")
+    except TimeoutError:
+        waited = sock.gettimeout() or 0.0
+        return Outcome(check, CONTROL, INCONCLUSIVE,
+                       f"cut off: no complete TLS handshake from {target.address} within {waited:.1f} s")
     except (ssl.SSLError, OSError) as exc:
         return Outcome(check, CONTROL, INCONCLUSIVE, f"TLS handshake failed before the certificate check: {exc}")
     finally:

@@ -23,6 +23,7 @@ from tuf.ngclient import Updater
 from fleetrisk.probes.outcome import INCONCLUSIVE, REFUTED, VERIFIED, Outcome
 from fleetrisk.probes.tuf_audit import EXPIRY_CONTROL, THRESHOLD_CONTROL, base
 from fleetrisk.probes.tuf_fetch import ScopedFetcher, reraise_gate_errors
+from fleetrisk.redact import redact
 
 CHECK = "tuf.client-refresh"
 ROLLBACK_CONTROL = "anti-rollback"
@@ -30,7 +31,7 @@ ROLLBACK_CONTROL = "anti-rollback"
 
 def cache_dir_for(cache_root: Path, url: str) -> Path:
     """One cache folder per repository URL, named so a person can tell which."""
-    slug = re.sub(r"[^a-zA-Z0-9.-]+", "_", url.split("://", 1)[-1]).strip("_")[:60]
+    slug = re.sub(r"[^a-zA-Z0-9.-]+", "_", redact(url).split("://", 1)[-1]).strip("_")[:60]
     return cache_root / "tuf" / f"{slug}-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
 
 

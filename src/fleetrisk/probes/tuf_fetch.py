@@ -1,4 +1,5 @@
-"""Fetching TUF metadata through the scope gate: one rate slot per file, no redirects, a size cap."""
+"""Fetching TUF metadata through the scope gate: one rate slot per file, no redirects, a size cap
+and a hard deadline per file (:mod:`fleetrisk.probes.bounded`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import httpx
 from tuf.api.exceptions import DownloadError, DownloadHTTPError
 from tuf.ngclient import FetcherInterface
 
+from fleetrisk.probes import bounded
 from fleetrisk.probes.scope import BudgetExhausted, Gate, ScopeError
-from fleetrisk.probes.targets import url_host_port
 
 MAX_BYTES = 4 * 1024 * 1024
-REQUEST_TIMEOUT = 5.0
+#: Longest one metadata file may take to arrive (never past the run's budget).
+FILE_DEADLINE = 30.0
 
 
 class ScopedFetcher(FetcherInterface):
@@ -21,20 +23,21 @@ class ScopedFetcher(FetcherInterface):
 
     def __init__(self, gate: Gate, verify: ssl.SSLContext | bool) -> None:
         self.gate = gate
-        self.client = httpx.Client(verify=verify, follow_redirects=False, trust_env=False)
+        self.client = bounded.new_client(verify)
 
     def _fetch(self, url: str) -> Iterator[bytes]:
-        host, port = url_host_port(url)
-        self.gate.admit(host, port)
-        with self.client.stream("GET", url, timeout=self.gate.timeout(REQUEST_TIMEOUT)) as response:
-            if response.status_code != 200:
-                raise DownloadHTTPError(f"HTTP {response.status_code} for {url}", response.status_code)
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > MAX_BYTES:
-                    raise DownloadError(f"{url} is larger than {MAX_BYTES} bytes")
-        return iter([bytes(body)])
+        try:
+            reply = bounded.get(self.client, self.gate, url, cap=MAX_BYTES, seconds=FILE_DEADLINE)
+        except bounded.CutOff as exc:
+            raise DownloadError(f"{url}: {exc}") from exc
+        except httpx.HTTPError as exc:
+            raise DownloadError(f"{url}: {exc}") from exc
+        if reply.status != 200:
+            raise DownloadHTTPError(f"HTTP {reply.status} for {url}", reply.status)
+        if reply.cut_off is not None:
+            raise DownloadError(f"{url}: {reply.cut_off}" + (
+                f"; metadata larger than {MAX_BYTES:,} bytes is not read" if "cap" in reply.cut_off else ""))
+        return iter([reply.body])
 
     def get(self, url: str) -> bytes:
         """The whole body of ``url``; scope and budget errors pass through unwrapped."""

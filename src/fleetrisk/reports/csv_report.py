@@ -9,6 +9,8 @@
   have none, so plain CSV readers see no stray character in the first header.
 - Text that starts like a formula (``= + - @``, tab, CR) gets a leading apostrophe, so a
   model's free text cannot run as a spreadsheet formula.
+- Control and invisible characters (ESC, carriage return, bidirectional overrides, zero-width
+  spaces) are shown as escapes such as ``\\x1b`` (:func:`fleetrisk.textsafe.inert`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from fleetrisk.reports.ui_text import (
     ui,
 )
 from fleetrisk.results import Assessment, Finding, ScenarioInfo
+from fleetrisk.textsafe import inert
 
 COLUMNS = (
     "id", "scenario", "family", "title", "element", "element_type", "status", "band", "score",
@@ -38,7 +41,8 @@ BOM = "\ufeff"
 
 
 def neutralise(text: str) -> str:
-    """Keep spreadsheet programs from reading ``text`` as a formula."""
+    """Keep spreadsheet programs from reading ``text`` as a formula, and show control characters."""
+    text = inert(text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

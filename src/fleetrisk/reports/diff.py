@@ -19,6 +19,7 @@ from fleetrisk.results import (
     Assessment,
     Finding,
 )
+from fleetrisk.textsafe import inert, json_inert
 from fleetrisk.vocab import BANDS
 
 ATTENTION = ("open", "unknown", "in-progress")
@@ -118,7 +119,7 @@ def render_diff_json(diff: RiskDiff, gate: str | None = None) -> str:
     data = asdict(diff)
     if gate is not None:
         data["gate"] = {"level": gate, "failing": [c.id for c in gating_changes(diff, gate)]}
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json_inert(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)) + "\n"
 
 
 def render_diff_md(diff: RiskDiff, lang: str, gate: str | None = None) -> str:
@@ -158,7 +159,7 @@ def render_diff_md(diff: RiskDiff, lang: str, gate: str | None = None) -> str:
             lines += [f"### {t[key]} ({len(cuts)})", ""]
             lines.extend(f"- {_cut_text(c, lang)}" for c in cuts)
             lines.append("")
-    return "\n".join(lines)
+    return inert("\n".join(lines))
 
 
 def _state(status: str | None, band: str | None, score: int | None, lang: str) -> str:

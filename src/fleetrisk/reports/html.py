@@ -6,7 +6,10 @@ it the report says the diagram needs the model. The optional :class:`LossView` (
 adds the quantitative-loss section; without it the report is exactly as before. Everything
 from the model or the catalog is escaped by Jinja2's autoescape or by the SVG builders, and a
 Content-Security-Policy allows only the report's own script (by hash), so an injected script
-would not run even if escaping failed.
+would not run even if escaping failed. The finished document goes through
+:func:`fleetrisk.textsafe.inert`: control and invisible characters (bidirectional overrides,
+zero-width spaces) from the model show as escapes; the packaged CSS, script and template hold
+none, so the pass changes nothing else.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from fleetrisk.results import (
     AttackPath,
     Finding,
 )
+from fleetrisk.textsafe import inert
 from fleetrisk.vocab import BANDS
 
 TOP_RISKS = 5
@@ -157,7 +161,7 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
                      for c in framework_coverage(assessment)],
         "loss": _loss_context(loss, lang) if loss is not None else None,
     }
-    return _environment().get_template("report.html.j2").render(context)
+    return inert(_environment().get_template("report.html.j2").render(context))
 
 
 def _flow_diagram(graph: FlowGraph, risk: dict[str, str], lang: str, overlay: Overlay) -> str:

@@ -8,6 +8,7 @@ from fleetrisk.messages import check_result, element_type, explain_finding, word
 from fleetrisk.reports.i18n import LIKELIHOOD_JA, devices, impact_axes, join, labels, number, wildcard_line
 from fleetrisk.reports.ui_text import framework_name, reference_id, service_type_label
 from fleetrisk.results import Assessment, Finding, Question
+from fleetrisk.textsafe import inert
 
 TABLE_LIMIT = 40
 #: Single points listed in full; a pull-request comment stays short (the JSON and HTML have all).
@@ -18,7 +19,11 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
 
 
 def esc(text: str) -> str:
-    """Escape model-provided text so it cannot inject Markdown or HTML."""
+    """Escape model-provided text so it cannot inject Markdown or HTML.
+
+    Control and invisible characters are left to the whole document's pass through
+    :func:`fleetrisk.textsafe.inert`, which every Markdown writer's result goes through.
+    """
     return _SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
 
 
@@ -122,7 +127,7 @@ def render_markdown(assessment: Assessment) -> str:
         row = [cells[(fam.family, st)] for st in types if (fam.family, st) in cells]
         add(f"| {fam.family} | " + " | ".join(f"{t['relevance_' + c.relevance]}" for c in row) + " |")
     add("")
-    return "\n".join(lines)
+    return inert("\n".join(lines))
 
 
 def _single_points(assessment: Assessment) -> list[str]:
@@ -188,7 +193,7 @@ def render_questions(assessment: Assessment, chosen: list[Question], heading: st
     t = labels(lang)
     out = [f"{heading} {t['questions_title']}", ""]
     if not chosen:
-        return "\n".join([*out, t["questions_none"]])
+        return inert("\n".join([*out, t["questions_none"]]))
     out += [t["questions_intro"], ""]
     for i, question in enumerate(chosen, 1):
         asked = t["question"].format(field=question.field, type=element_type(question.element_type, lang))
@@ -203,7 +208,7 @@ def render_questions(assessment: Assessment, chosen: list[Question], heading: st
         out.append(f"   - {t['question_settles'].format(n=len(question.findings), risk=question.risk)}")
     unknown = sum(1 for f in assessment.findings if f.status == "unknown")
     out += ["", t["questions_share"].format(share=unknown_share(assessment, chosen), n=unknown)]
-    return "\n".join(out)
+    return inert("\n".join(out))
 
 
 def _assumed(assessment: Assessment) -> list[str]:

@@ -7,6 +7,8 @@
   every uploaded result as an alert and does not act on SARIF ``suppressions``, so an
   accepted risk would otherwise reappear on every upload. When a finding leaves the open
   set, code scanning closes its alert as fixed; an expired acceptance reopens it.
+- Text is the model's own; control and invisible characters in it are ``\\u`` escapes
+  (:func:`fleetrisk.textsafe.json_inert`), so no viewer or terminal gets them raw.
 - Levels: critical and high -> error, medium -> warning, low -> note; unknown -> note.
 - Each result points at the model file's line and column; ``partialFingerprints`` holds a
   hash of the stable finding id, so alerts survive edits that move lines.
@@ -25,6 +27,7 @@ from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.reports.i18n import devices
 from fleetrisk.reports.ui_text import band_label, ui
 from fleetrisk.results import Assessment, Finding
+from fleetrisk.textsafe import json_inert
 from fleetrisk.vocab import LIKELIHOOD_LEVELS
 
 SARIF_VERSION = "2.1.0"
@@ -103,7 +106,7 @@ def render_sarif(assessment: Assessment) -> str:
     if any(r["locations"][0]["physicalLocation"]["artifactLocation"].get("uriBaseId") for r in results):
         run["originalUriBaseIds"] = {"%SRCROOT%": {"description": {"text": "repository root"}}}
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return json_inert(json.dumps(log, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _result(f: Finding, index: dict[str, int], lang: str) -> dict[str, Any]:
