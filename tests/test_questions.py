@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import DEFAULT, ROOT, run_cli
 from fleetrisk.engine.assess import assess
 from fleetrisk.engine.questions import questions, unknown_share
 from fleetrisk.model.loader import from_data, load_model
@@ -55,7 +55,7 @@ def test_the_first_five_settle_as_many_unknowns_as_any_five_can(tmp_path: Path, 
 
 
 def test_the_command_in_both_formats_and_languages() -> None:
-    model = ROOT / "examples" / "smart-appliance-cloud.yaml"
+    model = DEFAULT
     done = run_cli("questions", str(model), "--format", "json", "--top", "3")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)

@@ -28,6 +28,7 @@ from fleetrisk.cli._common import (
     out,
     parse_date,
 )
+from fleetrisk.cli._examples import DEFAULT_EXAMPLE, example_names, example_path, example_summary
 from fleetrisk.cli._files import load_model_file
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import UsageError
@@ -173,26 +174,47 @@ def _print_summary(result: Assessment, quant: LossView | None = None) -> None:
 
 
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter model.")] = Path("fleetrisk.yaml"),
+    path: Annotated[Path | None, typer.Argument(
+        help="Where to write it (default: fleetrisk.yaml, or NAME.yaml with --example).")] = None,
+    example: Annotated[str | None, typer.Option(
+        "--example", metavar="NAME", help="Write the bundled example NAME instead of the starter model; "
+        "'--example list' lists them.")] = None,
 ) -> None:
-    """Write a commented starter model to edit."""
+    """Write a commented starter model to edit, or one of the bundled examples."""
 
     def run() -> None:
-        if path.exists():
-            raise UsageError(f"{path} already exists", hint="choose another path; fleetrisk never overwrites a model")
-        from importlib import resources  # only this command reads package files this way
+        if example is not None and example.strip().lower() == "list":
+            _list_examples()
+            return
+        if example is not None:
+            source = example_path(example)
+            target = path if path is not None else Path(source.name)
+            text = source.read_text(encoding="utf-8")
+        else:
+            from importlib import resources  # only this command reads package files this way
 
-        text = (resources.files("fleetrisk") / "templates" / "starter.yaml").read_text(encoding="utf-8")
+            target = path if path is not None else Path("fleetrisk.yaml")
+            text = (resources.files("fleetrisk") / "templates" / "starter.yaml").read_text(encoding="utf-8")
+        refusal = UsageError(f"{target} already exists", hint="choose another path; fleetrisk never overwrites a model")
+        if target.exists():
+            raise refusal
         try:
-            write_atomic(path, text, exclusive=True)
+            write_atomic(target, text, exclusive=True)
         except FileExistsError as exc:
-            raise UsageError(f"{path} already exists", hint="choose another path; fleetrisk never overwrites a model") \
-                from exc
+            raise refusal from exc
         except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        out.print(f"wrote {path}; next: fleetrisk validate {path} && fleetrisk assess {path}", markup=False)
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        out.print(f"wrote {target}; next: fleetrisk validate {target} && fleetrisk assess {target}", markup=False)
 
     guard(run)
+
+
+def _list_examples() -> None:
+    names = example_names()
+    width = max(map(len, names), default=0)
+    for name in names:
+        out.print(f"{name:<{width}}  {example_summary(name)}".rstrip(), markup=False)
+    out.print(f"write one with: fleetrisk init --example {DEFAULT_EXAMPLE}", markup=False)
 
 
 def validate(model: Annotated[Path, typer.Argument(help="Model file.")]) -> None:
