@@ -92,7 +92,7 @@ def test_the_wheel_carries_the_examples_and_the_catalog(installed: Installed) ->
     data = ROOT / "src" / "fleetrisk" / "catalog" / "data"
     catalog = {f"fleetrisk/catalog/data/{p.relative_to(data).as_posix()}" for p in data.rglob("*.yaml")}
     assert catalog <= names
-    assert {"fleetrisk/templates/starter.yaml", "fleetrisk/py.typed"} <= names
+    assert {"fleetrisk/templates/starter.yaml", "fleetrisk/model/fields.yaml", "fleetrisk/py.typed"} <= names
 
 
 def test_the_installed_package_is_the_one_that_runs(installed: Installed) -> None:
@@ -104,7 +104,7 @@ def test_the_installed_package_is_the_one_that_runs(installed: Installed) -> Non
     assert not Path(where).is_relative_to(ROOT)
 
 
-def test_init_assess_questions_and_catalog_run_outside_the_checkout(installed: Installed) -> None:
+def test_init_assess_questions_catalog_and_explain_run_outside_the_checkout(installed: Installed) -> None:
     written = installed.run("init", "--example", "smart-appliance-cloud")
     assert written.returncode == 0, written.stderr
     model = installed.home / "smart-appliance-cloud.yaml"
@@ -129,6 +129,10 @@ def test_init_assess_questions_and_catalog_run_outside_the_checkout(installed: I
     catalog = installed.run("catalog", "--format", "json")
     assert catalog.returncode == 0, catalog.stderr
     assert len(json.loads(catalog.stdout)["scenarios"]) == len(load_catalog().scenarios)
+
+    explained = installed.run("explain", "accepts.from", "--lang", "ja")
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stdout.startswith("fleets.accepts.from\nそれをデバイスに届けるコンポーネントの ID。")
 
     html = installed.run("assess", model.name, "--format", "html", "--output", "out")
     assert html.returncode == 0, html.stderr
