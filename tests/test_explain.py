@@ -184,6 +184,15 @@ def test_explain_a_field_shared_by_several_places_names_them_all() -> None:
     assert "Example:\n  loss:\n    threat_event_frequency:\n      internet:\n        mode: 4\n" in text
 
 
+def test_a_top_level_section_named_by_a_field_of_elements_too_says_where_else() -> None:
+    text = explain("controls")
+    assert text.startswith("controls\n" + field_docs().fields["ServiceModel"]["controls"].en)
+    assert text.endswith("Also at: fleets.controls, components.controls, keys.controls, data.controls, "
+                         "flows.controls, accounts.controls\n")
+    assert "ほかの位置: fleets.controls、components.controls" in explain("controls", "--lang", "ja")
+    assert "Also at" not in explain("components.controls")
+
+
 def test_explain_mapping_keys_get_their_meanings() -> None:
     text = explain("loss.per_device")
     assert "Keys:\n  unavailable        devices stop working\n" in text

@@ -22,6 +22,7 @@ from fleetrisk.errors import UsageError
 from fleetrisk.model.fielddocs import (
     Place,
     closed_lists,
+    ending_with,
     flow,
     lookup,
     meanings,
@@ -57,7 +58,12 @@ def explain(
                      for m in meant]
             raise UsageError(f"{field!r} is a field in {len(meant)} places; name one by its path:\n"
                              + "\n".join(lines), hint=f"fleetrisk explain {firsts[meant[0]].dotted}")
-        out.print(_render(found, lang.value), soft_wrap=True)
+        text = _render(found, lang.value)
+        elsewhere = [p.dotted for p in ending_with(field) if (p.owner, p.name) not in meant]
+        if elsewhere:  # `controls` is a section of its own, and a field of most elements too
+            text.append(f"\n{word('places', lang.value)}", style="bold")
+            text.append(": " + ("、" if lang is Lang.ja else ", ").join(elsewhere))
+        out.print(text, soft_wrap=True)
 
     guard(run)
 
@@ -103,7 +109,7 @@ def _render(found: list[Place], lang: str) -> Text:
         rows([(child.key, _first_sentence(child.doc.text(lang))) for child in inner])
     rules = sorted({rule for p in found for rule in _rules_testing().get((p.owner, p.name), ())})
     if rules:
-        line("rules", ", ".join(rules))
+        line("rules", ("、" if lang == "ja" else ", ").join(rules))
     text.rstrip()
     return text
 

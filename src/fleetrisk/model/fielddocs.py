@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
@@ -285,11 +286,16 @@ def _parts(query: str) -> list[str]:
 def lookup(query: str) -> list[Place]:
     """The places a name or path means: an exact path, else every place whose path ends with it."""
     wanted = _parts(query)
+    exact = [p for p in places() if p.dotted.split(".") == wanted]
+    return exact or ending_with(query)
+
+
+def ending_with(query: str) -> list[Place]:
+    """Every place whose path ends with the name or path ``query``."""
+    wanted = _parts(query)
     if not wanted:
         return []
-    every = places()
-    exact = [p for p in every if p.dotted.split(".") == wanted]
-    return exact or [p for p in every if p.dotted.split(".")[-len(wanted):] == wanted]
+    return [p for p in places() if p.dotted.split(".")[-len(wanted):] == wanted]
 
 
 def suggest(query: str, limit: int = 3) -> list[str]:
@@ -381,8 +387,6 @@ def presence_phrase(place: Place, lang: str) -> str:
 
 def flow(value: Any) -> str:
     """A value as YAML writes it on one line: ``[internet, devices]``, ``{low: 1, mode: 2}``, ``ota``."""
-    import yaml
-
     text = yaml.safe_dump([value], default_flow_style=True, allow_unicode=True, sort_keys=False, width=10**6)
     return text.strip()[1:-1]
 
@@ -400,9 +404,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def schema_description(place_owner: type[BaseModel], name: str, info: FieldInfo) -> tuple[str, Any] | None:
+def schema_description(cls: type[BaseModel], name: str, info: FieldInfo) -> tuple[str, Any] | None:
     """A field's English description for the JSON Schema (with its values' meanings) and its example."""
-    docs = field_docs().fields.get(place_owner.__name__, {})
+    docs = field_docs().fields.get(cls.__name__, {})
     key = info.alias or name
     doc = docs.get(key)
     if doc is None:
