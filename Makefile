@@ -24,7 +24,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(RUN_STAMP)
 
 demo: $(RUN_STAMP)
-	$(BIN)/fleetrisk assess examples/smart-appliance-cloud.yaml --format md,json,html,sarif,csv --output fleetrisk-report
+	$(BIN)/fleetrisk assess src/fleetrisk/examples/smart-appliance-cloud.yaml --format md,json,html,sarif,csv --output fleetrisk-report
 
 test: $(TEST_STAMP) system-deps lint typecheck unit
 

@@ -17,7 +17,7 @@ from fleetrisk import assess, load_model
 from fleetrisk.reports import render_report
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL = ROOT / "examples" / "smart-appliance-cloud.yaml"
+MODEL = ROOT / "src" / "fleetrisk" / "examples" / "smart-appliance-cloud.yaml"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars"]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
+EXAMPLES = ROOT / "src" / "fleetrisk" / "examples"
 DEFAULT = EXAMPLES / "smart-appliance-cloud.yaml"
 HARDENED = EXAMPLES / "smart-appliance-cloud-hardened.yaml"
 

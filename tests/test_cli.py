@@ -186,6 +186,53 @@ def test_init_writes_a_valid_starter_and_never_overwrites(tmp_path: Path) -> Non
     assert target.read_bytes() == before
 
 
+#: The checkout's sources, for commands run from another directory.
+SOURCES = {"PYTHONPATH": str(ROOT / "src")}
+
+
+def test_init_lists_the_bundled_examples() -> None:
+    listed = run_cli("init", "--example", "list")
+    assert listed.returncode == 0, listed.stderr
+    names = [line.split()[0] for line in listed.stdout.splitlines() if not line.startswith("write one")]
+    assert names == sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+    assert "camera-p2p  " in listed.stdout and "a consumer camera cloud with a P2P relay" in listed.stdout
+
+
+def test_init_writes_an_example_where_it_runs_and_never_overwrites(tmp_path: Path) -> None:
+    done = run_cli("init", "--example", "camera-p2p", cwd=tmp_path, env=SOURCES)
+    assert done.returncode == 0, done.stderr
+    written = tmp_path / "camera-p2p.yaml"
+    assert written.read_bytes() == (EXAMPLES / "camera-p2p.yaml").read_bytes()
+    assert "wrote camera-p2p.yaml; next: fleetrisk validate camera-p2p.yaml" in done.stdout
+    written.write_text("# my edits\n", encoding="utf-8")
+    again = run_cli("init", "--example", "camera-p2p", cwd=tmp_path, env=SOURCES)
+    assert again.returncode == 2
+    assert "error[usage]: camera-p2p.yaml already exists" in again.stderr
+    assert written.read_text(encoding="utf-8") == "# my edits\n"
+    elsewhere = run_cli("init", str(tmp_path / "vehicle.yaml"), "--example", "Connected-Vehicle.yaml")
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert run_cli("validate", str(tmp_path / "vehicle.yaml")).returncode == 0
+
+
+def test_init_names_the_examples_when_one_is_unknown(tmp_path: Path) -> None:
+    done = run_cli("init", "--example", "smart-fridge", cwd=tmp_path, env=SOURCES)
+    assert done.returncode == 2
+    assert "error[usage]: unknown example 'smart-fridge'" in done.stderr
+    assert "hint: choose from: camera-p2p, connected-vehicle, smart-appliance-cloud" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_implicit_example_comes_from_the_package_wherever_it_runs(tmp_path: Path) -> None:
+    done = run_cli("assess", "--format", "json", cwd=tmp_path, env=SOURCES)
+    assert done.returncode == 0, done.stderr
+    assert "no model given: using the bundled example smart-appliance-cloud" in done.stderr
+    report = json.loads(done.stdout)
+    assert report["model"] == str(EXAMPLES / "smart-appliance-cloud.yaml")  # outside the directory: in full
+    here = json.loads(run_cli("assess", "--format", "json").stdout)
+    assert here["model"] == "src/fleetrisk/examples/smart-appliance-cloud.yaml"  # inside it: relative
+    assert here["summary"] == report["summary"]
+
+
 def test_paths_take_live_evidence(tmp_path: Path) -> None:
     model = tmp_path / "model.yaml"
     model.write_text(

@@ -115,7 +115,7 @@ def test_a_model_without_its_version_key_still_gets_the_model_checks(tmp_path: P
     assert "required key 'fleetrisk' is missing" in result.stderr
 
 
-NOTICE = "no model given: using the bundled example examples/smart-appliance-cloud.yaml"
+NOTICE = "no model given: using the bundled example smart-appliance-cloud"
 
 
 def test_an_implicit_model_is_said_on_stderr() -> None:

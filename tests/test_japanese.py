@@ -212,7 +212,7 @@ def test_japanese_commands_have_no_english_in_running_text(command: list[str]) -
 
 @pytest.mark.parametrize("intrusive", [False, True], ids=["safe", "intrusive"])
 def test_verify_dry_run_in_japanese_has_no_english_in_running_text(intrusive: bool) -> None:
-    folder = EXAMPLES / "loopback-deployment"
+    folder = ROOT / "examples" / "loopback-deployment"
     done = run_cli("verify", "model.yaml", "--scope", "scope.yaml", "--secrets", "fleetrisk-secrets.yaml",
                    "--dry-run", "--lang", "ja", "--format", "json", *(["--intrusive"] if intrusive else []),
                    cwd=folder)

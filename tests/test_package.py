@@ -29,7 +29,7 @@ def test_importing_the_package_loads_no_engine() -> None:
 
 @pytest.mark.parametrize(("args", "closed", "code"), [
     (["--version"], "stdout", 0),
-    (["validate", "examples/smart-appliance-cloud.yaml"], "stderr", 0),
+    (["validate", "src/fleetrisk/examples/smart-appliance-cloud.yaml"], "stderr", 0),
     (["assess", "no-such-model.yaml"], "stderr", 2),
 ])
 def test_exit_code_survives_a_closed_stream(args: list[str], closed: str, code: int) -> None:

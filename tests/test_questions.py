@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import DEFAULT, ROOT, run_cli
 from fleetrisk.engine.assess import assess
 from fleetrisk.engine.questions import questions, unknown_share
 from fleetrisk.model.loader import from_data, load_model
@@ -55,7 +55,7 @@ def test_the_first_five_settle_as_many_unknowns_as_any_five_can(tmp_path: Path, 
 
 
 def test_the_command_in_both_formats_and_languages() -> None:
-    model = ROOT / "examples" / "smart-appliance-cloud.yaml"
+    model = DEFAULT
     done = run_cli("questions", str(model), "--format", "json", "--top", "3")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
@@ -66,3 +66,20 @@ def test_the_command_in_both_formats_and_languages() -> None:
     assert japanese.startswith("# 情報不足を最も多く解消する質問") and "件が確定する" in japanese
     report = run_cli("assess", str(model), "--format", "md").stdout
     assert "## Questions that settle the most unknowns" in report  # the report heads its to-do list with them
+
+
+def test_each_question_says_what_its_field_means_in_the_reports_language() -> None:
+    from fleetrisk.model.fielddocs import field_docs
+
+    identity = field_docs().fields["Fleet"]["identity"]
+    kind = field_docs().fields["Identity"]["kind"]
+    for lang in ("en", "ja"):
+        first = questions(assess(from_data(MODEL), lang=lang))[0]
+        assert (first.element_type, first.field) == ("fleet", "identity.kind")
+        assert first.description == kind.text(lang) != identity.text(lang)
+    japanese = run_cli("questions", str(DEFAULT), "--lang", "ja", "--top", "3").stdout
+    asked = "**各受け入れ条件の `hardware_bound` は何か** " + field_docs().fields["Acceptance"]["hardware_bound"].ja
+    assert asked in japanese
+    english = run_cli("questions", str(DEFAULT), "--top", "3").stdout
+    assert "**What is `login_alerts` for each account?** Whether sign-ins raise an alert: new logins, devices and " \
+        "changed credentials reach the holder or the provider. `false` on accounts" in english  # code spans kept

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from conftest import EXAMPLES
 from fleetrisk import assess, load_model
 from fleetrisk.engine.quant_run import loss_view
 from fleetrisk.model.loader import LoadedModel
@@ -171,8 +172,7 @@ def _generated(components: int) -> LoadedModel:
 
 FIRST_SCREEN_MODELS = {
     "bundled": loaded_default,
-    "hardened": lambda: load_model(str(Path(__file__).resolve().parents[1] / "examples"
-                                       / "smart-appliance-cloud-hardened.yaml")),
+    "hardened": lambda: load_model(str(EXAMPLES / "smart-appliance-cloud-hardened.yaml")),
     "generated-150": lambda: _generated(150),
 }
 

@@ -7,7 +7,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import DEFAULT, run_cli
+from conftest import DEFAULT, EXAMPLES, run_cli
 from fleetrisk import assess, load_model
 from fleetrisk.reports import WRITERS, render_report
 from fleetrisk.reports.diagrams import fit, highest_open_band, render_flow_diagram, text_width
@@ -255,7 +255,7 @@ def test_a_control_that_only_cuts_paths_is_listed_without_a_finding() -> None:
 def test_every_examples_first_path_per_outcome_is_the_paths_commands_first() -> None:
     from fleetrisk.engine.assess import explore_paths
 
-    for model in sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml")):
+    for model in sorted(EXAMPLES.glob("*.yaml")):
         result = assess(load_model(str(model)))
         explored = explore_paths(load_model(str(model)), k=3, minimum="high")
         first_explored: dict[tuple[str, str], list[tuple[str, str]]] = {}

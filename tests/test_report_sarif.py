@@ -49,7 +49,7 @@ def test_every_result_points_at_its_model_line() -> None:
         finding = by_id[r["properties"]["findingId"]]
         loc = r["locations"][0]["physicalLocation"]
         assert loc["artifactLocation"]["uri"] == artifact_uri(finding.location.file)[0]
-        assert loc["artifactLocation"]["uri"].endswith("examples/smart-appliance-cloud.yaml")
+        assert loc["artifactLocation"]["uri"].endswith("src/fleetrisk/examples/smart-appliance-cloud.yaml")
         assert loc["region"]["startLine"] == finding.location.line >= 1
         assert loc["region"]["startColumn"] == finding.location.column >= 1
 
@@ -96,10 +96,11 @@ def test_fingerprint_survives_line_moves() -> None:
 
 
 def test_relative_model_path_gives_repository_relative_uri() -> None:
-    result = run_cli("assess", "examples/smart-appliance-cloud.yaml", "--format", "sarif")
+    result = run_cli("assess", "src/fleetrisk/examples/smart-appliance-cloud.yaml", "--format", "sarif")
     assert result.returncode == 0, result.stderr
     first = json.loads(result.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
-    assert first["artifactLocation"] == {"uri": "examples/smart-appliance-cloud.yaml", "uriBaseId": "%SRCROOT%"}
+    assert first["artifactLocation"] == {"uri": "src/fleetrisk/examples/smart-appliance-cloud.yaml",
+                                          "uriBaseId": "%SRCROOT%"}
 
 
 def test_artifact_uris() -> None:

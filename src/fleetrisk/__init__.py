@@ -3,7 +3,7 @@
 The public API is small::
 
     import fleetrisk
-    loaded = fleetrisk.load_model("examples/smart-appliance-cloud.yaml")
+    loaded = fleetrisk.load_model("smart-appliance-cloud.yaml")  # fleetrisk init --example smart-appliance-cloud
     result = fleetrisk.assess(loaded, lang="en")
 
 The names below load on first use, so that importing the package (as the command line does

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_cli
+from conftest import EXAMPLES, run_cli
 
 DATA = Path(__file__).resolve().parent / "data"
 SOURCES = [
@@ -148,9 +148,6 @@ def test_otm_mapping_keeps_ids_and_reads_nesting(tmp_path: Path) -> None:
     assert flows["doorbell-telemetry"]["encryption"] == "tls", "mqtts from the tags"
     assert "'Unused asset' is neither stored nor carried" in summary
     assert "1 threats written in OTM" in summary
-
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))

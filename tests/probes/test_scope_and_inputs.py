@@ -113,7 +113,7 @@ def test_scope_typo_names_line_and_suggests(tmp_path: Path) -> None:
 def test_wildcard_hosts_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "scope.yaml"
     path.write_text("fleetrisk_scope: 1\nbudget_seconds: 10\ntargets:\n  - {host: '*.example.com', ports: [443]}\n")
-    result = run_cli("verify", "examples/smart-appliance-cloud.yaml", "--scope", str(path))
+    result = run_cli("verify", "src/fleetrisk/examples/smart-appliance-cloud.yaml", "--scope", str(path))
     assert result.returncode == 2
     assert f"{path}:4" in result.stderr
     assert "wildcards" in result.stderr

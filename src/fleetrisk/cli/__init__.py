@@ -16,7 +16,16 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from fleetrisk._version import __version__
-from fleetrisk.cli import core, interop_cmds, paths_cmd, quant_cmds, questions_cmd, reports_cmds, verify_cmd
+from fleetrisk.cli import (
+    core,
+    explain_cmd,
+    interop_cmds,
+    paths_cmd,
+    quant_cmds,
+    questions_cmd,
+    reports_cmds,
+    verify_cmd,
+)
 from fleetrisk.cli._common import err, out
 from fleetrisk.errors import UsageError
 
@@ -52,6 +61,7 @@ reports_cmds.register(app)
 interop_cmds.register(app)
 quant_cmds.register(app)
 questions_cmd.register(app)
+explain_cmd.register(app)
 
 
 class _ClickError(Protocol):

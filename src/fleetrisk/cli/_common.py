@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from fleetrisk.evidence import Evidence
     from fleetrisk.model.loader import LoadedModel
 
-DEFAULT_MODEL = "examples/smart-appliance-cloud.yaml"
-
-
-
 class InertConsole(Console):
     """A console for untrusted text: every string it prints, table cells and titles included,
     is plain text. No rich markup (``[/x]`` would crash the table, ``[link=...]`` would become a
@@ -112,12 +108,16 @@ def default_model(model: Path | None) -> Path:
     """The model to use: the one given, or the bundled example, said on stderr so it is never a surprise."""
     if model is not None:
         return model
-    candidate = Path(DEFAULT_MODEL)
-    if candidate.exists():
-        err.print(f"no model given: using the bundled example {candidate}", markup=False)
-        return candidate
-    raise UsageError("no MODEL given and no examples/smart-appliance-cloud.yaml here",
-                     hint="pass the path of a model file")
+    from fleetrisk.cli._examples import DEFAULT_EXAMPLE, example_path, shown
+
+    try:
+        path = example_path(DEFAULT_EXAMPLE)
+    except UsageError:
+        raise UsageError("no MODEL given, and this installation has no bundled example",
+                         hint="pass the path of a model file") from None
+    err.print(f"no model given: using the bundled example {DEFAULT_EXAMPLE} "
+              f"('fleetrisk init --example {DEFAULT_EXAMPLE}' writes a copy to edit)", markup=False)
+    return shown(path)
 
 
 AsOfOption = Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")]

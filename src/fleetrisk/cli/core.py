@@ -16,7 +16,6 @@ from fleetrisk._version import __version__
 from fleetrisk.atomic import write_all_atomic, write_atomic
 from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.cli._common import (
-    DEFAULT_MODEL,
     AsOfOption,
     EvidenceOption,
     Lang,
@@ -31,6 +30,7 @@ from fleetrisk.cli._common import (
     out,
     parse_date,
 )
+from fleetrisk.cli._examples import DEFAULT_EXAMPLE, example_names, example_path, example_summary
 from fleetrisk.cli._files import load_model_file
 from fleetrisk.cli._outputs import check_output
 from fleetrisk.engine.assess import assess as run_assessment
@@ -98,7 +98,7 @@ def assess(
             raise UsageError("the HTML report is a file for a browser: it needs --output DIR",
                              hint="add --output DIR to write DIR/report.html; md, json, sarif and csv can go to stdout")
         if output is not None:
-            inputs = [(model or Path(DEFAULT_MODEL), "model"), (evidence, "evidence file")]
+            inputs = [(model, "model"), (evidence, "evidence file")]  # the bundled example is never in DIR
             _check_output_dir(output, formats or ["md", "json"], inputs, force)
         date = parse_date(as_of)
         loaded = load_model_file(default_model(model))
@@ -191,29 +191,50 @@ def _print_summary(result: Assessment, quant: LossView | None = None) -> None:
 
 
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter model.")] = Path("fleetrisk.yaml"),
+    path: Annotated[Path | None, typer.Argument(
+        help="Where to write it (default: fleetrisk.yaml, or NAME.yaml with --example).")] = None,
+    example: Annotated[str | None, typer.Option(
+        "--example", metavar="NAME", help="Write the bundled example NAME instead of the starter model; "
+        "'--example list' lists them.")] = None,
 ) -> None:
-    """Write a commented starter model to edit."""
+    """Write a commented starter model to edit, or one of the bundled examples."""
 
     def run() -> None:
-        never = "choose another path; fleetrisk never overwrites a model"
-        if path.is_symlink():  # even one to nothing: the starter would land wherever it points
-            raise UsageError(f"{path} is a symbolic link (to {os.readlink(path)}): fleetrisk does not write through "
-                             "links", hint="remove the link, or choose another path")
-        if path.exists():
-            raise UsageError(f"{path} already exists", hint=never)
-        from importlib import resources  # only this command reads package files this way
+        if example is not None and example.strip().lower() == "list":
+            _list_examples()
+            return
+        if example is not None:
+            source = example_path(example)
+            target = path if path is not None else Path(source.name)
+            text = source.read_text(encoding="utf-8")
+        else:
+            from importlib import resources  # only this command reads package files this way
 
-        text = (resources.files("fleetrisk") / "templates" / "starter.yaml").read_text(encoding="utf-8")
+            target = path if path is not None else Path("fleetrisk.yaml")
+            text = (resources.files("fleetrisk") / "templates" / "starter.yaml").read_text(encoding="utf-8")
+        refusal = UsageError(f"{target} already exists", hint="choose another path; fleetrisk never overwrites a model")
+        if target.is_symlink():  # even one to nothing: the model would land wherever it points
+            raise UsageError(f"{target} is a symbolic link (to {os.readlink(target)}): fleetrisk does not write "
+                             "through links", hint="remove the link, or choose another path")
+        if target.exists():
+            raise refusal
         try:
-            write_atomic(path, text, exclusive=True)
+            write_atomic(target, text, exclusive=True)
         except FileExistsError as exc:
-            raise UsageError(f"{path} already exists", hint=never) from exc
+            raise refusal from exc
         except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        out.print(f"wrote {path}; next: fleetrisk validate {path} && fleetrisk assess {path}", markup=False)
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        out.print(f"wrote {target}; next: fleetrisk validate {target} && fleetrisk assess {target}", markup=False)
 
     guard(run)
+
+
+def _list_examples() -> None:
+    names = example_names()
+    width = max(map(len, names), default=0)
+    for name in names:
+        out.print(f"{name:<{width}}  {example_summary(name)}".rstrip(), markup=False)
+    out.print(f"write one with: fleetrisk init --example {DEFAULT_EXAMPLE}", markup=False)
 
 
 def validate(model: Annotated[Path, typer.Argument(help="Model file.")]) -> None:

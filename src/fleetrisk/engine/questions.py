@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from fleetrisk.model.fielddocs import describe
 from fleetrisk.model.queries import ELEMENT_CLASSES
 from fleetrisk.results import Assessment, Question
 
@@ -34,7 +35,7 @@ def questions(assessment: Assessment, top: int | None = None) -> list[Question]:
                 elements[key].setdefault(reason.element, reason.value)
     found = []
     for (element_type, field), by_finding in settles.items():
-        description, allowed = _field_help(element_type, field)
+        description, allowed = _field_help(element_type, field, assessment.lang)
         where = sorted(elements[(element_type, field)].items(), key=lambda item: _natural(item[1]))
         found.append(Question.model_construct(
             element_type=element_type,
@@ -109,21 +110,22 @@ def unknown_share(assessment: Assessment, chosen: list[Question]) -> float:
     return len(settled) / len(unknown)
 
 
-def _field_help(element_type: str, field: str) -> tuple[str, list[str]]:
-    """A field's description and allowed values, from the model schema (empty when unknown)."""
+def _field_help(element_type: str, field: str, lang: str) -> tuple[str, list[str]]:
+    """A field's description in ``lang`` (from the model's field texts) and its allowed values
+    (from the model schema); empty when the field is unknown."""
     current: Any = ELEMENT_CLASSES.get(element_type)
-    info = None
+    owner, name = None, ""
     for part in field.split("."):
         if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
             return "", []
-        info = current.model_fields[part]
-        current = _inner(info.annotation)
+        owner, name = current, part
+        current = _inner(current.model_fields[part].annotation)
     allowed: list[str] = []
     if typing.get_origin(current) is typing.Literal:
         allowed = [str(v) for v in typing.get_args(current)]
     elif current is bool:
         allowed = ["true", "false"]
-    return (info.description or "") if info is not None else "", allowed
+    return (describe(owner, name, lang) if owner is not None else ""), allowed
 
 
 def _inner(annotation: Any) -> Any:

@@ -56,7 +56,7 @@ def from_document(doc: Document) -> LoadedModel:
     if not isinstance(doc.data, dict):
         raise ModelValidationError([
             InputError("the model must be a mapping with 'fleetrisk: 1' at the top",
-                       location=doc.locate(()), hint="see examples/smart-appliance-cloud.yaml")
+                       location=doc.locate(()), hint="start from 'fleetrisk init' or 'fleetrisk init --example list'")
         ])
     references = list(_reference_problems_in(doc))
     try:

@@ -3,12 +3,15 @@
 Every class forbids unknown keys. A field left out (``None``) means "not stated";
 catalog rules that need it report an ``unknown`` finding naming the field instead of
 guessing. Enumerations are closed lists so that a typo is an error with a hint.
+
+What each field and value means, with an example, is data in ``fields.yaml`` (English and
+Japanese), read by ``fleetrisk explain``, the JSON Schema and ``fleetrisk questions``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
@@ -16,19 +19,23 @@ from fleetrisk.vocab import AttackerEntry, FleetOutcome, LikelihoodName
 
 Id = Annotated[
     str,
-    Field(
-        pattern=r"^[a-z0-9][a-z0-9_.-]{0,79}$",
-        description="Lower-case identifier: letters, digits, '-', '_' and '.'; at most 80.",
-    ),
+    Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,79}$"),
 ]
 Text = Annotated[str, Field(max_length=4000)]
 Count = Annotated[StrictInt, Field(ge=0, le=10**12)]
 
 
+def _documented(schema: dict[str, Any], cls: type[Any]) -> None:
+    """Put each field's description and example (``fields.yaml``) into the JSON Schema."""
+    from fleetrisk.model.fielddocs import document_schema  # read only when a schema is made
+
+    document_schema(schema, cls)
+
+
 class Strict(BaseModel):
     """Base: unknown keys are errors; values are not coerced between types."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra=_documented)
 
 
 # --- vocabularies -------------------------------------------------------------------
@@ -133,12 +140,8 @@ class Zone(Strict):
     id: Id
     name: str | None = None
     trust: ZoneTrust
-    cloud_account: str | None = Field(
-        default=None, description="Cloud account or tenancy; shared accounts defeat segmentation."
-    )
-    identity_provider: str | None = Field(
-        default=None, description="Directory or IdP that authenticates staff in this zone."
-    )
+    cloud_account: str | None = None
+    identity_provider: str | None = None
 
 
 # --- fleets --------------------------------------------------------------------------
@@ -150,28 +153,20 @@ class Identity(Strict):
     kind: IdentityKind
     key_storage: KeyStorage | None = None
     provisioning: Provisioning | None = None
-    revocable: StrictBool | None = Field(
-        default=None, description="Can a single device's identity be revoked server-side?"
-    )
+    revocable: StrictBool | None = None
 
 
 class Acceptance(Strict):
     """One thing the devices of a fleet take from the cloud, and how they check it."""
 
     input: InputKind
-    source: Id = Field(alias="from", description="Component that delivers it.")
+    source: Id = Field(alias="from")
     verification: Verification
-    key: Id | None = Field(default=None, description="Key whose signature devices check.")
+    key: Id | None = None
     anti_rollback: StrictBool | None = None
-    use: DeviceUse | None = Field(
-        default=None, description="Whether devices act on the input or only show it."
-    )
-    expiry_checked: StrictBool | None = Field(
-        default=None, description="Devices reject signed metadata past its expiry (freeze defence)."
-    )
-    hardware_bound: StrictBool | None = Field(
-        default=None, description="Signed metadata names the hardware it is for."
-    )
+    use: DeviceUse | None = None
+    expiry_checked: StrictBool | None = None
+    hardware_bound: StrictBool | None = None
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 
@@ -193,19 +188,11 @@ class Fleet(Strict):
     devices: Count
     safety: Safety
     offline_behaviour: OfflineBehaviour | None = None
-    offline_expiry: Literal["hours", "days", "weeks", "months"] | None = Field(
-        default=None,
-        description=(
-            "How long devices keep full function without the cloud before cached data, "
-            "certificates or licences they need expire."
-        ),
-    )
+    offline_expiry: Literal["hours", "days", "weeks", "months"] | None = None
     reconnect: Reconnect | None = None
     identity: Identity | None = None
     ownership_binding: OwnershipBinding | None = None
-    local_interface: StrictBool | None = Field(
-        default=None, description="Device exposes a local (LAN, BLE, debug) interface."
-    )
+    local_interface: StrictBool | None = None
     accepts: list[Acceptance] = Field(default_factory=list)
     rollout: Rollout | None = None
     controls: Controls = Field(default_factory=dict)
@@ -218,9 +205,7 @@ class Dependency(Strict):
     """Facts about an external dependency (kind ``external-dependency``)."""
 
     kind: DependencyKind
-    redundancy: Redundancy | None = Field(
-        default=None, description="Whether a second provider or instance takes over (multi) or not (single)."
-    )
+    redundancy: Redundancy | None = None
 
 
 class Privileged(Strict):
@@ -238,9 +223,7 @@ class MassOperations(Strict):
 
     allowed: StrictBool
     approval: Approval | None = None
-    rate_limited: StrictBool | None = Field(
-        default=None, description="Blast-radius caps: how many devices one operation may reach."
-    )
+    rate_limited: StrictBool | None = None
     independently_signed: StrictBool | None = None
 
 
@@ -248,9 +231,7 @@ class Partner(Strict):
     """Facts about a partner or third-party integration (kind ``partner-api``)."""
 
     scope: PartnerScope | None = None
-    capabilities: list[PartnerCapability] | None = Field(
-        default=None, description="What the partner may do; [] means nothing, absent means not stated."
-    )
+    capabilities: list[PartnerCapability] | None = None
     vetting: PartnerVetting | None = None
     token_lifetime: TokenLifetime | None = None
     token_storage: Literal["vault", "partner-managed", "plaintext"] | None = None
@@ -262,9 +243,7 @@ class Endpoint(Strict):
     url: Annotated[str, Field(min_length=1, max_length=2000)]
     protocol: Literal["mqtt", "mqtts", "http", "https", "tls", "tuf"]
     purpose: str | None = None
-    protected: StrictBool | None = Field(
-        default=None, description="Declared to require credentials (HTTP checks expect 401/403 without them)."
-    )
+    protected: StrictBool | None = None
 
 
 class Component(Strict):
@@ -275,29 +254,16 @@ class Component(Strict):
     kind: ComponentKind
     zone: Id | None = None
     exposure: list[Exposure] = Field(default_factory=list)
-    auth: Auth | None = Field(default=None, description="How callers authenticate to it.")
-    authorization: Authorization | None = Field(
-        default=None, description="Granularity of the authorisation check on each call."
-    )
-    authz_cache: StrictBool | None = Field(
-        default=None, description="Authorisation depends on a cache or eventually consistent map."
-    )
+    auth: Auth | None = None
+    authorization: Authorization | None = None
+    authz_cache: StrictBool | None = None
     rate_limited: StrictBool | None = None
-    redundancy: Redundancy | None = Field(
-        default=None, description="Redundancy of this provider-run component (region or zone failover)."
-    )
+    redundancy: Redundancy | None = None
     depends_on: list[Id] = Field(default_factory=list)
     encryption_at_rest: StrictBool | None = None
-    secrets_exposed_in: list[SecretsPlace] | None = Field(
-        default=None,
-        description="Where credentials that unlock this component can be found; [] means nowhere.",
-    )
+    secrets_exposed_in: list[SecretsPlace] | None = None
     data_copy: DataCopyKind | None = None
-    outbound_urls: OutboundUrls | None = Field(
-        default=None,
-        description="Who chooses the URLs it calls out to (webhooks, callbacks, fetches): none, fixed by "
-        "the provider, or configured by partners or users.",
-    )
+    outbound_urls: OutboundUrls | None = None
     dependency: Dependency | None = None
     privileged: Privileged | None = None
     mass_operations: MassOperations | None = None
@@ -318,7 +284,7 @@ class Key(Strict):
 
     id: Id
     name: str | None = None
-    holder: Id | None = Field(default=None, description="Component that holds the key.")
+    holder: Id | None = None
     custody: Custody
     threshold: ThresholdSpec | None = None
     signs: list[InputKind] = Field(default_factory=list)
@@ -337,12 +303,8 @@ class DataSet(Strict):
     records: Count | None = None
     stored_in: Annotated[list[Id], Field(min_length=1)]
     retention_days: Count | None = None
-    precision: Precision | None = Field(
-        default=None, description="For location and similar data: precise, coarse or aggregated."
-    )
-    anonymised: StrictBool | None = Field(
-        default=None, description="The records identify no person or household, wherever the data set goes."
-    )
+    precision: Precision | None = None
+    anonymised: StrictBool | None = None
     controls: Controls = Field(default_factory=dict)
 
 
@@ -353,11 +315,8 @@ class Flow(Strict):
     source: Id = Field(alias="from")
     target: Id = Field(alias="to")
     protocol: str | None = None
-    carries: list[Id] = Field(default_factory=list, description="Data set ids carried.")
-    authentication: Auth | None = Field(
-        default=None,
-        description="How the sender authenticates on this flow; none: whoever reaches the target can send.",
-    )
+    carries: list[Id] = Field(default_factory=list)
+    authentication: Auth | None = None
     authorization: Authorization | None = None
     encryption: Encryption | None = None
     controls: Controls = Field(default_factory=dict)
@@ -373,12 +332,9 @@ class Account(Strict):
     audience: Literal["customer", "staff", "dealer"]
     auth: AccountAuth | None = None
     breached_password_screening: StrictBool | None = None
-    login_alerts: StrictBool | None = Field(
-        default=None,
-        description="Sign-ins raise an alert: new logins, devices and changed credentials reach holder or provider.",
-    )
+    login_alerts: StrictBool | None = None
     capabilities: list[AccountCapability] = Field(default_factory=list)
-    via: Id | None = Field(default=None, description="Component the accounts sign in to.")
+    via: Id | None = None
     client_side_only_checks: StrictBool | None = None
     controls: Controls = Field(default_factory=dict)
 
@@ -402,12 +358,8 @@ class Practices(Strict):
     prod_data_in_nonprod: ProdDataInNonProd | None = None
     anomaly_detection: StrictBool | None = None
     key_use_monitoring: StrictBool | None = None
-    vulnerability_disclosure: StrictBool | None = Field(
-        default=None, description="A published policy and contact for reporting flaws in the devices and the service."
-    )
-    secrets_scanning: StrictBool | None = Field(
-        default=None, description="Code repositories, images, build output and logs are scanned for secrets."
-    )
+    vulnerability_disclosure: StrictBool | None = None
+    secrets_scanning: StrictBool | None = None
 
 
 # --- quantitative loss (optional; see docs/quantitative.md) ------------------------------
@@ -435,42 +387,22 @@ class Loss(Strict):
     """Inputs of the loss simulation and the plan. Every field is optional: defaults are
     derived from the qualitative levels and documented in docs/quantitative.md."""
 
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = Field(
-        default="USD", description="ISO 4217 code of every amount here and of plan budgets."
-    )
-    usd_rate: Annotated[float, Field(gt=0, le=1e9)] | None = Field(
-        default=None, description="Units of `currency` per US dollar; needed to use the USD defaults "
-        "when the currency is not USD.",
-    )
-    threat_event_frequency: dict[ThreatEntry, Estimate] = Field(
-        default_factory=dict, description="Threat events per year from each attacker entry."
-    )
-    step_success: dict[LikelihoodName, Probability] = Field(
-        default_factory=dict, description="Chance per year that a step at this likelihood level is open."
-    )
-    per_event: Estimate | None = Field(default=None, description="Fixed loss per loss event.")
-    per_device: dict[FleetOutcome, Estimate] = Field(
-        default_factory=dict, description="Loss per affected device, by fleet outcome."
-    )
-    per_record: dict[DataKind, Estimate] = Field(
-        default_factory=dict, description="Loss per exposed data record, by kind of data."
-    )
-    safety_multiplier: dict[Safety, Annotated[float, Field(ge=0, le=1000)]] = Field(
-        default_factory=dict, description="Multiplies the per-device loss by the fleet's safety class."
-    )
-    detection: Annotated[float, Field(ge=0, le=0.99)] | None = Field(
-        default=None, description="Chance of detecting a fleet-wide attack before full rollout "
-        "(default: 0.5 with practices.anomaly_detection, else 0).",
-    )
-    control_costs: dict[str, Amount] = Field(
-        default_factory=dict, description="Yearly cost of a control, overriding the catalog's default."
-    )
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = Field(default="USD")
+    usd_rate: Annotated[float, Field(gt=0, le=1e9)] | None = None
+    threat_event_frequency: dict[ThreatEntry, Estimate] = Field(default_factory=dict)
+    step_success: dict[LikelihoodName, Probability] = Field(default_factory=dict)
+    per_event: Estimate | None = None
+    per_device: dict[FleetOutcome, Estimate] = Field(default_factory=dict)
+    per_record: dict[DataKind, Estimate] = Field(default_factory=dict)
+    safety_multiplier: dict[Safety, Annotated[float, Field(ge=0, le=1000)]] = Field(default_factory=dict)
+    detection: Annotated[float, Field(ge=0, le=0.99)] | None = None
+    control_costs: dict[str, Amount] = Field(default_factory=dict)
 
 
 class ServiceModel(Strict):
     """A whole fleetrisk model file (format version 1)."""
 
-    fleetrisk: Literal[1] = Field(description="Model format version.")
+    fleetrisk: Literal[1]
     service: Service
     practices: Practices = Field(default_factory=Practices)
     zones: list[Zone] = Field(default_factory=list)
@@ -480,8 +412,6 @@ class ServiceModel(Strict):
     data: list[DataSet] = Field(default_factory=list)
     flows: list[Flow] = Field(default_factory=list)
     accounts: list[Account] = Field(default_factory=list)
-    controls: Controls = Field(
-        default_factory=dict, description="Controls that hold service-wide."
-    )
+    controls: Controls = Field(default_factory=dict)
     tracking: list[TrackingEntry] = Field(default_factory=list)
-    loss: Loss | None = Field(default=None, description="Optional inputs of `simulate` and `plan`.")
+    loss: Loss | None = None

@@ -137,7 +137,7 @@ def decode(raw: bytes, name: str) -> str:
                         number, MAX_LINE + 1, hint="wrap long text with a YAML block scalar (|)")
         start += len(line_text) + 1
     if not text.strip():
-        raise _fail(name, "the file is empty", hint="start from 'fleetrisk init' or an example in examples/")
+        raise _fail(name, "the file is empty", hint="start from 'fleetrisk init' or 'fleetrisk init --example list'")
     return text
 
 

@@ -27,6 +27,14 @@ def esc(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
 
 
+def prose(text: str) -> str:
+    """fleetrisk's own text with `code` spans (field texts): the spans kept, the rest escaped."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no spans
+        return esc(text)
+    return "".join(esc(part) if i % 2 == 0 else code(part) for i, part in enumerate(parts))
+
+
 def code(text: str) -> str:
     """An identifier or path as a code span (escaped text instead when it holds a backtick)."""
     if "`" in text or "\n" in text or "\r" in text:
@@ -197,7 +205,7 @@ def render_questions(assessment: Assessment, chosen: list[Question], heading: st
     out += [t["questions_intro"], ""]
     for i, question in enumerate(chosen, 1):
         asked = t["question"].format(field=question.field, type=element_type(question.element_type, lang))
-        meaning = f" {esc(question.description)}" if question.description and lang != "ja" else ""  # schema is English
+        meaning = f" {prose(question.description)}" if question.description else ""
         out.append(f"{i}. **{asked}**{meaning}")
         if question.allowed:
             out.append(f"   - {t['question_values']}: " + join([code(v) for v in question.allowed], lang))
