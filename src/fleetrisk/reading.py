@@ -1,7 +1,7 @@
 """Reading the files a user names: regular files only, and never more than a limit.
 
 Every input file (model, evidence, scope, secrets, catalog, import source, report to diff)
-is read here. A FIFO, a device or a directory is refused before anything is read from it
+is read here (JSON ones are parsed here too). A FIFO, a device or a directory is refused before anything is read from it
 (``/dev/zero`` would never end, a FIFO would wait for a writer), and the read itself stops one
 byte past the limit, so a file that grows after it was measured cannot exceed it either.
 """
@@ -9,11 +9,14 @@ byte past the limit, so a file that grows after it was measured cannot exceed it
 from __future__ import annotations
 
 import errno
+import json
+import math
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
-from fleetrisk.errors import FileAccessError, Location
+from fleetrisk.errors import FileAccessError, InputError, Location
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -82,3 +85,70 @@ def read_regular(path: Path, limit: int, what: str = "file", hint: str | None = 
     if len(raw) > limit:
         raise too_large(name, None, limit, what, hint)
     return raw
+
+
+#: Longest number a JSON input may hold, in characters (Python reads integers of up to 4,300 digits).
+MAX_JSON_NUMBER = 100
+
+
+def text_of(raw: bytes, name: str, hint: str) -> str:
+    """UTF-8 bytes (a BOM allowed) as text; CR and CRLF line ends read as LF so line numbers are right."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # CR is never part of a UTF-8 sequence
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", location=Location(name, line, column),
+                         hint=hint) from exc
+
+
+class _LongNumber(ValueError):
+    def __init__(self, digits: str) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _number(digits: str) -> int:
+    if len(digits) > MAX_JSON_NUMBER:
+        raise _LongNumber(digits)
+    return int(digits)
+
+
+def _long_float(digits: str) -> float:
+    if len(digits) > MAX_JSON_NUMBER:
+        raise _LongNumber(digits)
+    number = float(digits)
+    if not math.isfinite(number):
+        raise ValueError(f"{digits[:40]} is too large a number")
+    return number
+
+
+def _constant(word: str) -> Any:
+    raise ValueError(f"{word} is not a JSON number")
+
+
+def json_value(text: str, name: str, hint: str) -> Any:
+    """Parse JSON text; every failure is an :class:`InputError` naming the file (and the line when known).
+
+    NaN and Infinity are refused (they are not JSON), and so are numbers over
+    :data:`MAX_JSON_NUMBER` characters or too large for a float.
+    """
+    if not text.strip():
+        raise InputError("the file is empty", location=Location(name), hint=hint)
+    try:
+        return json.loads(text, parse_int=_number, parse_float=_long_float, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", location=Location(name, exc.lineno, exc.colno),
+                         hint=hint) from exc
+    except _LongNumber as exc:
+        at = text.find(exc.digits)
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise InputError(f"not valid JSON here: a number of {len(exc.digits):,} characters; the limit is "
+                         f"{MAX_JSON_NUMBER}", location=Location(name, line, column), hint=hint) from exc
+    except ValueError as exc:
+        raise InputError(f"not valid JSON: {exc}", location=Location(name), hint=hint) from exc
+    except RecursionError as exc:
+        raise InputError("JSON nested too deeply to read", location=Location(name), hint=hint) from exc

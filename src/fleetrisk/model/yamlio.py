@@ -350,6 +350,14 @@ def read_plain(value: str, peer: bool = False) -> Any:
     raise _Refused(*found)
 
 
+def reads_as_text(value: str) -> bool:
+    """Whether ``value``, written plain, reads back as this very text (writers quote it otherwise)."""
+    try:
+        return bool(read_plain(value) == value)
+    except _Refused:
+        return False
+
+
 def _is_date(value: str) -> bool:
     try:
         dt.date.fromisoformat(value)

@@ -8,6 +8,7 @@ values are never printed.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -116,9 +117,17 @@ def load_secrets(path: Path) -> Secrets:
                                       hint="give both, or neither"))
     for where, value in named:
         resolved = secrets.path(value)
-        if resolved is not None and not resolved.is_file():
+        if resolved is None:
+            continue
+        try:
+            mode = resolved.stat().st_mode
+        except OSError:
             missing.append(InputError(f"file not found: {resolved}", location=doc.locate(where),
                                       hint="paths are relative to the secrets file"))
+            continue
+        if not stat.S_ISREG(mode):  # a FIFO or a device would hang or never end the read
+            missing.append(InputError(f"not a regular file: {resolved}", location=doc.locate(where),
+                                      hint="name the file itself (certificates, keys and roots are read from files)"))
     if missing:
         raise ModelValidationError(missing)
     return secrets
