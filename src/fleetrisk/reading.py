@@ -46,6 +46,22 @@ def too_large(name: str, size: int | None, limit: int, what: str, hint: str | No
                            hint=hint or f"is this really a {what}?")
 
 
+def read_at_most(handle: int, limit: int) -> bytes:
+    """Read from the open file ``handle`` until its end or ``limit + 1`` bytes, whichever comes first.
+
+    More than ``limit`` bytes back means the input is over the limit, whatever its size said.
+    """
+    chunks: list[bytes] = []
+    left = limit + 1
+    while left > 0:
+        chunk = os.read(handle, min(left, _CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def read_regular(path: Path, limit: int, what: str = "file", hint: str | None = None) -> bytes:
     """The bytes of the regular file at ``path``, if there are at most ``limit`` of them.
 
@@ -69,19 +85,11 @@ def read_regular(path: Path, limit: int, what: str = "file", hint: str | None = 
             raise problem
         if info.st_size > limit:
             raise too_large(name, info.st_size, limit, what, hint)
-        chunks: list[bytes] = []
-        left = limit + 1
-        while left > 0:
-            chunk = os.read(handle, min(left, _CHUNK))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
+        raw = read_at_most(handle, limit)
     except OSError as exc:
         raise FileAccessError.from_os_error(name, exc, what) from exc
     finally:
         os.close(handle)
-    raw = b"".join(chunks)
     if len(raw) > limit:
         raise too_large(name, None, limit, what, hint)
     return raw

@@ -8,7 +8,8 @@ The file is checked in two bounded passes:
    stack), built into plain Python values by our own builder, which rejects non-core tags,
    merge keys, duplicate keys, non-text keys, recursive aliases, extra documents and deep
    nesting, refuses over-long texts and numbers, and caps the expanded document in values and
-   in characters (an alias costs what it expands to), so alias bombs cannot grow.
+   in characters (an alias costs what it expands to: aliases may add as much text as the file
+   holds, or a million characters), so alias bombs cannot grow.
 
 Plain scalars are read by the rules YAML 1.1 and YAML 1.2 share: null, true/false, decimal
 integers and decimal fractions, and dates written YYYY-MM-DD. A plain value the two versions
@@ -43,13 +44,17 @@ MAX_BYTES = 40 * 1024 * 1024
 MAX_LINE = 100_000
 #: Deepest nesting of mappings and sequences.
 MAX_DEPTH = 64
-#: Most values (keys, scalars and collections) in the document with every alias expanded:
-#: about one per 5 bytes of a file at the size limit (the generated models have one per 7.7).
-MAX_NODES = 8_000_000
-#: Most characters of keys and texts in the document with every alias expanded. A file
-#: without aliases never reaches it (its texts are shorter than the file); aliases may fill
-#: what is left, no more.
+#: Most values (keys, scalars and collections) in the document with every alias expanded.
+#: A model as dense as the generated ones (one value per 7.7 bytes; 4.0 million values at
+#: 100,000 components) meets the byte limit first; reading costs about 250 bytes of memory
+#: a value, so this also bounds memory (about 1.5 GB).
+MAX_NODES = 6_000_000
+#: Most characters of keys and texts in the document with every alias expanded: the file's
+#: own characters plus as many again (at least :data:`MIN_ALIAS_TEXT`), never more than
+#: MAX_TEXT. A file without aliases never reaches it (its texts are shorter than the file);
+#: an alias costs the characters it expands to, so a small file cannot grow into a large one.
 MAX_TEXT = MAX_BYTES
+MIN_ALIAS_TEXT = 1_000_000
 #: Most aliases (``*name``) in one document.
 MAX_ALIASES = 10_000
 #: Longest single key or text, in characters (the model's descriptions stop at 4,000).
@@ -71,6 +76,7 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+_YAML_TAG = "tag:yaml.org,2002:"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
@@ -434,6 +440,7 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int, int]] = {}
         self.open_anchors: set[str] = set()
         self.budget = MAX_NODES
+        self.max_text = MAX_TEXT
         self.aliases = 0
         self.documents = 0
         self.root: Any = None
@@ -457,6 +464,7 @@ class _Builder:
             yaml.AliasEvent: self._alias,
             yaml.DocumentStartEvent: self.on_document,
         }
+        self.max_text = min(MAX_TEXT, len(text) + max(len(text), MIN_ALIAS_TEXT))
         loader = _Loader(text)
         stack = self.stack
         scalar_event = yaml.ScalarEvent
@@ -599,13 +607,14 @@ class _Builder:
         if tag is None or tag == "!":
             return
         tag = _SHORT_TAGS.get(tag, tag)
+        shown = "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
         if tag not in _CORE_TAGS:
-            raise self.fail(event, f"tag {event.tag!r} is not allowed",
+            raise self.fail(event, f"tag {shown!r} is not allowed",
                             hint="only plain YAML values are accepted; remove the '!' tag")
         if isinstance(event, yaml.MappingStartEvent) and tag != _MAP_TAG:
-            raise self.fail(event, f"tag {event.tag!r} on a mapping", hint="remove the tag")
+            raise self.fail(event, f"tag {shown!r} on a mapping", hint="remove the tag")
         if isinstance(event, yaml.SequenceStartEvent) and tag != _SEQ_TAG:
-            raise self.fail(event, f"tag {event.tag!r} on a sequence", hint="remove the tag")
+            raise self.fail(event, f"tag {shown!r} on a sequence", hint="remove the tag")
 
     def _alias(self, event: Any) -> None:
         self.aliases += 1
@@ -618,9 +627,10 @@ class _Builder:
             raise self.fail(event, f"alias *{event.anchor} names no anchor")
         value, size, text = self.anchors[event.anchor]
         # Every text so far sits in a collection still open (finished ones added theirs to it).
-        if sum(frame.text for frame in self.stack) + text > MAX_TEXT:
-            raise self.fail(event, f"the document expands to more than {MAX_TEXT:,} characters (alias bomb?)",
-                            hint="avoid aliasing long texts many times; write values out")
+        if sum(frame.text for frame in self.stack) + text > self.max_text:
+            raise self.fail(event, f"the document expands to more than {self.max_text:,} characters of text "
+                            "(alias bomb?)", hint="aliases may add as much text as the file holds, or "
+                            f"{MIN_ALIAS_TEXT:,} characters; write values out instead of aliasing long ones")
         self._add(event, value, size, text, None)
 
     def _scalar(self, event: Any) -> Any:
