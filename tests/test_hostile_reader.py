@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT, EXAMPLES, run_cli
+from conftest import DEFAULT, EXAMPLES, ROOT, run_cli
 from fleetrisk.errors import FileAccessError, FleetriskError, InputError, ModelSyntaxError, ModelValidationError
 from fleetrisk.evidence import load_evidence
 from fleetrisk.importers.writer import scalar
@@ -383,3 +383,21 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
     worker.join(timeout=20)
     assert not worker.is_alive(), "reading a FIFO waited for a writer"
     assert outcome and "it is a FIFO (named pipe), not a regular file" in str(outcome[0])
+
+
+def test_a_threagile_file_with_yaml_11_values_imports_without_taking_them_as_facts(tmp_path: Path) -> None:
+    source = (ROOT / "tests" / "importers" / "data" / "threagile_small.yaml").read_text(encoding="utf-8")
+    assert "    redundant: false\n" in source
+    peer = tmp_path / "threagile.yaml"
+    peer.write_text(source.replace("    redundant: false\n", "    redundant: no\n    owner: 017\n"), encoding="utf-8")
+    out = tmp_path / "model.yaml"
+    result = run_cli("import", "--from", "threagile", str(peer), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    written = out.read_text(encoding="utf-8")
+    plain = tmp_path / "plain.yaml"
+    assert run_cli("import", "--from", "threagile", str(ROOT / "tests" / "importers" / "data" / "threagile_small.yaml"),
+                   "-o", str(plain)).returncode == 0
+    assert "redundancy: single" in plain.read_text(encoding="utf-8")  # 'false' is a fact
+    assert "redundancy: single" not in written  # 'no' is not taken as one
+    checked = run_cli("validate", str(out))  # the strict reader reads the draft it wrote
+    assert checked.returncode == 0, checked.stderr
