@@ -14,6 +14,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DEFAULT, EXAMPLES, ROOT, run_cli
 from fleetrisk.errors import FileAccessError, FleetriskError, InputError, ModelSyntaxError, ModelValidationError
@@ -129,6 +131,20 @@ def test_plain_values_the_versions_read_differently_are_refused(text: str, messa
     assert message in error.message
     assert error.hint is not None and hint in error.hint
     assert (error.location.line, error.location.column) == (2, 4)  # type: ignore[union-attr]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789+-._:eExXoObBinfaINF", max_size=60), st.integers(0, 3), st.booleans())
+def test_number_like_values_are_read_or_refused_never_crash(text: str, repeat: int, peer: bool) -> None:
+    value = text * (1 + repeat * 120)  # up to thousands of characters: past every digit limit
+    try:
+        doc = parse(f"v: {value}\n", "t.yaml", peer=peer)
+    except ModelSyntaxError as exc:
+        assert exc.location is not None and exc.location.line is not None
+    else:
+        read = doc.data["v"]
+        assert read is None or read == value or isinstance(read, bool | int | dt.date) or (
+            isinstance(read, float) and abs(read) < float("inf")), read
 
 
 def test_quoted_values_are_text_and_keys_are_read_as_written() -> None:

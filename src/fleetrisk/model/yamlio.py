@@ -228,10 +228,6 @@ def _number_word(value: Any) -> str:
         else str(value)
 
 
-class _Ambiguous(Exception):
-    """A plain value YAML 1.1 and YAML 1.2 read differently: (message, hint)."""
-
-
 def _yaml12(value: str) -> Any:
     """What YAML 1.2's core schema makes of a plain value that is not null or true/false."""
     if _CORE_INT.fullmatch(value):
