@@ -18,7 +18,7 @@ BASE = "base: &b {a: 1, b: 2}\n"
     ("x:\n  <<: {a: 1}\n  b: 2\n", {"a": 1, "b": 2}),
 ])
 def test_merge_keys_follow_yaml(text: str, expected: dict[str, int]) -> None:
-    doc = parse(text, "peer.yaml", merge_keys=True)
+    doc = parse(text, "peer.yaml", peer=True)
     assert doc.data["x"] == expected
     assert doc.locate(("x", "a")).line is not None
 
@@ -31,7 +31,7 @@ def test_merge_keys_follow_yaml(text: str, expected: dict[str, int]) -> None:
 ])
 def test_bad_merges_are_errors_with_a_line(text: str, message: str) -> None:
     with pytest.raises(ModelSyntaxError) as caught:
-        parse(text, "peer.yaml", merge_keys=True)
+        parse(text, "peer.yaml", peer=True)
     assert message in str(caught.value)
     assert caught.value.location is not None and caught.value.location.line is not None
 

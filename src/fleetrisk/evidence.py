@@ -13,7 +13,6 @@ scenario.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,10 +22,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fleetrisk.errors import InputError, Location
+from fleetrisk.model.yamlio import MAX_BYTES
+from fleetrisk.reading import json_value, read_regular, text_of
 from fleetrisk.redact import redact
 from fleetrisk.results import Said
 
 EVIDENCE_FORMAT = 1
+#: Largest evidence file read, in bytes: the model's limit (a run writes a few lines per check).
+MAX_EVIDENCE_BYTES = MAX_BYTES
+_HINT = "evidence files are written by 'fleetrisk verify'"
 CheckStatus = Literal["verified", "refuted", "inconclusive"]
 
 
@@ -154,20 +158,12 @@ class Evidence:
 def load_evidence(path: str | Path) -> Evidence:
     """Read an evidence JSON file; errors name the file and line."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read evidence file: {exc}", location=Location(name)) from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"evidence is not valid JSON: {exc.msg}",
-                         location=Location(name, exc.lineno, exc.colno)) from exc
+    raw = read_regular(Path(path), MAX_EVIDENCE_BYTES, "evidence file")
+    data = json_value(text_of(raw, name, _HINT), name, _HINT)
     try:
         parsed = EvidenceFile.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{where}: {first['msg']}", location=Location(name),
-                         hint="evidence files are written by 'fleetrisk verify'") from exc
+        raise InputError(f"{where}: {first['msg']}", location=Location(name), hint=_HINT) from exc
     return Evidence(parsed.checks)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from fleetrisk.errors import FileAccessError, InputError, Location
 from fleetrisk.model.loader import LoadedModel, from_document
 from fleetrisk.model.yamlio import load_path
+from fleetrisk.reading import not_regular
 
 
 def readable(path: Path, what: str) -> Path:
@@ -21,8 +21,9 @@ def readable(path: Path, what: str) -> Path:
         info = path.stat()
     except OSError as exc:
         raise FileAccessError.from_os_error(name, exc, what) from exc
-    if stat.S_ISDIR(info.st_mode):
-        raise FileAccessError.from_os_error(name, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)), what)
+    problem = not_regular(name, info.st_mode, what)  # a directory, a FIFO or a device
+    if problem is not None:
+        raise problem
     if not os.access(path, os.R_OK):
         raise FileAccessError.from_os_error(name, PermissionError(errno.EACCES, os.strerror(errno.EACCES)), what)
     return path

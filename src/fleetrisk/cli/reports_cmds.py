@@ -15,6 +15,7 @@ from fleetrisk.cli._common import Lang, Level, add_command, err, guard, parse_da
 from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, Location
+from fleetrisk.reading import read_regular
 from fleetrisk.results import Assessment
 
 MAX_REPORT_BYTES = 200_000_000
@@ -29,14 +30,8 @@ def load_side(path: Path, lang: str, as_of: str | None) -> Assessment:
     """An assessment from a model file (assessed now) or from a JSON report written earlier."""
     if path.suffix.lower() != ".json":
         return run_assessment(load_model_file(path), lang=lang, as_of=parse_date(as_of))
-    readable(path, "report")
-    try:
-        if path.stat().st_size > MAX_REPORT_BYTES:
-            raise InputError(f"{path} is larger than {MAX_REPORT_BYTES:,} bytes", location=Location(str(path)))
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}", location=Location(str(path)),
-                         hint="pass a model file or a report.json written by 'fleetrisk assess'") from exc
+    raw = read_regular(readable(path, "report"), MAX_REPORT_BYTES, "report",
+                       hint="pass a model file or a report.json written by 'fleetrisk assess'")
     try:
         return Assessment.model_validate_json(raw)
     except ValidationError as exc:
@@ -54,7 +49,7 @@ def _json_line(raw: bytes) -> int | None:
         json.loads(raw)
     except json.JSONDecodeError as exc:
         return exc.lineno
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return None
 

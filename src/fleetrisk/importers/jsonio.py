@@ -7,48 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from fleetrisk.errors import InputError, Location
+from fleetrisk.reading import json_value, read_regular, text_of
 
 #: pytm writes every finding's full text into its JSON: 3,000 elements give about 190 MB.
 MAX_JSON_BYTES = 1024 * 1024 * 1024
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def read_json(path: Path, what: str) -> tuple[Any, str]:
     """Parse the JSON file at ``path``; return the data and the text (to locate values later)."""
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise InputError(f"file is {size:,} bytes; the limit is {MAX_JSON_BYTES:,}",
-                             location=Location(name), hint=f"is this really a {what} file?")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", location=Location(name),
-                         hint="check the path") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", location=Location(name, line, column),
-                         hint=f"a {what} file is UTF-8 JSON") from exc
+    raw = read_regular(path, MAX_JSON_BYTES, f"{what} file")
+    text = text_of(raw, name, hint=f"a {what} file is UTF-8 JSON")
     del raw
-    if not text.strip():
-        raise InputError("the file is empty", location=Location(name), hint=f"expected {what}")
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", location=Location(name, exc.lineno, exc.colno),
-                         hint=f"expected {what}") from exc
-    except ValueError as exc:
-        raise InputError(f"not valid JSON: {exc}", location=Location(name), hint=f"expected {what}") from exc
-    except RecursionError as exc:
-        raise InputError("JSON nested too deeply to read", location=Location(name),
-                         hint=f"expected {what}") from exc
-    return data, text
+    return json_value(text, name, hint=f"expected {what}"), text
 
 
 def locate(file: str, text: str, value: str, path: str) -> Location:

@@ -41,7 +41,7 @@ NOT_IMPORTED = ("shared_runtimes", "individual_risk_categories", "abuse_cases", 
 
 class _Reader:
     def __init__(self, path: Path) -> None:
-        self.doc: Document = load_path(path, merge_keys=True)  # Threagile's own examples use them
+        self.doc: Document = load_path(path, peer=True)  # Threagile's own examples use them
         self.file = self.doc.file
         self.draft = Draft(TOOL, self.file)
         self.ids: dict[str, str] = {}  # Threagile asset id -> model id

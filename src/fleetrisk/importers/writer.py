@@ -18,6 +18,7 @@ import yaml
 
 from fleetrisk.importers.draft import NON_PRINTABLE, SECTIONS, Draft, Entry, Note
 from fleetrisk.importers.messages import LABELS, render
+from fleetrisk.model.yamlio import reads_as_text
 from fleetrisk.textsafe import UNSAFE, inert
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _./()-]*")
@@ -31,9 +32,10 @@ def scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return repr(value)
+        written = repr(value)  # '1e+20': YAML 1.1 wants a point in a number with an exponent
+        return written.replace("e", ".0e", 1) if "e" in written and "." not in written else written
     string = str(value)
-    if _PLAIN.fullmatch(string) and not string.endswith(" ") and _is_text(string):
+    if _PLAIN.fullmatch(string) and not string.endswith(" ") and _is_text(string) and reads_as_text(string):
         return string
     quoted = string.replace("\\", "\\\\").replace('"', '\\"')
     quoted = re.sub(r"[\x00-\x1f]", lambda m: f"\\x{ord(m.group()):02x}", quoted)

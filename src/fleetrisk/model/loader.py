@@ -6,8 +6,10 @@ all problems in a file are reported together.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,11 +60,15 @@ def from_document(doc: Document) -> LoadedModel:
             InputError("the model must be a mapping with 'fleetrisk: 1' at the top",
                        location=doc.locate(()), hint="start from 'fleetrisk init' or 'fleetrisk init --example list'")
         ])
-    references = list(_reference_problems_in(doc))
+    dates = list(_date_problems(doc))
+    references = dates + list(_reference_problems_in(doc))
     try:
         model = ServiceModel.model_validate(doc.data, by_alias=True)
     except ValidationError as exc:
-        raise ModelValidationError([*_pydantic_problems(exc, doc), *references]) from exc
+        told = {problem.location.path for problem in dates if problem.location is not None}
+        schema = [problem for problem in _pydantic_problems(exc, doc)
+                  if problem.location is None or problem.location.path not in told]
+        raise ModelValidationError([*schema, *references]) from exc
     problems = references + list(_reference_problems(model, doc))
     if problems:
         raise ModelValidationError(problems)
@@ -190,6 +196,53 @@ def _expected_list(error: Any) -> list[str]:
     return [part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip()]
 
 
+# --- dates ---------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@functools.cache
+def _date_fields() -> tuple[tuple[str, ...], ...]:
+    """Paths ('*': every list item) of the fields the schema reads as dates."""
+    root = _json_schema()
+    found: list[tuple[str, ...]] = []
+
+    def walk(node: dict[str, Any], steps: tuple[str, ...], seen: frozenset[str]) -> None:
+        ref = node.get("$ref")
+        if ref is not None:
+            if ref in seen:
+                return
+            walk(root["$defs"][ref.rsplit("/", 1)[-1]], steps, seen | {ref})
+            return
+        if node.get("format") == "date":
+            found.append(steps)
+        for option in node.get("anyOf", ()):
+            walk(option, steps, seen)
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], (*steps, "*"), seen)
+        for name, child in node.get("properties", {}).items():
+            walk(child, (*steps, name), seen)
+
+    walk(root, (), frozenset())
+    return tuple(dict.fromkeys(found))
+
+
+def _date_problems(doc: Document) -> Iterator[InputError]:
+    """A date field holds a date written YYYY-MM-DD, nothing else.
+
+    The schema's date fields would also take a number as seconds since 1970
+    (``expires: 4102444800`` as 2100-01-01) and some other strings; a model states dates one way.
+    """
+    for steps in _date_fields():
+        for value, path in _values(doc.data, steps, ()):
+            if value is None or type(value) is dt.date:
+                continue
+            if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+                continue  # a quoted date: the schema checks it is a real one
+            yield InputError(f"{format_path(path)} must be a date written YYYY-MM-DD, got {value!r}",
+                             location=doc.locate(path), hint="e.g. 2027-03-31, without quotes")
+
+
 # --- reference problems -------------------------------------------------------------------
 
 _COLLECTIONS = ("zones", "fleets", "components", "keys", "data", "flows", "accounts")
@@ -217,11 +270,10 @@ def _elements(data: Any, collection: str) -> Iterator[tuple[int, dict[str, Any]]
             yield i, item
 
 
-def _values(item: Any, steps: tuple[str, ...], path: YamlPath) -> Iterator[tuple[str, YamlPath]]:
-    """The text values at ``steps`` inside ``item`` ('*': every list item), with their paths."""
+def _values(item: Any, steps: tuple[str, ...], path: YamlPath) -> Iterator[tuple[Any, YamlPath]]:
+    """The values at ``steps`` inside ``item`` ('*': every list item), with their paths."""
     if not steps:
-        if isinstance(item, str):
-            yield item, path
+        yield item, path
         return
     step, rest = steps[0], steps[1:]
     if step == "*":
@@ -249,7 +301,9 @@ def _references(data: Any, collection: str, steps: tuple[str, ...]) -> Iterator[
                         yield value, (collection, i, field, j)
     else:
         for i, element in _elements(data, collection):
-            yield from _values(element, steps, (collection, i))
+            for value, path in _values(element, steps, (collection, i)):
+                if isinstance(value, str):
+                    yield value, path
 
 
 def _reference_problems_in(doc: Document) -> Iterator[InputError]:

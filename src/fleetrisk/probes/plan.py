@@ -25,9 +25,12 @@ from fleetrisk.probes.scope import Gate, Scope
 from fleetrisk.probes.secrets import DeviceIdentity, Secrets, UserIdentity
 from fleetrisk.probes.targets import Target, TargetError, parse_target
 from fleetrisk.probes.tuf_fetch import ScopedFetcher
+from fleetrisk.reading import read_regular
 from fleetrisk.redact import redact
 
 Contact = tuple[str, int]
+#: Largest trusted TUF root read (python-tuf's own limit for root metadata).
+MAX_TUF_ROOT_BYTES = 512_000
 
 # Whose promise an endpoint that answers without credentials breaks, by component kind.
 UNAUTHENTICATED_CONTROL = {
@@ -92,7 +95,7 @@ class _Inputs:
 
     def trusted_root(self) -> bytes | None:
         path = self.secrets.path(self.secrets.spec.trust.tuf_root)
-        return path.read_bytes() if path is not None else None
+        return read_regular(path, MAX_TUF_ROOT_BYTES, "TUF root") if path is not None else None
 
 
 def build_plan(loaded: LoadedModel, scope: Scope, secrets: Secrets, *, intrusive: bool, now: dt.datetime) -> Plan:

@@ -11,6 +11,7 @@ the evidence (:func:`fleetrisk.probes.plan.secret_values`).
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -134,9 +135,17 @@ def load_secrets(path: Path) -> Secrets:
                                       hint="give both, or neither"))
     for where, value in named:
         resolved = secrets.path(value)
-        if resolved is not None and not resolved.is_file():
+        if resolved is None:
+            continue
+        try:
+            mode = resolved.stat().st_mode
+        except OSError:
             missing.append(InputError("file not found", location=doc.locate(where),
                                       hint=f"paths are relative to the secrets file's folder, {secrets.base}"))
+            continue
+        if not stat.S_ISREG(mode):  # a FIFO or a device would hang or never end the read
+            missing.append(InputError("not a regular file", location=doc.locate(where),
+                                      hint="name the file itself (certificates, keys and roots are read from files)"))
     if missing:
         raise ModelValidationError(missing)
     return secrets
