@@ -20,6 +20,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "g_trust": ("trust '{value}' guessed from the boundary's name", "信頼度 '{value}' は境界の名前からの推定"),
     "g_trust_rating": ("trust '{value}' derived from the zone's trust rating {rating}/100",
                        "信頼度 '{value}' はゾーンの信頼評価 {rating}/100 から導いた"),
+    "g_trust_internet": ("trust 'untrusted': the zone is the internet, whatever rating the source gives it",
+                         "信頼度 'untrusted': インターネットのゾーンは、元の評価にかかわらず信頼しない"),
+    "n_blank_name": ("the {tool} name is blank: named '{value}' here", "{tool} の名前が空のため '{value}' と命名"),
+    "n_blank_flow_name": ("the {tool} flow name is blank: its id is made from its ends",
+                          "{tool} のフロー名が空のため、ID は両端から作成"),
+    "n_markup_name": ("markup taken out of the {tool} name '{value}'", "{tool} の名前 '{value}' から書式タグを除去"),
+    "g_third_party": ("{tool} marks it a third-party service: an external dependency",
+                      "{tool} が第三者のサービスとしているため外部依存とした"),
+    "g_data_kind_sensitivity": ("data kind '{value}' assumed: the source states {stated} and the name gives "
+                                "no sensitive kind; set the right kind",
+                                "データ種別 '{value}' を仮定: 元の記載は {stated} で、名前から機微な種別が分からない。"
+                                "正しい種別を設定すること"),
+    "g_data_kind_public": ("data kind '{value}': the source states {stated}, so the name's sensitive kind is "
+                           "not used",
+                           "データ種別 '{value}': 元の記載が {stated} のため、名前が示す機微な種別は使わない"),
+    "g_stored_in_processed": ("stored where {tool}'s processedBy says it is handled (data stores first)",
+                              "{tool} の processedBy が示す処理場所 (データストア優先) に保存と推定"),
+    "g_kind_commands": ("kind '{value}': it receives from the devices and sends them commands (flow {flow})",
+                        "種別 '{value}': 機器から受信し、機器へコマンドを送る (フロー {flow}) ため"),
+    "g_kind_device_facing": ("kind '{value}': it talks to the devices and its name gives no device-facing kind",
+                             "種別 '{value}': 機器と通信し、名前から機器向けの種別が分からないため"),
+    "g_kind_no_devices": ("kind '{value}': named like a device gateway, but no device talks to it; people do",
+                          "種別 '{value}': 名前はデバイスゲートウェイだが、機器ではなく人が利用するため"),
+    "g_client": ("a client program people run ({users} use it and it calls the service): modelled as their account",
+                 "利用者が動かすクライアント ({users} が使い、サービスを呼び出す): その利用者のアカウントとして記述"),
     "g_trust_default": ("trust '{value}' assumed: the boundary's name gives no clue",
                         "信頼度 '{value}' を仮定: 境界の名前に手がかりなし"),
     "g_device": ("a device fleet, because the {tool} {cls}'s name reads like devices",
@@ -60,6 +85,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "device can do to people or property (none, low, moderate, high, critical)",
                      "devices と safety は仮の値: 実際の台数と、乗っ取られた機器が人や物に与え得る被害 "
                      "(none, low, moderate, high, critical) を記入"),
+    "f_no_devices": ("the {tool} model names no devices, so this fleet has 0 devices and its device rules are not "
+                     "assessed: describe your real fleets (devices, safety, identity, accepts) to assess them",
+                     "{tool} のモデルに機器がないため、このフリートは 0 台で、機器に関するルールは評価しない。"
+                     "評価するには実際のフリート (devices, safety, identity, accepts) を記述すること"),
     "f_identity": ("identity: how each device proves who it is (kind, key_storage, provisioning, revocable)",
                    "identity: 各機器が自分を証明する方法 (kind, key_storage, provisioning, revocable)"),
     "f_receives_from": ("it receives data from {component} (flow {flow}): add it under accepts with its "
@@ -81,6 +110,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored_section": ("'{section}' is not imported", "'{section}' は取り込まない"),
     "nested_zone": ("zone {zone} was nested in '{parent}'; fleetrisk zones are flat",
                     "ゾーン {zone} は '{parent}' の内側にあった。fleetrisk のゾーンは入れ子にしない"),
+    "blank_duplicate": ("another {what} with a blank name ('{name}'): its elements join the first one",
+                        "名前が空の{what}がもう一つある ('{name}'): その要素は最初のものに含めた"),
+    "pytm_placeholder_data": ("{count} data items named '{name}' are pytm's stand-ins for flows whose data was "
+                              "given as text: skipped",
+                              "'{name}' という名前のデータ {count} 件は、データを文字列で指定したフローに pytm が"
+                              "作る代用品のため取り込まない"),
     "dropped_data": ("data '{name}' is neither stored nor carried by a flow to a component: not imported",
                      "データ '{name}' は保存先もコンポーネントへのフローもないため取り込まない"),
     "ignored_cell": ("diagram cells of shape '{shape}' carry no model facts ({count})",
