@@ -11,6 +11,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "m_account": ("{tool} {cls} '{name}' -> account {id}", "{tool} の {cls} '{name}' -> アカウント {id}"),
     "m_component": ("{tool} {cls} '{name}' -> component {id} ({kind})",
                     "{tool} の {cls} '{name}' -> コンポーネント {id} ({kind})"),
+    "m_stated": ("{tool} element '{name}' -> {section} {id}, every fact as fleetrisk exported it",
+                 "{tool} の要素 '{name}' -> {section} {id}、fleetrisk が書き出した事実をそのまま使用"),
     "m_key": ("{tool} signing key '{name}' -> key {id}", "{tool} の署名鍵 '{name}' -> 鍵 {id}"),
     "m_data": ("{tool} data '{name}' -> data set {id} ({kind})",
                "{tool} のデータ '{name}' -> データセット {id} ({kind})"),
@@ -45,6 +47,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "種別 '{value}': 名前はデバイスゲートウェイだが、機器ではなく人が利用するため"),
     "g_client": ("a client program people run ({users} use it and it calls the service): modelled as their account",
                  "利用者が動かすクライアント ({users} が使い、サービスを呼び出す): その利用者のアカウントとして記述"),
+    "g_kind_type": ("kind '{value}' from the {tool} type '{type}'", "種別 '{value}' は {tool} の型 '{type}' から"),
     "g_trust_default": ("trust '{value}' assumed: the boundary's name gives no clue",
                         "信頼度 '{value}' を仮定: 境界の名前に手がかりなし"),
     "g_device": ("a device fleet, because the {tool} {cls}'s name reads like devices",
@@ -116,6 +119,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "given as text: skipped",
                               "'{name}' という名前のデータ {count} 件は、データを文字列で指定したフローに pytm が"
                               "作る代用品のため取り込まない"),
+    "otm_facts_invalid": ("the file's fleetrisk attributes do not make a valid model ({problem}): read as any "
+                          "OTM file",
+                          "ファイルの fleetrisk 属性は有効なモデルにならない ({problem}): 通常の OTM として読んだ"),
     "dropped_data": ("data '{name}' is neither stored nor carried by a flow to a component: not imported",
                      "データ '{name}' は保存先もコンポーネントへのフローもないため取り込まない"),
     "ignored_cell": ("diagram cells of shape '{shape}' carry no model facts ({count})",
