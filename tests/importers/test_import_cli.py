@@ -124,7 +124,7 @@ def test_threat_dragon_version_1_is_read_like_version_2(tmp_path: Path) -> None:
     assert flows["open-door"] == {"id": "open-door", "from": "locker-command-service", "to": "parcel-lockers",
                                   "protocol": "mqtts", "encryption": "tls"}, "flow names come from the labels"
     assert by_id(model, "data")["credentials-in-locker-database"]["stored_in"] == ["locker-database"]
-    assert "is a curve, not a box" in summary, "a version 1 boundary is a line"
+    assert "open-door: crosses the trust boundary" in summary, "a version 1 boundary is a line: a crossing marker"
     assert "'Read state' is marked out of scope" in summary
     assert "1 threats written in Threat Dragon" in summary
 

@@ -188,15 +188,15 @@ def refine_kinds(draft: Draft) -> None:
 
     A stated kind is never touched. Then, in order: a guessed component that people use and
     that calls other elements, and whose name reads as a client program (browser, app,
-    phone, desktop client) or that sits in an untrusted zone, is a client: it becomes an
-    account of its users. A guessed component that receives from a fleet and sends it
-    commands is a command service; one that only talks to fleets keeps a device-facing kind
-    (device gateway when its name gave none). A guessed device gateway that no fleet talks to
-    is an application backend ("API gateway").
+    phone, desktop client) or that only calls the devices' local interface (a part drawn
+    inside a device), is a client: it becomes an account of its users. A guessed component
+    that receives from a fleet and sends it commands is a command service; one that talks to
+    fleets keeps a device-facing kind (device gateway when its name gave none). A guessed
+    device gateway that no fleet talks to, and people use, is an application backend ("API
+    gateway").
     """
     fleets = {f.id for f in draft.sections["fleets"]}
     accounts = {a.id: a for a in draft.sections["accounts"]}
-    zones = {z.id: z.data["trust"] for z in draft.sections["zones"]}
     kinds = {d.id: d.data["kind"] for d in draft.sections["data"]}
     incoming: dict[str, list[Entry]] = {}
     outgoing: dict[str, list[Entry]] = {}
@@ -208,8 +208,8 @@ def refine_kinds(draft: Draft) -> None:
             continue
         users = [accounts[f.data["from"]] for f in incoming.get(comp.id, []) if f.data["from"] in accounts]
         calls = [f for f in outgoing.get(comp.id, []) if f.data["to"] not in accounts]
-        untrusted = zones.get(comp.data.get("zone", "")) == "untrusted"
-        if users and calls and (mapping.looks_client(comp.data.get("name", "")) or untrusted):
+        local = bool(calls) and all(f.id in draft.local_flows for f in calls)
+        if users and calls and (mapping.looks_client(comp.data.get("name", "")) or local):
             _client_to_account(draft, comp, users)
             continue
         from_fleet = any(f.data["from"] in fleets for f in incoming.get(comp.id, []))

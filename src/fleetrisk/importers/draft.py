@@ -74,6 +74,7 @@ class Draft:
     sections: dict[str, list[Entry]] = field(default_factory=lambda: {name: [] for name in SECTIONS})
     report: Report = field(default_factory=Report)
     extra: dict[str, Any] = field(default_factory=dict)  # EXTRA parts, as the model file writes them
+    local_flows: set[str] = field(default_factory=set)  # flows drawn to a part inside the devices
     _ids: set[str] = field(default_factory=set)
 
     def new_id(self, name: str, fallback: str) -> str:

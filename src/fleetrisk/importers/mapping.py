@@ -45,7 +45,9 @@ HUMAN_WORDS = (
     "staff", "employee", "dealer", "person", "human", "browser", "owner", "developer", "engineer",
     "technician", "support agent", "attacker", "client user", "mobile app", "app user", "mobile client",
     "smartphone", "client app", "android app", "ios app", "homeowner", "resident",
-    "courier", "couriers",
+    "courier", "couriers", "player", "players", "gamer", "visitor", "visitors", "shopper", "shoppers",
+    "driver", "drivers", "passenger", "passengers", "guest", "guests", "member", "members", "subscriber",
+    "subscribers", "patient", "patients", "student", "students", "tenant", "tenants", "user agent",
 )
 STAFF_WORDS = ("admin", "administrator", "operator", "staff", "employee", "developer", "engineer", "backoffice",
                "back office",
@@ -82,6 +84,7 @@ COMPONENT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 #: (zone trust, words), first match wins.
 TRUST_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("production", ("public cloud", "private cloud", "vpc", "prod", "production")),
     ("untrusted", ("internet", "public", "external", "wan", "untrusted", "home", "field", "customer", "user",
                    "users", "device", "devices", "client", "clients", "mobile", "local", "player", "phone", "car",
                    "browser", "laptop", "www")),

@@ -13,6 +13,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "{tool} の {cls} '{name}' -> コンポーネント {id} ({kind})"),
     "m_stated": ("{tool} element '{name}' -> {section} {id}, every fact as fleetrisk exported it",
                  "{tool} の要素 '{name}' -> {section} {id}、fleetrisk が書き出した事実をそのまま使用"),
+    "m_inside_device": ("{tool} element '{name}' is drawn inside the devices -> part of fleet {id}",
+                        "{tool} の要素 '{name}' は機器の内側に描かれている -> フリート {id} の一部"),
+    "m_boundary_line": ("{tool} boundary line '{name}' -> crossing marked on {count} flows: {flows}",
+                        "{tool} の境界線 '{name}' -> 横切るフロー {count} 本に記録: {flows}"),
     "m_key": ("{tool} signing key '{name}' -> key {id}", "{tool} の署名鍵 '{name}' -> 鍵 {id}"),
     "m_data": ("{tool} data '{name}' -> data set {id} ({kind})",
                "{tool} のデータ '{name}' -> データセット {id} ({kind})"),
@@ -45,9 +49,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "種別 '{value}': 機器と通信し、名前から機器向けの種別が分からないため"),
     "g_kind_no_devices": ("kind '{value}': named like a device gateway, but no device talks to it; people do",
                           "種別 '{value}': 名前はデバイスゲートウェイだが、機器ではなく人が利用するため"),
-    "g_client": ("a client program people run ({users} use it and it calls the service): modelled as their account",
+    "g_client": ("a client program people run (used by {users}, it calls the service): modelled as their account",
                  "利用者が動かすクライアント ({users} が使い、サービスを呼び出す): その利用者のアカウントとして記述"),
     "g_kind_type": ("kind '{value}' from the {tool} type '{type}'", "種別 '{value}' は {tool} の型 '{type}' から"),
+    "g_local_interface": ("'{name}' is drawn inside the devices: a local interface of theirs",
+                          "'{name}' が機器の内側に描かれているため、機器のローカルインターフェースとした"),
+    "g_crosses": ("crosses the trust boundary '{name}' drawn as a line in {tool}",
+                  "{tool} で線として描かれた信頼境界 '{name}' を横切る"),
     "g_trust_default": ("trust '{value}' assumed: the boundary's name gives no clue",
                         "信頼度 '{value}' を仮定: 境界の名前に手がかりなし"),
     "g_device": ("a device fleet, because the {tool} {cls}'s name reads like devices",
@@ -138,8 +146,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                  "(components): add it under keys",
                                  "署名鍵 '{name}' はしきい値方式だが k と保管者 (コンポーネント) の記載がない: "
                                  "keys に追加すること"),
-    "curve_boundary": ("trust boundary line '{name}' is a curve, not a box: zones cannot be derived from it",
-                       "信頼境界 '{name}' は枠ではなく線のため、ゾーンを判定できない"),
+    "curve_boundary": ("trust boundary line '{name}' crosses no imported flow and encloses nothing: no zone or "
+                       "crossing comes from it",
+                       "信頼境界線 '{name}' は取り込んだフローと交わらず何も囲まないため、ゾーンも横断も導けない"),
+    "device_internal_flow": ("flow '{name}' runs between parts of the devices {id}: not a flow of the service",
+                             "フロー '{name}' は機器 {id} の内部の部品どうしを結ぶため、サービスのフローではない"),
     "out_of_scope": ("'{name}' is marked out of scope in {tool}; imported anyway",
                      "'{name}' は {tool} で対象外とされているが取り込んだ"),
     # facts
@@ -169,7 +180,8 @@ LABELS: dict[str, dict[str, str]] = {
         "todo": "fill in",
         "header": "Imported by fleetrisk from {tool} file '{file}'.",
         "legend": "'guess:' marks inferred values to check; 'fill in:' marks what the IoT analysis needs from you.",
-        "next": "Next: fleetrisk validate {model} && fleetrisk assess {model}",
+        "next": "Next: fleetrisk validate {model} && fleetrisk assess {model} (all questions: fleetrisk questions "
+                "{model})",
         "count_line": "{zones} zones, {fleets} fleets, {components} components, {keys} keys, {data} data sets, "
                       "{flows} flows, {accounts} accounts",
     },
@@ -188,7 +200,8 @@ LABELS: dict[str, dict[str, str]] = {
         "todo": "要記入",
         "header": "fleetrisk が {tool} のファイル '{file}' から取り込んだモデル。",
         "legend": "'推定:' は確認すべき推定値、'要記入:' は IoT の分析に必要な記入事項を示す。",
-        "next": "次に: fleetrisk validate {model} && fleetrisk assess {model}",
+        "next": "次に: fleetrisk validate {model} && fleetrisk assess {model} (質問の一覧: fleetrisk questions "
+                "{model})",
         "count_line": "ゾーン {zones}、フリート {fleets}、コンポーネント {components}、鍵 {keys}、"
                       "データセット {data}、フロー {flows}、アカウント {accounts}",
     },
