@@ -190,10 +190,12 @@ def refine_kinds(draft: Draft) -> None:
     that calls other elements, and whose name reads as a client program (browser, app,
     phone, desktop client) or that only calls the devices' local interface (a part drawn
     inside a device), is a client: it becomes an account of its users. A guessed component
-    that receives from a fleet and sends it commands is a command service; one that talks to
-    fleets keeps a device-facing kind (device gateway when its name gave none). A guessed
-    device gateway that no fleet talks to, and people use, is an application backend ("API
-    gateway").
+    that sends a fleet commands (and usually receives from it) is a command service, unless
+    its name already made it another service that sends to devices (OTA, configuration); one that
+    talks to fleets keeps a device-facing kind (device gateway when its name gave none). A
+    guessed device gateway that no fleet talks to, and people use, is an application backend
+    ("API gateway"); so is a guessed admin console or support tool that only customers use
+    ("Customer Portal").
     """
     fleets = {f.id for f in draft.sections["fleets"]}
     accounts = {a.id: a for a in draft.sections["accounts"]}
@@ -217,12 +219,15 @@ def refine_kinds(draft: Draft) -> None:
         commands = [f for f in to_fleet if mapping.says_command(f.data["id"], str(f.data.get("name", "")))
                     or any(kinds.get(d) == "commands" for d in f.data.get("carries", []))]
         kind = comp.data["kind"]
-        if from_fleet and commands:
+        if commands and kind not in mapping.DEVICE_SENDERS:
             _retype(draft, comp, "command-service", "g_kind_commands", flow=commands[0].id)
         elif (from_fleet or to_fleet) and kind not in mapping.DEVICE_FACING:
             _retype(draft, comp, "device-gateway", "g_kind_device_facing")
         elif kind == "device-gateway" and not from_fleet and not to_fleet and users:
             _retype(draft, comp, DEFAULT_KIND, "g_kind_no_devices")
+        elif kind in ("admin-console", "support-tooling") and users and all(
+                u.data["audience"] == "customer" for u in users):
+            _retype(draft, comp, DEFAULT_KIND, "g_kind_customers", users=", ".join(sorted({u.id for u in users})))
 
 
 def _retype(draft: Draft, comp: Entry, kind: str, key: str, **args: object) -> None:

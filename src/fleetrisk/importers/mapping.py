@@ -30,7 +30,8 @@ DEVICE_WORDS = (
     "vehicles", "car", "cars", "meter", "meters", "appliance", "appliances", "vending", "robot",
     "plc", "ecu", "tracker", "wearable", "fleet", "edge device", "controller",
     "lock", "doorbell", "bulb", "charger", "inverter", "drone", "machine", "machines", "firmware",
-    "locker", "lockers", "kiosk", "kiosks", "scooter", "scooters", "printer", "printers",
+    "locker", "lockers", "kiosk", "kiosks", "scooter", "scooters", "printer", "printers", "plug", "plugs",
+    "outlet", "outlets", "gadget", "gadgets",
 )
 #: Words that make a name read as server side, whatever device words it also has
 #: ("Device registry", "Firmware update service", "Vehicle telematics backend").
@@ -111,10 +112,15 @@ CLIENT_WORDS = ("browser", "app", "apps", "mobile", "phone", "smartphone", "clie
                 "user agent", "cli", "frontend app", "game client", "tablet")
 #: Words that say a zone is the internet: untrusted, whatever rating or trust the source gives it.
 INTERNET_WORDS = ("internet", "www", "public internet", "world wide web")
-COMMAND_WORDS = ("command", "commands", "control", "actuate", "actuation", "instruction", "instructions")
+#: Words of a flow to the devices that say it carries commands ("Send command", "Set target temperature").
+COMMAND_WORDS = ("command", "commands", "control", "actuate", "actuation", "instruction", "instructions", "set",
+                 "unlock", "open", "start", "stop", "switch", "turn", "reboot", "reset", "arm", "disarm")
 #: Component kinds that talk to the devices themselves.
 DEVICE_FACING = frozenset({"device-gateway", "ingestion", "command-service", "config-service", "ota-service",
                            "provisioning", "content-feed", "script-store", "media-relay"})
+#: Component kinds that send the devices what they act on: a command flow does not make them command services.
+DEVICE_SENDERS = frozenset({"command-service", "config-service", "ota-service", "script-store", "content-feed",
+                            "media-relay"})
 #: Data kinds the catalog treats as sensitive (personal, location, media, credentials).
 SENSITIVE_DATA = frozenset({"personal", "location", "media", "credentials"})
 

@@ -63,6 +63,8 @@ HELPER_ZONES = {"fleets", "accounts", "unzoned"}
 TRUST_BY_RATING = ((10, "untrusted"), (25, "third-party"), (40, "dmz"), (60, "corporate"), (80, "production"),
                    (100, "restricted"))
 AUDIENCES = ("customer", "staff", "dealer")
+#: An asset's confidentiality rating (0-100) upper bounds -> sensitivity.
+SENSITIVITY_BY_RATING = ((25, "public"), (50, "internal"), (75, "confidential"), (float("inf"), "secret"))
 _READABLE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,59}")
 _GENERATED_ID = re.compile(r"[0-9a-f-]{16,}|[0-9]+")  # UUIDs and counters say nothing to a reader
 
@@ -217,7 +219,8 @@ class _Reader:
         elif rating is not None and rating <= 100:
             trust = next(t for bound, t in TRUST_BY_RATING if rating <= bound)
             entry = common.add_zone(self.draft, name, TOOL, source_id=_ident(zone_id), trust=trust)
-            self.draft.guess(entry, "trust", "g_trust_rating", value=trust, rating=rating)
+            if entry.data["trust"] == trust:  # not overruled (an internet zone is untrusted whatever its rating)
+                self.draft.guess(entry, "trust", "g_trust_rating", value=trust, rating=rating)
         else:
             entry = common.add_zone(self.draft, name, TOOL, source_id=_ident(zone_id))
         self.zones[zone_id] = entry.id
@@ -346,9 +349,14 @@ class _Reader:
         attributes = _mapping(body, "attributes")
         kind = _choice(attributes.get("kind"), DATA_KINDS)
         stored_in = [self.ids[c] for c in stores if self.ids.get(c) in self.components]  # data lives on servers
+        confidentiality = _mapping(body, "risk").get("confidentiality")
+        rating = confidentiality if isinstance(confidentiality, int | float) and not isinstance(
+            confidentiality, bool) else None
+        sensitivity = None if rating is None else next(s for bound, s in SENSITIVITY_BY_RATING if rating <= bound)
         self.data[asset_id] = common.plan_data(self.draft, name, TOOL, kind,
                                                stored_in=stored_in, records=_count(attributes.get("records")),
-                                               source_id=_ident(asset_id))
+                                               source_id=_ident(asset_id), sensitivity=sensitivity,
+                                               stated_as=f"confidentiality {rating}/100")
 
     def flow(self, path: str, body: dict[str, Any], flow_id: str) -> None:
         ends = common.flow_ends(body, ("source", "destination"), self.ids, lambda side, ref: InputError(
