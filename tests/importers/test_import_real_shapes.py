@@ -157,6 +157,8 @@ def test_pytm_cookbook_shapes_import(tmp_path: Path) -> None:
     assert names["boundary-1"] == "Boundary 1" and names["shop-cloud"] == "Shop Cloud"
     assert names["web-server"] == "Web Server" and names["admin"] == "admin"
     assert not any("<" in str(name) for name in names.values())
+    zone_of = {c["id"]: c.get("zone") for c in model["components"]}
+    assert zone_of["cdn-network"] == "boundary-1", "elements in the blank-named boundary are placed in it"
     text = model_path.read_text(encoding="utf-8")
     assert "the pytm name is blank: named 'Boundary 1' here" in text
     assert "markup taken out of the pytm name 'Web<br/>Server'" in text

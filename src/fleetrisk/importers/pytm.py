@@ -152,7 +152,7 @@ class _Reader:
         description = text(raw.get("description"), Location(self.file), "a description", TEXT_LIMIT)
         boundary = self.ref(raw.get("inBoundary"))
         zone = None
-        if isinstance(boundary, str) and boundary:
+        if isinstance(boundary, str) and (boundary or raw.get("inBoundary")):  # " " names a blank boundary
             if boundary not in self.zones:
                 raise InputError(f"{name!r} is in boundary {boundary!r}, which is not under 'boundaries'",
                                  location=self.where(name, "elements"),
