@@ -230,3 +230,22 @@ def test_every_fixture_imports_validates_and_lists_questions(fixture: str, tmp_p
     assert "## Questions that settle the most unknowns" in result.stdout
     assert result.stdout.count("\n1. **") == 1 and "\n6. **" not in result.stdout, "the first five questions"
     assert run_cli("validate", str(model_path)).returncode == 0
+
+
+def test_a_client_named_component_that_holds_a_key_stays_a_component(tmp_path: Path) -> None:
+    doc = {"otmVersion": "0.2.0", "project": {"name": "p", "id": "p"},
+           "trustZones": [{"id": "cloud", "name": "Cloud", "risk": {"trustRating": 70}}],
+           "components": [
+               {"id": "owner", "name": "Owner", "type": "user-account", "parent": {"trustZone": "cloud"},
+                "attributes": {"audience": "customer"}},
+               {"id": "app-signer", "name": "App store", "type": "", "parent": {"trustZone": "cloud"}},
+               {"id": "store-key", "name": "Store key", "type": "signing-key", "parent": {"component": "app-signer"},
+                "attributes": {"custody": "cloud-kms", "signs": ["app"]}},
+               {"id": "db", "name": "Apps DB", "type": "database", "parent": {"trustZone": "cloud"}}],
+           "dataflows": [{"id": "a", "name": "Upload", "source": "owner", "destination": "app-signer"},
+                         {"id": "b", "name": "Save", "source": "app-signer", "destination": "db"}]}
+    path = tmp_path / "m.otm.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    model = yaml.safe_load(render_yaml(import_file("otm", path)))
+    assert where(model, "app-signer")[0] == "components", "it holds a key, so it is no one's client"
+    assert model["keys"][0]["holder"] == "app-signer"

@@ -200,6 +200,8 @@ def refine_kinds(draft: Draft) -> None:
     fleets = {f.id for f in draft.sections["fleets"]}
     accounts = {a.id: a for a in draft.sections["accounts"]}
     kinds = {d.id: d.data["kind"] for d in draft.sections["data"]}
+    holders = {k.data.get("holder") for k in draft.sections["keys"]} | {
+        h for k in draft.sections["keys"] for h in (k.data.get("threshold") or {}).get("holders", [])}
     incoming: dict[str, list[Entry]] = {}
     outgoing: dict[str, list[Entry]] = {}
     for flow in draft.sections["flows"]:
@@ -211,7 +213,7 @@ def refine_kinds(draft: Draft) -> None:
         users = [accounts[f.data["from"]] for f in incoming.get(comp.id, []) if f.data["from"] in accounts]
         calls = [f for f in outgoing.get(comp.id, []) if f.data["to"] not in accounts]
         local = bool(calls) and all(f.id in draft.local_flows for f in calls)
-        if users and calls and (mapping.looks_client(comp.data.get("name", "")) or local):
+        if users and calls and comp.id not in holders and (mapping.looks_client(comp.data.get("name", "")) or local):
             _client_to_account(draft, comp, users)
             continue
         from_fleet = any(f.data["from"] in fleets for f in incoming.get(comp.id, []))
