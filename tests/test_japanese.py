@@ -211,15 +211,19 @@ def test_japanese_commands_have_no_english_in_running_text(command: list[str]) -
 
 
 @pytest.mark.parametrize("intrusive", [False, True], ids=["safe", "intrusive"])
-def test_verify_dry_run_in_japanese_has_no_english_in_running_text(intrusive: bool) -> None:
-    folder = ROOT / "examples" / "loopback-deployment"
-    done = run_cli("verify", "model.yaml", "--scope", "scope.yaml", "--secrets", "fleetrisk-secrets.yaml",
+def test_verify_dry_run_in_japanese_has_no_english_in_running_text(intrusive: bool, tmp_path: Path) -> None:
+    source = ROOT / "examples" / "loopback-deployment"
+    for name in ("model.yaml", "scope.yaml"):
+        (tmp_path / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
+    example = (source / "fleetrisk-secrets.example.yaml").read_text(encoding="utf-8")
+    secrets = example[:example.index("trust:")]  # the CA and TUF root are made by serve.py, not committed
+    (tmp_path / "secrets.yaml").write_text(secrets, encoding="utf-8")
+    done = run_cli("verify", "model.yaml", "--scope", "scope.yaml", "--secrets", "secrets.yaml",
                    "--dry-run", "--lang", "ja", "--format", "json", *(["--intrusive"] if intrusive else []),
-                   cwd=folder)
+                   cwd=tmp_path, env={"PYTHONPATH": str(ROOT / "src")})
     assert done.returncode == 0, done.stderr
     plan = json.loads(done.stdout)
-    loaded = load_model(str(folder / "model.yaml"))
-    secrets = (folder / "fleetrisk-secrets.yaml").read_text(encoding="utf-8")
+    loaded = load_model(str(tmp_path / "model.yaml"))
     names = set(re.findall(r"name: ([\w\-]+)", secrets)) | set(re.findall(r"topic: ([\w/\-]+)", secrets))
     quoted = _model_identifiers(loaded) | names | {c for a in plan["actions"] for c in a["checks"]}
     identifiers = re.compile(r"(?<![\w\-/])(?:" + "|".join(map(re.escape, sorted(quoted, key=len, reverse=True)))

@@ -49,7 +49,9 @@ def check_otm_shape(doc: dict[str, Any]) -> None:
         assert set(flow["assets"]) <= assets
     for threat in doc["threats"]:
         require(threat, "id", "name", "risk")
-        assert 0 <= threat["risk"]["likelihood"] <= 100 and 0 <= threat["risk"]["impact"] <= 100
+        likelihood = threat["risk"]["likelihood"]  # null for a finding the model's facts could not decide
+        assert (likelihood is None and "unknown" in threat["tags"]) or 0 <= likelihood <= 100
+        assert 0 <= threat["risk"]["impact"] <= 100
     for mitigation in doc["mitigations"]:
         require(mitigation, "id", "name", "riskReduction")
     for asset in doc["assets"]:

@@ -124,7 +124,7 @@ def test_threat_dragon_version_1_is_read_like_version_2(tmp_path: Path) -> None:
     assert flows["open-door"] == {"id": "open-door", "from": "locker-command-service", "to": "parcel-lockers",
                                   "protocol": "mqtts", "encryption": "tls"}, "flow names come from the labels"
     assert by_id(model, "data")["credentials-in-locker-database"]["stored_in"] == ["locker-database"]
-    assert "is a curve, not a box" in summary, "a version 1 boundary is a line"
+    assert "open-door: crosses the trust boundary" in summary, "a version 1 boundary is a line: a crossing marker"
     assert "'Read state' is marked out of scope" in summary
     assert "1 threats written in Threat Dragon" in summary
 
@@ -173,14 +173,22 @@ def test_otm_round_trip_gives_back_the_architecture(example: str, tmp_path: Path
     assert run_cli("validate", str(back)).returncode == 0
 
 
-def test_placeholder_fleet_when_the_source_has_no_devices(tmp_path: Path) -> None:
+def test_no_invented_fleet_when_the_source_has_no_devices(tmp_path: Path) -> None:
+    """A source without devices gets a fleet of 0 devices, marked to fill in, that is not assessed."""
     model_path = tmp_path / "m.yaml"
     summary = do_import("pytm", "pytm_no_devices.json", model_path)
     model = load(model_path)
-    assert [f["id"] for f in model["fleets"]] == ["devices"]
-    assert "# guess: placeholder fleet" in model_path.read_text(encoding="utf-8")
-    assert "devices: devices and safety are placeholders" in summary
-    assert run_cli("validate", str(model_path)).returncode == 0
+    assert model["fleets"] == [{"id": "devices", "name": "Devices", "devices": 0, "safety": "none"}]
+    text = model_path.read_text(encoding="utf-8")
+    assert "# fill in: the pytm model names no devices, so this fleet has 0 devices" in text
+    assert "devices: the pytm model names no devices" in summary
+    assert "placeholders" not in summary, "no device facts are invented to fill in"
+    assessed = run_cli("assess", str(model_path), "--format", "json")
+    assert assessed.returncode == 0, assessed.stderr
+    report = json.loads(assessed.stdout)
+    assert [f["id"] for f in report["findings"] if f["element"] == "devices"] == []
+    assert report["single_points"] == [] and report["attack_paths"] == []
+    assert report["summary"]["by_status"]["open"] == 0
 
 
 def test_report_file_lists_every_section(tmp_path: Path) -> None:

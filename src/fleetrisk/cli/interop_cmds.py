@@ -18,6 +18,9 @@ from fleetrisk.errors import InputError, UsageError
 from fleetrisk.model.loader import load_model_text
 from fleetrisk.textsafe import json_inert
 
+#: Questions shown after an import: the facts to add first (`fleetrisk questions` lists them all).
+FIRST_QUESTIONS = 5
+
 
 class Source(StrEnum):
     pytm = "pytm"
@@ -57,11 +60,14 @@ def import_model(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
     lang: Annotated[Lang, typer.Option(help="Language of comments and report.", case_sensitive=False)] = Lang.en,
 ) -> None:
-    """Import a pytm, Threagile, Threat Dragon or OTM model; report what was mapped, guessed and left to fill in."""
+    """Import a pytm, Threagile, Threat Dragon or OTM model; report what was mapped, guessed and left to fill in,
+    then the first questions to answer (as 'fleetrisk questions' lists them)."""
 
     def run() -> None:
+        from fleetrisk.engine.questions import questions
         from fleetrisk.importers import import_file
         from fleetrisk.importers.writer import render_report, render_summary, render_yaml
+        from fleetrisk.reports.markdown import render_questions
 
         if output is not None and report is not None and output.resolve() == report.resolve():
             raise UsageError("--output and --report name the same file")
@@ -71,7 +77,7 @@ def import_model(
         name = str(output) if output is not None else "<stdout>"
         text = render_yaml(draft, lang.value)
         try:
-            load_model_text(text, name)
+            loaded = load_model_text(text, name)
         except InputError as exc:  # syntax or validation: either way our output is at fault
             raise InputError(f"the imported model does not validate:\n{exc.render()}",
                              hint="this is a fleetrisk bug; please report it with the source file") from exc
@@ -81,7 +87,11 @@ def import_model(
         if output is None:
             sys.stdout.write(text)
         _write(files, force)  # both files or neither
-        (err if output is None else out).print(render_summary(draft, name, lang.value), markup=False, end="")
+        stream = err if output is None else out
+        stream.print(render_summary(draft, name, lang.value), markup=False, end="")
+        result = run_assessment(loaded, lang=lang.value)
+        stream.print("\n" + render_questions(result, questions(result, FIRST_QUESTIONS), heading="##"),
+                     markup=False)
 
     guard(run)
 

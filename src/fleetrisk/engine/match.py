@@ -55,12 +55,21 @@ def control_status(
 
 
 def candidates(index: ModelIndex, scenario: CompiledScenario) -> list[Handle]:
-    """Elements a scenario looks at: its target type, narrowed to its component kinds."""
+    """Elements a scenario looks at: its target type, narrowed to its component kinds.
+
+    A fleet of no devices (what an import writes when its source names no devices) is not
+    assessed: rules about devices that nobody described would report assumptions, not facts.
+    """
     kinds = scenario.spec.kinds
     if kinds:
         by_kind = index.components_by_kind
         return sorted((h for kind in kinds for h in by_kind.get(kind, ())), key=lambda h: h.index)
-    return list(index.by_type.get(scenario.spec.target, []))
+    return [h for h in index.by_type.get(scenario.spec.target, []) if not _no_devices(h)]
+
+
+def _no_devices(handle: Handle) -> bool:
+    fleet = handle.owner if handle.type == "acceptance" else handle
+    return fleet is not None and fleet.type == "fleet" and getattr(fleet.obj, "devices", None) == 0
 
 
 def match_all(index: ModelIndex, catalog: Catalog, evidence: Evidence | None = None) -> list[Match]:

@@ -12,8 +12,9 @@ from typing import Any
 
 from fleetrisk.errors import InputError
 from fleetrisk.importers import mapping
-from fleetrisk.importers.draft import Draft, Entry
+from fleetrisk.importers.draft import ALL_STATED, Draft, Entry, Note
 
+#: A fleet the source names but does not size: placeholders to fill in, marked in the model.
 PLACEHOLDER_DEVICES = 1000
 PLACEHOLDER_SAFETY = "low"
 DEFAULT_KIND = "user-app-backend"
@@ -21,11 +22,22 @@ DEFAULT_KIND = "user-app-backend"
 
 def add_zone(draft: Draft, name: str, tool: str, *, hint: str = "", source_id: str = "",
              trust: str | None = None) -> Entry:
-    """A zone; its ``trust`` when the source states it, else guessed from the name."""
+    """A zone; its ``trust`` when the source states it, else guessed from the name.
+
+    A zone named or typed as the internet is untrusted whatever trust or rating the source
+    gives it: no rating makes the internet a trusted network.
+    """
     zone_id = draft.new_id(source_id or name, "zone")
+    internet = mapping.is_internet(name, hint) and trust != "untrusted"
+    if internet:
+        trust = None
     guessed = mapping.zone_trust(name, hint) if trust is None else None
+    if internet:
+        guessed = "untrusted"
     entry = draft.add("zones", {"id": zone_id, "name": name, "trust": trust or guessed or "production"})
-    if trust is None:
+    if internet:
+        draft.guess(entry, "trust", "g_trust_internet", value="untrusted")
+    elif trust is None:
         draft.guess(entry, "trust", "g_trust" if guessed else "g_trust_default", value=entry.data["trust"])
     draft.mapped("m_zone", tool=tool, name=name, id=zone_id)
     return entry
@@ -77,21 +89,32 @@ def add_component(draft: Draft, name: str, tool: str, cls: str, zone: str | None
     entry = draft.add("components", data)
     if kind is None:
         draft.guess(entry, "kind", "g_kind" if guessed else "g_kind_default", value=final, tool=tool, cls=cls)
+    else:
+        entry.stated.add("kind")
     draft.mapped("m_component", tool=tool, cls=cls, name=name, id=entry.id, kind=final)
     return entry
 
 
 def plan_data(draft: Draft, name: str, tool: str, kind: str | None, *,
-              stored_in: list[str] | None = None, records: int | None = None, source_id: str = "") -> str:
-    """Add a data set; where it is stored may be settled by :func:`finish` from the flows."""
-    guessed = mapping.data_kind(name) if kind is None else None
+              stored_in: list[str] | None = None, records: int | None = None, source_id: str = "",
+              sensitivity: str | None = None, stated_as: str = "") -> str:
+    """Add a data set; where it is stored may be settled by :func:`finish` from the flows.
+
+    ``sensitivity`` (public, internal, confidential, secret) is what the source states about
+    the item, ``stated_as`` how it says it: a confidential item whose name gives no sensitive
+    kind is taken as personal data, a public one is not taken as sensitive (both guesses).
+    """
+    guessed, why = mapping.data_kind_with_sensitivity(name, sensitivity) if kind is None else (None, "")
     data: dict[str, Any] = {"id": draft.new_id(source_id or name, "data"), "name": name,
                             "kind": kind or guessed or "other", "stored_in": list(stored_in or [])}
     if records is not None:
         data["records"] = records
     entry = draft.add("data", data)
     if kind is None:
-        draft.guess(entry, "kind", "g_data_kind" if guessed else "g_data_kind_default", value=data["kind"])
+        if why in ("sensitivity", "public"):
+            draft.guess(entry, "kind", f"g_data_kind_{why}", value=data["kind"], stated=stated_as or sensitivity)
+        else:
+            draft.guess(entry, "kind", "g_data_kind" if guessed else "g_data_kind_default", value=data["kind"])
     draft.mapped("m_data", tool=tool, name=name, id=entry.id, kind=data["kind"])
     return entry.id
 
@@ -132,25 +155,105 @@ def flow_ends(raw: dict[str, Any], sides: tuple[str, str], ids: dict[str, str],
 
 
 def finish(draft: Draft, title: str, description: str = "") -> None:
-    """Complete the draft: data stores, exposures, placeholders, service facts, the to-do list."""
+    """Complete the draft: kinds from topology, data stores, exposures, placeholders, service
+    facts, the to-do list."""
+    refine_kinds(draft)
     _settle_data(draft)
     _exposures(draft)
+    placeholder = None
     if not draft.sections["fleets"]:
-        fleet = draft.add("fleets", {"id": draft.new_id("devices", "fleet"), "name": "Devices",
-                                     "devices": PLACEHOLDER_DEVICES, "safety": PLACEHOLDER_SAFETY})
-        draft.guess(fleet, "", "g_placeholder_fleet", tool=draft.tool)
+        # Every model has a fleet; one of no devices is not assessed (see engine/match.py),
+        # so nothing about devices nobody described reaches a finding or a headline.
+        placeholder = draft.add("fleets", {"id": draft.new_id("devices", "fleet"), "name": "Devices",
+                                           "devices": 0, "safety": "none"})
+        draft.fill_in(placeholder, "f_no_devices", tool=draft.tool)
     if not draft.sections["components"]:
         comp = draft.add("components", {"id": draft.new_id("service", "component"), "name": "Service",
                                         "kind": DEFAULT_KIND})
         draft.guess(comp, "", "g_placeholder_component", tool=draft.tool)
-    _service(draft, title, description)
-    _fleet_todo(draft)
+    if ALL_STATED not in draft.service.stated:
+        _service(draft, title, description)
+    _fleet_todo(draft, placeholder)
     unzoned = sum(1 for c in draft.sections["components"] if "zone" not in c.data)
     if unzoned and draft.sections["zones"]:
         draft.fill_in(None, "f_unzoned", count=unzoned)
     if not draft.sections["keys"]:
         draft.fill_in(None, "f_keys")
-    draft.fill_in(None, "f_practices")
+    if "practices" not in draft.extra and "controls" not in draft.extra:
+        draft.fill_in(None, "f_practices")
+
+
+def refine_kinds(draft: Draft) -> None:
+    """Correct guessed kinds from topology: who sends what to whom.
+
+    A stated kind is never touched. Then, in order: a guessed component that people use and
+    that calls other elements, and whose name reads as a client program (browser, app,
+    phone, desktop client) or that only calls the devices' local interface (a part drawn
+    inside a device), is a client: it becomes an account of its users. A guessed component
+    that sends a fleet commands (and usually receives from it) is a command service, unless
+    its name already made it another service that sends to devices (OTA, configuration); one that
+    talks to fleets keeps a device-facing kind (device gateway when its name gave none). A
+    guessed device gateway that no fleet talks to, and people use, is an application backend
+    ("API gateway"); so is a guessed admin console or support tool that only customers use
+    ("Customer Portal").
+    """
+    fleets = {f.id for f in draft.sections["fleets"]}
+    accounts = {a.id: a for a in draft.sections["accounts"]}
+    kinds = {d.id: d.data["kind"] for d in draft.sections["data"]}
+    holders = {k.data.get("holder") for k in draft.sections["keys"]} | {
+        h for k in draft.sections["keys"] for h in (k.data.get("threshold") or {}).get("holders", [])}
+    incoming: dict[str, list[Entry]] = {}
+    outgoing: dict[str, list[Entry]] = {}
+    for flow in draft.sections["flows"]:
+        incoming.setdefault(flow.data["to"], []).append(flow)
+        outgoing.setdefault(flow.data["from"], []).append(flow)
+    for comp in list(draft.sections["components"]):
+        if "kind" in comp.stated or ALL_STATED in comp.stated:
+            continue
+        users = [accounts[f.data["from"]] for f in incoming.get(comp.id, []) if f.data["from"] in accounts]
+        calls = [f for f in outgoing.get(comp.id, []) if f.data["to"] not in accounts]
+        local = bool(calls) and all(f.id in draft.local_flows for f in calls)
+        if users and calls and comp.id not in holders and (mapping.looks_client(comp.data.get("name", "")) or local):
+            _client_to_account(draft, comp, users)
+            continue
+        from_fleet = any(f.data["from"] in fleets for f in incoming.get(comp.id, []))
+        to_fleet = [f for f in outgoing.get(comp.id, []) if f.data["to"] in fleets]
+        commands = [f for f in to_fleet if mapping.says_command(f.data["id"], str(f.data.get("name", "")))
+                    or any(kinds.get(d) == "commands" for d in f.data.get("carries", []))]
+        kind = comp.data["kind"]
+        if commands and kind not in mapping.DEVICE_SENDERS:
+            _retype(draft, comp, "command-service", "g_kind_commands", flow=commands[0].id)
+        elif (from_fleet or to_fleet) and kind not in mapping.DEVICE_FACING:
+            _retype(draft, comp, "device-gateway", "g_kind_device_facing")
+        elif kind == "device-gateway" and not from_fleet and not to_fleet and users:
+            _retype(draft, comp, DEFAULT_KIND, "g_kind_no_devices")
+        elif kind in ("admin-console", "support-tooling") and users and all(
+                u.data["audience"] == "customer" for u in users):
+            _retype(draft, comp, DEFAULT_KIND, "g_kind_customers", users=", ".join(sorted({u.id for u in users})))
+
+
+def _retype(draft: Draft, comp: Entry, kind: str, key: str, **args: object) -> None:
+    comp.data["kind"] = kind
+    comp.notes["kind"] = []
+    draft.report.guessed = [n for n in draft.report.guessed
+                            if not (dict(n.args).get("element") == comp.id
+                                    and dict(n.args).get("note_key") in ("g_kind", "g_kind_default"))]
+    draft.guess(comp, "kind", key, value=kind, **args)
+    draft.report.mapped = [n if dict(n.args).get("id") != comp.id else Note.of(
+        n.key, **{**dict(n.args), "kind": kind}) for n in draft.report.mapped]
+
+
+def _client_to_account(draft: Draft, comp: Entry, users: list[Entry]) -> None:
+    """A client program people run becomes an account of its users (staff, dealer or customer)."""
+    audiences = {u.data["audience"] for u in users}
+    audience = next(a for a in ("staff", "dealer", "customer") if a in audiences or a == "customer")
+    draft.sections["components"].remove(comp)
+    draft.forget(comp.id)
+    account = draft.add("accounts", {"id": comp.id, "name": comp.data.get("name", comp.id), "audience": audience})
+    draft.guess(account, "", "g_client", users=", ".join(sorted({u.id for u in users})))
+    draft.mapped("m_account", tool=draft.tool, cls="client", name=account.data["name"], id=account.id)
+    for entry in draft.sections["data"]:
+        entry.data["stored_in"] = [s for s in entry.data["stored_in"] if s != comp.id]
 
 
 def _settle_data(draft: Draft) -> None:
@@ -162,7 +265,7 @@ def _settle_data(draft: Draft) -> None:
             ends.extend(end for end in (flow.data["to"], flow.data["from"]) if end in kinds and end not in ends)
     dropped: set[str] = set()
     for entry in list(draft.sections["data"]):
-        if entry.data["stored_in"]:
+        if entry.data["stored_in"] or ALL_STATED in entry.stated:
             continue
         ends = touching.get(entry.id, [])
         stores = [end for end in ends if kinds[end] == "data-store"]
@@ -193,7 +296,7 @@ def _exposures(draft: Draft) -> None:
     for flow in draft.sections["flows"]:
         target = components.get(flow.data["to"])
         source = flow.data["from"]
-        if target is None:
+        if target is None or ALL_STATED in target.stated:
             continue
         exposure = target.data.setdefault("exposure", [])
         if source in fleets and "devices" not in exposure:
@@ -202,7 +305,7 @@ def _exposures(draft: Draft) -> None:
             exposure.append("internet")
             draft.guess(target, "exposure", "g_internet_from_account", account=source)
     for comp in components.values():
-        if comp.data.get("exposure") == []:
+        if comp.data.get("exposure") == [] and ALL_STATED not in comp.stated:
             del comp.data["exposure"]
 
 
@@ -217,16 +320,18 @@ def _service(draft: Draft, title: str, description: str) -> None:
     draft.guess(draft.service, "types", "g_service_types")
 
 
-def _fleet_todo(draft: Draft) -> None:
-    fleets = {f.id: f for f in draft.sections["fleets"]}
+def _fleet_todo(draft: Draft, placeholder: Entry | None) -> None:
+    fleets = {f.id: f for f in draft.sections["fleets"] if f is not placeholder}
     components = {c.id for c in draft.sections["components"]}
     for fleet in fleets.values():
-        if not {"devices", "safety"} <= fleet.stated:
+        if not {"devices", "safety"} <= fleet.stated and ALL_STATED not in fleet.stated:
             draft.fill_in(fleet, "f_fleet_size")
-        draft.fill_in(fleet, "f_identity")
+        if "identity" not in fleet.data:
+            draft.fill_in(fleet, "f_identity")
     for flow in draft.sections["flows"]:
         receiver = fleets.get(flow.data["to"])
-        if receiver is not None and flow.data["from"] in components:
+        if receiver is not None and flow.data["from"] in components and ALL_STATED not in receiver.stated:
             draft.fill_in(receiver, "f_receives_from", component=flow.data["from"], flow=flow.id)
     for fleet in fleets.values():
-        draft.fill_in(fleet, "f_accepts")
+        if not fleet.data.get("accepts"):
+            draft.fill_in(fleet, "f_accepts")

@@ -16,9 +16,15 @@ from fleetrisk.errors import InputError, Location
 
 #: Sections of the model file that importers fill, in file order.
 SECTIONS = ("zones", "fleets", "components", "keys", "data", "flows", "accounts")
+#: Top-level parts of the model that only a fleetrisk export carries (OTM project attributes).
+EXTRA = ("practices", "controls", "tracking", "loss")
+#: In ``Entry.stated``: every fact of the element came from the source (a fleetrisk export).
+ALL_STATED = "*"
 
 _ID_MAX = 60
 _UNSAFE = re.compile(r"[^a-z0-9_.-]+")
+_MODEL_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,40}>")
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class Draft:
     service: Entry = field(default_factory=lambda: Entry({}))
     sections: dict[str, list[Entry]] = field(default_factory=lambda: {name: [] for name in SECTIONS})
     report: Report = field(default_factory=Report)
+    extra: dict[str, Any] = field(default_factory=dict)  # EXTRA parts, as the model file writes them
+    local_flows: set[str] = field(default_factory=set)  # flows drawn to a part inside the devices
     _ids: set[str] = field(default_factory=set)
 
     def new_id(self, name: str, fallback: str) -> str:
@@ -78,6 +86,13 @@ class Draft:
             candidate = f"{base[: _ID_MAX - len(str(number)) - 1]}-{number}"
         self._ids.add(candidate)
         return candidate
+
+    def claim_id(self, wanted: str) -> bool:
+        """Take ``wanted`` as it is (an id from a fleetrisk export); False when it is not free or not an id."""
+        if not _MODEL_ID.fullmatch(wanted) or wanted in self._ids:
+            return False
+        self._ids.add(wanted)
+        return True
 
     def add(self, section: str, data: dict[str, Any]) -> Entry:
         entry = Entry(data)
@@ -147,6 +162,11 @@ def text(value: Any, location: Location, what: str, limit: int = NAME_LIMIT) -> 
 def one_line(value: str) -> str:
     """Collapse whitespace (names in the source may hold line breaks)."""
     return " ".join(value.split())
+
+
+def without_markup(value: str) -> str:
+    """A name with drawing markup (``<br/>``, ``<b>``) taken out, as the reader sees it."""
+    return one_line(_MARKUP.sub(" ", value))
 
 
 def flag(value: Any) -> bool | None:

@@ -30,7 +30,8 @@ DEVICE_WORDS = (
     "vehicles", "car", "cars", "meter", "meters", "appliance", "appliances", "vending", "robot",
     "plc", "ecu", "tracker", "wearable", "fleet", "edge device", "controller",
     "lock", "doorbell", "bulb", "charger", "inverter", "drone", "machine", "machines", "firmware",
-    "locker", "lockers", "kiosk", "kiosks", "scooter", "scooters", "printer", "printers",
+    "locker", "lockers", "kiosk", "kiosks", "scooter", "scooters", "printer", "printers", "plug", "plugs",
+    "outlet", "outlets", "gadget", "gadgets",
 )
 #: Words that make a name read as server side, whatever device words it also has
 #: ("Device registry", "Firmware update service", "Vehicle telematics backend").
@@ -45,7 +46,9 @@ HUMAN_WORDS = (
     "staff", "employee", "dealer", "person", "human", "browser", "owner", "developer", "engineer",
     "technician", "support agent", "attacker", "client user", "mobile app", "app user", "mobile client",
     "smartphone", "client app", "android app", "ios app", "homeowner", "resident",
-    "courier", "couriers",
+    "courier", "couriers", "player", "players", "gamer", "visitor", "visitors", "shopper", "shoppers",
+    "driver", "drivers", "passenger", "passengers", "guest", "guests", "member", "members", "subscriber",
+    "subscribers", "patient", "patients", "student", "students", "tenant", "tenants", "user agent",
 )
 STAFF_WORDS = ("admin", "administrator", "operator", "staff", "employee", "developer", "engineer", "backoffice",
                "back office",
@@ -59,6 +62,8 @@ COMPONENT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("build-pipeline", ("ci cd", "pipeline", "build", "jenkins", "gitlab", "github", "repository", "repo")),
     ("provisioning", ("provisioning", "provision", "enrolment", "enrollment", "onboarding", "claim")),
     ("device-registry", ("registry", "inventory", "twin")),
+    ("user-app-backend", ("api gateway", "web gateway", "app gateway", "payment gateway", "web server", "website",
+                          "web site", "web app", "web application")),
     ("device-gateway", ("mqtt", "broker", "gateway", "coap", "lwm2m", "iot hub", "iot core")),
     ("command-service", ("command", "commands", "control", "remote")),
     ("config-service", ("config", "configuration", "shadow", "settings")),
@@ -80,8 +85,10 @@ COMPONENT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 #: (zone trust, words), first match wins.
 TRUST_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("production", ("public cloud", "private cloud", "vpc", "prod", "production")),
     ("untrusted", ("internet", "public", "external", "wan", "untrusted", "home", "field", "customer", "user",
-                   "users", "device", "devices", "client", "clients", "mobile")),
+                   "users", "device", "devices", "client", "clients", "mobile", "local", "player", "phone", "car",
+                   "browser", "laptop", "www")),
     ("dmz", ("dmz", "edge", "perimeter", "frontend", "front")),
     ("third-party", ("partner", "third", "vendor", "saas", "supplier")),
     ("corporate", ("corporate", "corp", "office", "intranet", "enterprise", "it")),
@@ -98,6 +105,24 @@ DATA_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("personal", ("personal", "pii", "customer", "user", "profile", "email", "address", "name", "account",
                   "payment", "card")),
 )
+
+#: Words that make a process read as a program people run on their own machines: a client of
+#: the service (a browser, an app), not a server (only with people using it, see common.py).
+CLIENT_WORDS = ("browser", "app", "apps", "mobile", "phone", "smartphone", "client", "desktop", "laptop",
+                "user agent", "cli", "frontend app", "game client", "tablet")
+#: Words that say a zone is the internet: untrusted, whatever rating or trust the source gives it.
+INTERNET_WORDS = ("internet", "www", "public internet", "world wide web")
+#: Words of a flow to the devices that say it carries commands ("Send command", "Set target temperature").
+COMMAND_WORDS = ("command", "commands", "control", "actuate", "actuation", "instruction", "instructions", "set",
+                 "unlock", "open", "start", "stop", "switch", "turn", "reboot", "reset", "arm", "disarm")
+#: Component kinds that talk to the devices themselves.
+DEVICE_FACING = frozenset({"device-gateway", "ingestion", "command-service", "config-service", "ota-service",
+                           "provisioning", "content-feed", "script-store", "media-relay"})
+#: Component kinds that send the devices what they act on: a command flow does not make them command services.
+DEVICE_SENDERS = frozenset({"command-service", "config-service", "ota-service", "script-store", "content-feed",
+                            "media-relay"})
+#: Data kinds the catalog treats as sensitive (personal, location, media, credentials).
+SENSITIVE_DATA = frozenset({"personal", "location", "media", "credentials"})
 
 SERVICE_TYPE_BY_KIND = {
     "ota-service": "software-distribution",
@@ -179,3 +204,36 @@ def protocol_name(raw: str) -> str:
 
 def encrypted_protocol(protocol: str) -> bool:
     return protocol in ENCRYPTED_PROTOCOLS or protocol.endswith("-encrypted")
+
+
+def is_internet(*texts: str) -> bool:
+    """Whether a zone's name or type says it is the internet."""
+    return _has(words(*texts), INTERNET_WORDS)
+
+
+def looks_client(name: str) -> bool:
+    """Whether a name reads as a client program (browser, mobile app, desktop client)."""
+    return _has(words(name), CLIENT_WORDS)
+
+
+def says_command(*texts: str) -> bool:
+    return _has(words(*texts), COMMAND_WORDS)
+
+
+#: Sensitivity a source states for a data item, lowest first.
+SENSITIVITY = ("public", "internal", "confidential", "secret")
+
+
+def data_kind_with_sensitivity(name: str, sensitivity: str | None) -> tuple[str | None, str]:
+    """The data kind from a name, weighed against the sensitivity the source states.
+
+    Returns the kind (None: no clue at all) and why: 'name', 'sensitivity' (a confidential
+    or secret item whose name gives no sensitive kind is taken as personal data), or
+    'public' (a public or internal item is not taken as sensitive whatever its name).
+    """
+    kind = data_kind(name)
+    if sensitivity in ("confidential", "secret") and kind in (None, "other"):
+        return "personal", "sensitivity"
+    if sensitivity in ("public", "internal") and kind in SENSITIVE_DATA and kind != "credentials":
+        return "other", "public"
+    return kind, "name"

@@ -11,6 +11,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "m_account": ("{tool} {cls} '{name}' -> account {id}", "{tool} の {cls} '{name}' -> アカウント {id}"),
     "m_component": ("{tool} {cls} '{name}' -> component {id} ({kind})",
                     "{tool} の {cls} '{name}' -> コンポーネント {id} ({kind})"),
+    "m_stated": ("{tool} element '{name}' -> {section} {id}, every fact as fleetrisk exported it",
+                 "{tool} の要素 '{name}' -> {section} {id}、fleetrisk が書き出した事実をそのまま使用"),
+    "m_inside_device": ("{tool} element '{name}' is drawn inside the devices -> part of fleet {id}",
+                        "{tool} の要素 '{name}' は機器の内側に描かれている -> フリート {id} の一部"),
+    "m_boundary_line": ("{tool} boundary line '{name}' -> crossing marked on {count} flows: {flows}",
+                        "{tool} の境界線 '{name}' -> 横切るフロー {count} 本に記録: {flows}"),
     "m_key": ("{tool} signing key '{name}' -> key {id}", "{tool} の署名鍵 '{name}' -> 鍵 {id}"),
     "m_data": ("{tool} data '{name}' -> data set {id} ({kind})",
                "{tool} のデータ '{name}' -> データセット {id} ({kind})"),
@@ -20,6 +26,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "g_trust": ("trust '{value}' guessed from the boundary's name", "信頼度 '{value}' は境界の名前からの推定"),
     "g_trust_rating": ("trust '{value}' derived from the zone's trust rating {rating}/100",
                        "信頼度 '{value}' はゾーンの信頼評価 {rating}/100 から導いた"),
+    "g_trust_internet": ("trust 'untrusted': the zone is the internet, whatever rating the source gives it",
+                         "信頼度 'untrusted': インターネットのゾーンは、元の評価にかかわらず信頼しない"),
+    "n_blank_name": ("the {tool} name is blank: named '{value}' here", "{tool} の名前が空のため '{value}' と命名"),
+    "n_blank_flow_name": ("the {tool} flow name is blank: its id is made from its ends",
+                          "{tool} のフロー名が空のため、ID は両端から作成"),
+    "n_markup_name": ("markup taken out of the {tool} name '{value}'", "{tool} の名前 '{value}' から書式タグを除去"),
+    "g_third_party": ("{tool} marks it a third-party service: an external dependency",
+                      "{tool} が第三者のサービスとしているため外部依存とした"),
+    "g_data_kind_sensitivity": ("data kind '{value}' assumed: the source states {stated} and the name gives "
+                                "no sensitive kind; set the right kind",
+                                "データ種別 '{value}' を仮定: 元の記載は {stated} で、名前から機微な種別が分からない。"
+                                "正しい種別を設定すること"),
+    "g_data_kind_public": ("data kind '{value}': the source states {stated}, so the name's sensitive kind is "
+                           "not used",
+                           "データ種別 '{value}': 元の記載が {stated} のため、名前が示す機微な種別は使わない"),
+    "g_stored_in_processed": ("stored where {tool}'s processedBy says it is handled (data stores first)",
+                              "{tool} の processedBy が示す処理場所 (データストア優先) に保存と推定"),
+    "g_kind_commands": ("kind '{value}': it sends the devices commands (flow {flow})",
+                        "種別 '{value}': 機器へコマンドを送る (フロー {flow}) ため"),
+    "g_kind_customers": ("kind '{value}': named like a staff tool, but only customers use it ({users})",
+                         "種別 '{value}': 名前は社内向けツールだが、顧客 ({users}) だけが利用するため"),
+    "g_kind_device_facing": ("kind '{value}': it talks to the devices and its name gives no device-facing kind",
+                             "種別 '{value}': 機器と通信し、名前から機器向けの種別が分からないため"),
+    "g_kind_no_devices": ("kind '{value}': named like a device gateway, but no device talks to it; people do",
+                          "種別 '{value}': 名前はデバイスゲートウェイだが、機器ではなく人が利用するため"),
+    "g_client": ("a client program people run (used by {users}, it calls the service): modelled as their account",
+                 "利用者が動かすクライアント ({users} が使い、サービスを呼び出す): その利用者のアカウントとして記述"),
+    "g_kind_type": ("kind '{value}' from the {tool} type '{type}'", "種別 '{value}' は {tool} の型 '{type}' から"),
+    "g_local_interface": ("'{name}' is drawn inside the devices: a local interface of theirs",
+                          "'{name}' が機器の内側に描かれているため、機器のローカルインターフェースとした"),
+    "g_crosses": ("crosses the trust boundary '{name}' drawn as a line in {tool}",
+                  "{tool} で線として描かれた信頼境界 '{name}' を横切る"),
     "g_trust_default": ("trust '{value}' assumed: the boundary's name gives no clue",
                         "信頼度 '{value}' を仮定: 境界の名前に手がかりなし"),
     "g_device": ("a device fleet, because the {tool} {cls}'s name reads like devices",
@@ -60,6 +98,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "device can do to people or property (none, low, moderate, high, critical)",
                      "devices と safety は仮の値: 実際の台数と、乗っ取られた機器が人や物に与え得る被害 "
                      "(none, low, moderate, high, critical) を記入"),
+    "f_no_devices": ("the {tool} model names no devices, so this fleet has 0 devices and its device rules are not "
+                     "assessed: describe your real fleets (devices, safety, identity, accepts) to assess them",
+                     "{tool} のモデルに機器がないため、このフリートは 0 台で、機器に関するルールは評価しない。"
+                     "評価するには実際のフリート (devices, safety, identity, accepts) を記述すること"),
     "f_identity": ("identity: how each device proves who it is (kind, key_storage, provisioning, revocable)",
                    "identity: 各機器が自分を証明する方法 (kind, key_storage, provisioning, revocable)"),
     "f_receives_from": ("it receives data from {component} (flow {flow}): add it under accepts with its "
@@ -81,6 +123,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored_section": ("'{section}' is not imported", "'{section}' は取り込まない"),
     "nested_zone": ("zone {zone} was nested in '{parent}'; fleetrisk zones are flat",
                     "ゾーン {zone} は '{parent}' の内側にあった。fleetrisk のゾーンは入れ子にしない"),
+    "blank_duplicate": ("another {what} with a blank name ('{name}'): its elements join the first one",
+                        "名前が空の{what}がもう一つある ('{name}'): その要素は最初のものに含めた"),
+    "pytm_placeholder_data": ("{count} data items named '{name}' are pytm's stand-ins for flows whose data was "
+                              "given as text: skipped",
+                              "'{name}' という名前のデータ {count} 件は、データを文字列で指定したフローに pytm が"
+                              "作る代用品のため取り込まない"),
+    "otm_facts_invalid": ("the file's fleetrisk attributes do not make a valid model ({problem}): read as any "
+                          "OTM file",
+                          "ファイルの fleetrisk 属性は有効なモデルにならない ({problem}): 通常の OTM として読んだ"),
     "dropped_data": ("data '{name}' is neither stored nor carried by a flow to a component: not imported",
                      "データ '{name}' は保存先もコンポーネントへのフローもないため取り込まない"),
     "ignored_cell": ("diagram cells of shape '{shape}' carry no model facts ({count})",
@@ -97,8 +148,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                  "(components): add it under keys",
                                  "署名鍵 '{name}' はしきい値方式だが k と保管者 (コンポーネント) の記載がない: "
                                  "keys に追加すること"),
-    "curve_boundary": ("trust boundary line '{name}' is a curve, not a box: zones cannot be derived from it",
-                       "信頼境界 '{name}' は枠ではなく線のため、ゾーンを判定できない"),
+    "curve_boundary": ("trust boundary line '{name}' crosses no imported flow and encloses nothing: no zone or "
+                       "crossing comes from it",
+                       "信頼境界線 '{name}' は取り込んだフローと交わらず何も囲まないため、ゾーンも横断も導けない"),
+    "device_internal_flow": ("flow '{name}' runs between parts of the devices {id}: not a flow of the service",
+                             "フロー '{name}' は機器 {id} の内部の部品どうしを結ぶため、サービスのフローではない"),
     "out_of_scope": ("'{name}' is marked out of scope in {tool}; imported anyway",
                      "'{name}' は {tool} で対象外とされているが取り込んだ"),
     # facts
@@ -128,7 +182,8 @@ LABELS: dict[str, dict[str, str]] = {
         "todo": "fill in",
         "header": "Imported by fleetrisk from {tool} file '{file}'.",
         "legend": "'guess:' marks inferred values to check; 'fill in:' marks what the IoT analysis needs from you.",
-        "next": "Next: fleetrisk validate {model} && fleetrisk assess {model}",
+        "next": "Next: fleetrisk validate {model} && fleetrisk assess {model} (all questions: fleetrisk questions "
+                "{model})",
         "count_line": "{zones} zones, {fleets} fleets, {components} components, {keys} keys, {data} data sets, "
                       "{flows} flows, {accounts} accounts",
     },
@@ -147,7 +202,8 @@ LABELS: dict[str, dict[str, str]] = {
         "todo": "要記入",
         "header": "fleetrisk が {tool} のファイル '{file}' から取り込んだモデル。",
         "legend": "'推定:' は確認すべき推定値、'要記入:' は IoT の分析に必要な記入事項を示す。",
-        "next": "次に: fleetrisk validate {model} && fleetrisk assess {model}",
+        "next": "次に: fleetrisk validate {model} && fleetrisk assess {model} (質問の一覧: fleetrisk questions "
+                "{model})",
         "count_line": "ゾーン {zones}、フリート {fleets}、コンポーネント {components}、鍵 {keys}、"
                       "データセット {data}、フロー {flows}、アカウント {accounts}",
     },

@@ -5,6 +5,14 @@ accounts, which have no zone in fleetrisk, sit in two extra trust zones); data s
 flows -> dataflows; every finding -> one threat (its id is the finding id) referenced from the
 element it concerns, with its controls as mitigations. Ratings on OTM's 0-100 scales are
 fleetrisk's 1-5 levels times 20.
+
+Every fact of the model travels under the namespaced attribute ``fleetrisk`` (``FACTS``): the
+element as the model file states it on each zone, component, asset and data flow, and the
+service, practices, service-wide controls, tracking and loss inputs on the project. So
+``import --from otm`` gives back the model itself, and its assessment, not only the
+architecture. A finding the model's facts could not decide is exported in the state
+``UNKNOWN`` with no likelihood (OTM allows null), never as ``EXPOSED``: a consumer must not
+read a missing fact as a real risk.
 """
 
 from __future__ import annotations
@@ -16,9 +24,13 @@ from fleetrisk.model.loader import LoadedModel
 from fleetrisk.results import Assessment, Finding
 
 OTM_VERSION = "0.2.0"
+#: The attribute that holds the model's own facts on each OTM element and on the project.
+FACTS = "fleetrisk"
+#: Model parts carried on the project besides the service.
+PROJECT_PARTS = ("practices", "controls", "tracking", "loss")
 TRUST_RATING = {"untrusted": 1, "third-party": 20, "dmz": 30, "corporate": 50, "production": 70, "restricted": 90}
 #: fleetrisk finding status -> OTM threat state.
-THREAT_STATE = {"open": "EXPOSED", "unknown": "EXPOSED", "in-progress": "EXPOSED", "accepted": "ACCEPTED",
+THREAT_STATE = {"open": "EXPOSED", "unknown": "UNKNOWN", "in-progress": "EXPOSED", "accepted": "ACCEPTED",
                 "mitigated": "MITIGATED", "false-positive": "NOT_APPLICABLE"}
 #: control status on the element -> OTM mitigation state.
 MITIGATION_STATE = {"implemented": "IMPLEMENTED", "verified": "IMPLEMENTED", "planned": "RECOMMENDED",
@@ -40,6 +52,11 @@ class _Exporter:
         self.by_element: dict[str, list[Finding]] = {}
         for finding in result.findings:
             self.by_element.setdefault(_owner(finding.element), []).append(finding)
+        #: The model as its file states it (unset fields left out), to travel under FACTS.
+        self.facts: dict[str, Any] = self.model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def stated(self, collection: str, index: int) -> dict[str, Any]:
+        return {FACTS: self.facts[collection][index]}
 
     def document(self) -> dict[str, Any]:
         service = self.model.service
@@ -51,11 +68,13 @@ class _Exporter:
                 "description": service.description,
                 "owner": service.owner,
                 "tags": list(service.types),
-                "attributes": {"tool": self.result.tool, "model": self.loaded.file},
+                "attributes": {"tool": self.result.tool, "model": self.loaded.file,
+                               FACTS: {"service": self.facts["service"],
+                                       **{k: self.facts[k] for k in PROJECT_PARTS if k in self.facts}}},
             },
             "representations": [{"name": "fleetrisk model", "id": "fleetrisk-model", "type": "code",
                                  "description": f"fleetrisk model file {self.loaded.file}"}],
-            "assets": [self.asset(d) for d in self.model.data],
+            "assets": [self.asset(i) for i in range(len(self.model.data))],
             "trustZones": self.zones(),
             "components": self.components(),
             "dataflows": [self.dataflow(i) for i in range(len(self.model.flows))],
@@ -65,7 +84,8 @@ class _Exporter:
 
     def zones(self) -> list[dict[str, Any]]:
         zones = [{"id": z.id, "name": z.name or z.id, "type": z.trust,
-                  "risk": {"trustRating": TRUST_RATING[z.trust]}} for z in self.model.zones]
+                  "risk": {"trustRating": TRUST_RATING[z.trust]}, "attributes": self.stated("zones", i)}
+                 for i, z in enumerate(self.model.zones)]
         needed = {"fleets": bool(self.model.fleets), "accounts": bool(self.model.accounts),
                   "unzoned": any(c.zone is None for c in self.model.components)}
         for key, (name, rating) in EXTRA_ZONES.items():
@@ -91,7 +111,7 @@ class _Exporter:
         for i, comp in enumerate(self.model.components):
             out.append(self.component(comp.id, comp.name, comp.kind, {"trustZone": comp.zone or self.extra["unzoned"]},
                                       "components", i, {"processed": processed.get(comp.id, []),
-                                                        "stored": stored.get(comp.id, [])}))
+                                                        "stored": stored.get(comp.id, [])}, {}))
         for i, fleet in enumerate(self.model.fleets):
             out.append(self.component(fleet.id, fleet.name, "device-fleet", {"trustZone": self.extra["fleets"]},
                                       "fleets", i, {"processed": processed.get(fleet.id, []), "stored": []},
@@ -120,16 +140,17 @@ class _Exporter:
         if assets is not None:
             item["assets"] = assets
         item["threats"] = threats
-        if attributes:
-            item["attributes"] = attributes
+        if attributes is not None:
+            item["attributes"] = {**attributes, **self.stated(collection, index)}
         return item
 
-    def asset(self, data: Any) -> dict[str, Any]:
+    def asset(self, index: int) -> dict[str, Any]:
+        data = self.model.data[index]
         c, i, a = DATA_RISK.get(data.kind, DATA_RISK["other"])
         return {"id": data.id, "name": data.name or data.id, "description": None,
                 "risk": {"confidentiality": c, "integrity": i, "availability": a,
                          "comment": f"fleetrisk data kind '{data.kind}'"},
-                "attributes": {"kind": data.kind, "records": data.records}}
+                "attributes": {"kind": data.kind, "records": data.records, **self.stated("data", index)}}
 
     def dataflow(self, index: int) -> dict[str, Any]:
         flow = self.model.flows[index]
@@ -139,7 +160,7 @@ class _Exporter:
         return {"id": flow.id, "name": flow.id, "source": flow.source, "destination": flow.target,
                 "bidirectional": False, "assets": list(flow.carries), "tags": [flow.protocol] if flow.protocol else [],
                 "threats": [self.instance(f) for f in self.by_element.get(flow.id, [])],
-                "attributes": attributes}
+                "attributes": {**attributes, **self.stated("flows", index)}}
 
     @staticmethod
     def instance(finding: Finding) -> dict[str, Any]:
@@ -148,16 +169,20 @@ class _Exporter:
 
     def threat(self, finding: Finding) -> dict[str, Any]:
         info = self.result.scenarios.get(finding.scenario)
+        unknown = finding.status == "unknown"
+        missing = ", ".join(finding.missing) or "facts the model does not state"
         return {
             "id": finding.id,
             "name": finding.title,
             "description": info.description if info else None,
             "categories": [finding.family, *(info.stride if info else [])],
             "cwes": list(info.references.get("cwe", [])) if info else [],
-            "risk": {"likelihood": finding.likelihood.score * 20, "likelihoodComment": finding.likelihood.level,
+            "risk": {"likelihood": None if unknown else finding.likelihood.score * 20,
+                     "likelihoodComment": f"not assessed: needs {missing}" if unknown else finding.likelihood.level,
                      "impact": finding.impact.score * 20,
-                     "impactComment": f"{finding.impact.devices:,} devices; risk {finding.risk.band}"},
-            "tags": [finding.status, finding.risk.band],
+                     "impactComment": (f"if it applies: {finding.impact.devices:,} devices" if unknown else
+                                       f"{finding.impact.devices:,} devices; risk {finding.risk.band}")},
+            "tags": [finding.status] if unknown else [finding.status, finding.risk.band],
             "attributes": {"element": finding.element, "status": finding.status, "risk_score": finding.risk.score,
                            "mitigated_by": finding.mitigated_by, "remediation": info.remediation if info else None,
                            "location": f"{finding.location.file}:{finding.location.line}"},

@@ -35,6 +35,9 @@ AUTHENTICATION = {"none": ("none", False), "credentials": ("password", False), "
                   "two-factor": ("sso-mfa", True), "externalized": ("sso", True)}
 AUTHORIZATION = {"none": ("none", False), "technical-user": ("global", True)}
 QUANTITY_RECORDS = {"very-few": 10, "few": 100, "many": 10_000, "very-many": 1_000_000}
+#: Threagile confidentiality rating -> the sensitivity fleetrisk weighs data kinds with.
+CONFIDENTIALITY = {"public": "public", "internal": "internal", "restricted": "confidential",
+                   "confidential": "confidential", "strictly-confidential": "secret"}
 NOT_IMPORTED = ("shared_runtimes", "individual_risk_categories", "abuse_cases", "security_requirements",
                 "questions")
 
@@ -148,7 +151,10 @@ class _Reader:
             label = self.name_text(name, path, "a data asset name")
             quantity = body.get("quantity")
             records = QUANTITY_RECORDS.get(quantity) if isinstance(quantity, str) else None
-            self.data[data_id] = common.plan_data(self.draft, label, TOOL, None, records=records)
+            rating = body.get("confidentiality") if isinstance(body.get("confidentiality"), str) else ""
+            self.data[data_id] = common.plan_data(self.draft, label, TOOL, None, records=records,
+                                                  sensitivity=CONFIDENTIALITY.get(str(rating)),
+                                                  stated_as=f"confidentiality '{rating}'")
             entry = self.draft.sections["data"][-1]
             if records is not None:
                 self.draft.guess(entry, "records", "g_records", quantity=quantity)

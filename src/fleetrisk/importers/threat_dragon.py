@@ -2,8 +2,16 @@
 
 Threat Dragon keeps a drawing: ``detail.diagrams[].cells[]``, each cell a shape (actor,
 process, store, flow, trust-boundary-box or -curve, text). Flows join cells by id. Zones come
-from geometry: an element belongs to the smallest boundary box that holds its centre. Curves
-are lines, so they say nothing about membership and are only reported.
+from geometry: an element belongs to the smallest boundary box that holds its centre.
+
+Boundary curves and lines (the way most real models draw boundaries) enclose nothing, so they
+make no zone: a fleetrisk flow has no field for the boundaries it crosses. Each flow drawn
+across a line is marked instead (a note on the flow in the model, and a line in the report
+naming the boundary and its flows), so the crossing a reviewer drew is not lost.
+
+A process or store drawn inside an element that stands for the devices ("Local API" inside
+"IoT Device") is part of those devices, not a cloud component: its flows become the fleet's,
+and the fleet is marked as having a local interface (a guess).
 
 Version 1 files keep the cells under ``diagramJson`` with types ``tm.Actor``, ``tm.Process``,
 ``tm.Store``, ``tm.Flow`` and ``tm.Boundary`` (always a line), their facts on the cell itself
@@ -12,6 +20,7 @@ and flow labels in ``labels``; they are rewritten into the version 2 shape first
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +51,54 @@ class _Box:
     @property
     def area(self) -> float:
         return (self.right - self.left) * (self.bottom - self.top)
+
+
+Point = tuple[float, float]
+
+
+def _point(value: Any) -> Point | None:
+    if not isinstance(value, dict):
+        return None
+    x, y = _number(value.get("x")), _number(value.get("y"))
+    return (x, y) if x is not None and y is not None else None
+
+
+def _centre(cell: dict[str, Any]) -> Point | None:
+    geometry = _geometry(cell)
+    if geometry is None:
+        return None
+    x, y, width, height = geometry
+    return x + width / 2, y + height / 2
+
+
+def _line(cell: dict[str, Any], centres: dict[str, Point]) -> list[Point]:
+    """The points of an edge (a flow or a boundary line): its ends (a point, or the centre of
+    the cell it is attached to) with its vertices between."""
+    ends: list[Point | None] = []
+    for side in ("source", "target"):
+        end = cell.get(side)
+        ref = end.get("cell") if isinstance(end, dict) else None
+        ends.append(centres.get(ref) if isinstance(ref, str) else _point(end))
+    vertices = cell.get("vertices")
+    middle = [p for p in map(_point, vertices if isinstance(vertices, list) else []) if p is not None]
+    if ends[0] is None or ends[1] is None:
+        return []
+    return [ends[0], *middle, ends[1]]
+
+
+def _crosses(first: list[Point], second: list[Point]) -> bool:
+    """Whether two polylines cross (touching at an end counts)."""
+    def turn(a: Point, b: Point, c: Point) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    def meet(p1: Point, p2: Point, q1: Point, q2: Point) -> bool:
+        d1, d2 = turn(q1, q2, p1), turn(q1, q2, p2)
+        d3, d4 = turn(p1, p2, q1), turn(p1, p2, q2)
+        return ((d1 > 0) != (d2 > 0) or d1 == 0 or d2 == 0) and ((d3 > 0) != (d4 > 0) or d3 == 0 or d4 == 0) \
+            and max(min(p1[0], p2[0]), min(q1[0], q2[0])) <= min(max(p1[0], p2[0]), max(q1[0], q2[0])) \
+            and max(min(p1[1], p2[1]), min(q1[1], q2[1])) <= min(max(p1[1], p2[1]), max(q1[1], q2[1]))
+
+    return any(meet(a, b, c, d) for a, b in itertools.pairwise(first) for c, d in itertools.pairwise(second))
 
 
 def _number(value: Any) -> float | None:
@@ -96,6 +153,7 @@ class _Reader:
         self.draft = Draft(TOOL, self.file)
         self.threats = 0
         self.skipped: dict[str, int] = {}
+        self.inner: set[str] = set()  # cells drawn inside a device, now part of its fleet
 
     def where(self, cell: dict[str, Any], path: str) -> Location:
         cell_id = cell.get("id")
@@ -154,22 +212,46 @@ class _Reader:
         for cell_path, cell, data in checked:
             if cell["shape"] in (*NODE_SHAPES, "flow") and data.get("outOfScope") is True:
                 self.draft.fact("out_of_scope", name=self.label(cell, data, cell_path), tool=TOOL)
-            if cell["shape"] in CURVES:
-                self.draft.ignored("curve_boundary", name=self.label(cell, data, cell_path))
-            elif cell["shape"] in OTHER_SHAPES:
+            if cell["shape"] in OTHER_SHAPES:
                 self.skipped[cell["shape"]] = self.skipped.get(cell["shape"], 0) + 1
+        node_cells = [(p, c, d) for p, c, d in checked if c["shape"] in NODE_SHAPES]
+        seen: set[str] = set()
+        for cell_path, cell, _ in node_cells:
+            cell_id = cell.get("id")
+            if not isinstance(cell_id, str) or not cell_id or cell_id in seen:
+                raise InputError(f"{cell_path}: a cell needs a unique id", location=self.where(cell, cell_path))
+            seen.add(cell_id)
+        # Devices first, so that what is drawn inside one can join it.
         nodes: dict[str, str] = {}
-        for cell_path, cell, data in checked:
-            if cell["shape"] in NODE_SHAPES:
-                entry = self.node(cell, data, cell_path, [b for b in boxes if b is not None])
-                cell_id = cell.get("id")
-                if not isinstance(cell_id, str) or not cell_id or cell_id in nodes:
-                    raise InputError(f"{cell_path}: a cell needs a unique id", location=self.where(cell, cell_path))
-                nodes[cell_id] = entry.id
+        devices: list[tuple[_Box, Entry]] = []
+        for cell_path, cell, data in node_cells:
+            if self.is_device(cell, data, cell_path):
+                entry = self.node(cell, data, cell_path, [])
+                nodes[cell["id"]] = entry.id
+                geometry = _geometry(cell)
+                if geometry is not None:
+                    x, y, width, height = geometry
+                    devices.append((_Box(entry.id, x, y, x + width, y + height), entry))
+        for cell_path, cell, data in node_cells:
+            if cell["id"] in nodes:
+                continue
+            device = self.inside_device(cell, devices)
+            if device is not None:
+                nodes[cell["id"]] = device.id
+                self.inner.add(cell["id"])
+                self.join_device(device, self.name(cell, data, cell_path) or str(cell["shape"]))
+                continue
+            nodes[cell["id"]] = self.node(cell, data, cell_path, [b for b in boxes if b is not None]).id
         others = {c["id"] for _, c, _ in checked if c["shape"] not in NODE_SHAPES and isinstance(c.get("id"), str)}
+        centres = {c["id"]: p for _, c, _ in node_cells if (p := _centre(c)) is not None}
+        flows: list[tuple[Entry, list[Point]]] = []
         for cell_path, cell, data in checked:
             if cell["shape"] == "flow":
-                self.flow(cell, data, cell_path, nodes, others)
+                for entry in self.flow(cell, data, cell_path, nodes, others):
+                    flows.append((entry, _line(cell, centres)))
+        for cell_path, cell, data in checked:
+            if cell["shape"] in CURVES:
+                self.crossings(self.label(cell, data, cell_path), _line(cell, centres), flows)
 
     def label(self, cell: dict[str, Any], data: dict[str, Any], path: str) -> str:
         """The cell's name for the report, or where it is when it has none."""
@@ -192,6 +274,40 @@ class _Reader:
             return None
         x, y, width, height = geometry
         return _Box(zone.id, x, y, x + width, y + height)
+
+    def is_device(self, cell: dict[str, Any], data: dict[str, Any], path: str) -> bool:
+        if cell["shape"] == "store":
+            return False
+        name = self.name(cell, data, path) or str(cell["shape"]).capitalize()
+        description = one_line(text(data.get("description"), self.where(cell, f"{path}.data.description"),
+                                    "a description", TEXT_LIMIT))
+        return mapping.looks_like_device(name, description)
+
+    @staticmethod
+    def inside_device(cell: dict[str, Any], devices: list[tuple[_Box, Entry]]) -> Entry | None:
+        """The device whose drawn box holds this process's or store's centre (the smallest)."""
+        centre = _centre(cell)
+        if centre is None or cell["shape"] == "actor":
+            return None
+        holding = [(box, entry) for box, entry in devices if box.holds(*centre)]
+        return min(holding, key=lambda pair: pair[0].area)[1] if holding else None
+
+    def join_device(self, fleet: Entry, name: str) -> None:
+        self.draft.mapped("m_inside_device", tool=TOOL, name=name, id=fleet.id)
+        if "local_interface" not in fleet.data:
+            fleet.data["local_interface"] = True
+            self.draft.guess(fleet, "local_interface", "g_local_interface", name=name)
+
+    def crossings(self, name: str, line: list[Point], flows: list[tuple[Entry, list[Point]]]) -> None:
+        """Mark every flow drawn across a boundary line; report the line and what crosses it."""
+        crossing = [entry for entry, path in flows if line and path and _crosses(line, path)]
+        for entry in crossing:
+            self.draft.guess(entry, "", "g_crosses", name=name, tool=TOOL)
+        if crossing:
+            self.draft.mapped("m_boundary_line", tool=TOOL, name=name, count=len(crossing),
+                              flows=", ".join(e.id for e in crossing))
+        else:
+            self.draft.ignored("curve_boundary", name=name)
 
     def node(self, cell: dict[str, Any], data: dict[str, Any], path: str, boxes: list[_Box]) -> Entry:
         draft = self.draft
@@ -227,14 +343,16 @@ class _Reader:
         return min(holding, key=lambda b: b.area).zone if holding else None
 
     def flow(self, cell: dict[str, Any], data: dict[str, Any], path: str, nodes: dict[str, str],
-             others: set[Any]) -> None:
+             others: set[Any]) -> list[Entry]:
         name = self.name(cell, data, path)
         ends = []
+        local = False
         for side in ("source", "target"):
             end = cell.get(side)
             ref = end.get("cell") if isinstance(end, dict) else None
             if isinstance(ref, str) and ref in nodes:
                 ends.append(nodes[ref])
+                local = local or (side == "target" and ref in self.inner)
                 continue
             where = self.where(cell, f"{path}.{side}")
             if ref is not None and (not isinstance(ref, str) or ref not in others):
@@ -245,14 +363,21 @@ class _Reader:
             # nothing about which elements talk, so it is left out and reported.
             self.draft.ignored("loose_flow", name=name or str(cell.get("id")), side=side,
                                line=where.line or "?")
-            return
+            return []
+        if ends[0] == ends[1]:  # both ends inside one device: the device talking to itself
+            self.draft.ignored("device_internal_flow", name=name or str(cell.get("id")), id=ends[0])
+            return []
         protocol = text(data.get("protocol"), self.where(cell, f"{path}.data.protocol"), "a protocol")
         encrypted = flag(data.get("isEncrypted")) is True or None
-        common.add_flow(self.draft, name, TOOL, ends[0], ends[1], protocol=protocol, encrypted=encrypted)
+        made = [common.add_flow(self.draft, name, TOOL, ends[0], ends[1], protocol=protocol, encrypted=encrypted)]
+        if local:
+            self.draft.local_flows.add(made[0].id)
         if data.get("isBidirectional") is True:
             back = common.add_flow(self.draft, f"{name} (reverse)" if name else "", TOOL, ends[1], ends[0],
                                    protocol=protocol, encrypted=encrypted)
             self.draft.guess(back, "", "g_reverse_flow", tool=TOOL)
+            made.append(back)
+        return made
 
 
 def read(path: Path) -> Draft:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from fleetrisk.importers.draft import NON_PRINTABLE, SECTIONS, Draft, Entry, Note
+from fleetrisk.importers.draft import EXTRA, NON_PRINTABLE, SECTIONS, Draft, Entry, Note
 from fleetrisk.importers.messages import LABELS, render
 from fleetrisk.model.yamlio import reads_as_text
 from fleetrisk.textsafe import UNSAFE, inert
@@ -56,7 +56,7 @@ def _is_text(string: str) -> bool:
 def inline(value: Any) -> str:
     """A value on one line: scalars, flow lists and flow mappings."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}: {inline(item)}" for key, item in value.items()) + "}"
+        return "{" + ", ".join(f"{scalar(key)}: {inline(item)}" for key, item in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(inline(item) for item in value) + "]"
     return scalar(value)
@@ -76,7 +76,7 @@ def _entry_lines(entry: Entry, indent: str, first_prefix: str, lang: str) -> lis
     lines = [f"{indent}# {_comment([note], labels['guess'], lang)}" for note in entry.notes.get("", [])]
     prefix = first_prefix
     for key, value in entry.data.items():
-        line = f"{indent}{prefix}{key}: {inline(value)}"
+        line = f"{indent}{prefix}{scalar(key)}: {inline(value)}"
         if key in entry.notes:
             line += f"  # {_comment(entry.notes[key], labels['guess'], lang)}"
         lines.append(line)
@@ -98,6 +98,8 @@ def render_yaml(draft: Draft, lang: str = "en") -> str:
         "service:",
         *_entry_lines(draft.service, "  ", "", lang),
     ]
+    if "practices" in draft.extra:
+        lines.extend(_part_lines("practices", draft.extra["practices"], lang))
     for section in SECTIONS:
         entries = draft.sections[section]
         if not entries:
@@ -105,7 +107,23 @@ def render_yaml(draft: Draft, lang: str = "en") -> str:
         lines.extend(["", f"{section}:"])
         for entry in entries:
             lines.extend(_entry_lines(entry, "  ", "- ", lang))
+    for part in EXTRA[1:]:  # controls, tracking, loss, as a fleetrisk export carried them
+        if part in draft.extra:
+            lines.extend(_part_lines(part, draft.extra[part], lang))
     return "\n".join(lines) + "\n"
+
+
+def _part_lines(part: str, value: Any, lang: str) -> list[str]:
+    """A top-level part of the model that only a fleetrisk export carries, block style."""
+    if isinstance(value, dict) and value:
+        return ["", f"{part}:", *_entry_lines(Entry(value), "  ", "", lang)]
+    if isinstance(value, list) and value:
+        lines = ["", f"{part}:"]
+        for item in value:
+            lines.extend(_entry_lines(Entry(item), "  ", "- ", lang) if isinstance(item, dict) and item
+                         else [f"  - {inline(item)}"])
+        return lines
+    return ["", f"{part}: {inline(value)}"]
 
 
 # --- the mapping report ------------------------------------------------------------------
