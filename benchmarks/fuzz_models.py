@@ -1,6 +1,6 @@
 """Mutation fuzzing of the model reader: what `fleetrisk validate` does, in-process, on broken models.
 
-Each case takes one bundled example (examples/*.yaml) and applies one to three mutations:
+Each case takes one bundled example (src/fleetrisk/examples/*.yaml) and applies one to three mutations:
 byte flips, truncation, swapped keys, a value of another type, an inserted tag, an anchor
 and alias (or a dangling or growing one), inserted control or line-break characters, a
 duplicated, dropped or re-indented line. The case is read as the command line reads a model
@@ -36,7 +36,7 @@ from fleetrisk.errors import FleetriskError  # noqa: E402
 from fleetrisk.model.loader import from_document  # noqa: E402
 from fleetrisk.model.yamlio import decode, parse  # noqa: E402
 
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted((ROOT / "src" / "fleetrisk" / "examples").glob("*.yaml"))
 
 VALUES = [
     b"true", b"false", b"null", b"~", b"", b"[]", b"{}", b"-1", b"0", b"1.5", b"-.5", b'"x"', b"''", b"yes",

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DEFAULT, EXAMPLES, ROOT, run_cli
+from conftest import DEFAULT, ROOT, run_cli
 from fleetrisk.errors import FileAccessError, FleetriskError, InputError, ModelSyntaxError, ModelValidationError
 from fleetrisk.evidence import load_evidence
 from fleetrisk.importers.writer import scalar
@@ -365,7 +365,7 @@ def test_fifos_are_refused_by_every_command_that_reads_a_file(tmp_path: Path) ->
     model = str(DEFAULT)
     scope = tmp_path / "scope.yaml"
     scope.write_text("fleetrisk_scope: 1\nbudget_seconds: 1\n", encoding="utf-8")
-    loopback = str(EXAMPLES / "loopback-deployment" / "model.yaml")
+    loopback = str(ROOT / "examples" / "loopback-deployment" / "model.yaml")
     commands = {
         "model": ["validate", str(_fifo(tmp_path, "m.yaml"))],
         "evidence file": ["assess", model, "--evidence", str(_fifo(tmp_path, "e.json"))],
