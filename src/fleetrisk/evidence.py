@@ -57,8 +57,10 @@ class Check(BaseModel):
     @field_validator("said")
     @classmethod
     def _known_message(cls, value: Said | None) -> Said | None:
-        """A message the catalogue cannot word would fail a report later; refuse it here."""
+        """A message the catalogue cannot word would fail a report later; refuse it here. Its
+        text arguments are cleaned like the details (control characters, credentials in URLs)."""
         if value is not None:
+            value = _clean_said(value)
             from fleetrisk.messages import said_problem
 
             problem = said_problem(value)
@@ -81,6 +83,19 @@ class Check(BaseModel):
 
 
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _clean_said(value: Said) -> Said:
+    def clean(arg: str | int | float | Said | list[Said]) -> str | int | float | Said | list[Said]:
+        if isinstance(arg, str):
+            return redact(_CONTROL_CHARACTERS.sub("?", arg))
+        if isinstance(arg, Said):
+            return _clean_said(arg)
+        if isinstance(arg, list):
+            return [_clean_said(a) for a in arg]
+        return arg
+
+    return Said(key=value.key, args={name: clean(arg) for name, arg in value.args.items()})
 
 #: Refuted check -> (component field, the value the probe showed). Only facts a single refuted
 #: probe proves on its own are listed: TLS and TUF results bear on controls, not on one field.

@@ -34,7 +34,7 @@ def test_protected_endpoint_refusing_anonymous_requests_is_verified(api_fixed: s
 def test_tenant_reading_the_other_tenants_object_is_refuted(api_flawed: str) -> None:
     outcome = http.check_object_access(users(api_flawed), gate_for(port(api_flawed)), True)
     assert (outcome.status, outcome.control) == ("refuted", "object-level-authorization"), outcome.details
-    assert "tenant-a read tenant-b's object (HTTP 200)" in outcome.details
+    assert "tenant-a → tenant-b HTTP 200" in outcome.details
 
 
 def test_ownership_check_is_verified(api_fixed: str) -> None:
@@ -47,7 +47,7 @@ def test_credentials_that_do_not_work_are_inconclusive(api_fixed: str) -> None:
     broken = a.model_copy(update={"headers": {"Authorization": "Bearer nobody"}})
     outcome = http.check_object_access((broken, b), gate_for(port(api_fixed)), True)
     assert outcome.status == "inconclusive"
-    assert "tenant-a got HTTP 401" in outcome.details
+    assert "tenant-a HTTP 401" in outcome.details
 
 
 def test_burst_without_any_429_is_refuted(api_flawed: str) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import run_cli
 from fleetrisk.errors import ModelValidationError
+from fleetrisk.messages import Text
 from fleetrisk.probes.outcome import Outcome
 from fleetrisk.probes.plan import Plan, Probe
 from fleetrisk.probes.runner import run_plan
@@ -46,7 +47,8 @@ def test_hide_replaces_known_values_longest_first() -> None:
 def test_the_runner_keeps_secrets_file_values_out_of_the_details() -> None:
     """A library error that quotes a header value (h11 does, for an illegal one) is stamped without it."""
     def leaky(_gate: Gate) -> list[Outcome]:
-        return [Outcome("http.x", "y", "inconclusive", "request failed: Illegal header value b'Bearer s3cret-v4lue'")]
+        return [Outcome("http.x", "y", "inconclusive",
+                        Text.of("check.request_failed", error="Illegal header value b'Bearer s3cret-v4lue'"))]
 
     plan = Plan(probes=[Probe("GET", (("http.x", "y"),), "safe", "api", "http://127.0.0.1:1/x?token=t0ken",
                               (("127.0.0.1", 1),), leaky)], hidden=("s3cret-v4lue",))

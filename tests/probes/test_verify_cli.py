@@ -46,6 +46,13 @@ def test_refuted_acl_reopens_the_finding_in_assess(tmp_path: Path, broker_anonym
     assert any(e["status"] == "refuted" and e["check"] == "mqtt.cross-device-publish" for e in reopened["evidence"])
     markdown = run_cli("assess", str(model), "--format", "md", "--evidence", str(evidence)).stdout
     assert re.search(r"Live evidence\*\*: `mqtt.cross-device-publish` \(`mqtts?://[^`]+`, [^)]+\) refuted: ", markdown)
+    japanese = run_cli("assess", str(model), "--format", "md", "--lang", "ja", "--evidence", str(evidence)).stdout
+    lines = [line for line in japanese.splitlines() if line.startswith("- **実地検証の結果**")]
+    publish = next(line for line in lines if "mqtt.cross-device-publish" in line)
+    assert "否定：" in publish and "カナリアを受信した" in publish and "received" not in publish
+    wording = [re.sub(r"`[^`]*`|\bdev-[ab]\b|devices/dev-[ab]/data|PUBACK|CONNACK|Success|TLS|MQTT|HTTP", "", line)
+               for line in lines]
+    assert len(lines) >= 2 and not [w for w in wording if re.search(r"[A-Za-z]{3,}", w)], lines
 
 
 def test_safe_tier_against_the_loopback_deployment(tmp_path: Path, broker_acl: int, broker_tls: int,

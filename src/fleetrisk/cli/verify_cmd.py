@@ -17,7 +17,7 @@ from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.cli._outputs import check_output
 from fleetrisk.errors import InputError, Location, UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
-from fleetrisk.messages import word
+from fleetrisk.messages import unsaid, word
 from fleetrisk.probes import DEFAULT_SECRETS_FILE
 from fleetrisk.textsafe import json_inert
 
@@ -110,7 +110,7 @@ def verify(
         if fmt is VerifyFormat.json and output is None:
             sys.stdout.write(text)
         else:
-            _show_checks(checks, t)
+            _show_checks(checks, lang.value)
 
     guard(run)
 
@@ -178,12 +178,14 @@ def _show_plan(plan: Plan, scope: Scope, fmt: VerifyFormat, lang: str) -> None:
         out.print(f"{t['skipped']}: {word(note, lang)}", markup=False)
 
 
-def _show_checks(checks: list[Check], t: dict[str, str]) -> None:
+def _show_checks(checks: list[Check], lang: str) -> None:
+    t = LABELS[lang]
     table = Table(title=t["results"], title_justify="left")
     for column in (t["status"], t["check"], t["control"], t["element"], t["target"], t["details"]):
         table.add_column(column, overflow="fold")
     for c in checks:
-        table.add_row(t[c.status], c.check, c.control, c.element or "-", c.target, c.details)
+        found = word(unsaid(c.said), lang) if c.said is not None else c.details
+        table.add_row(t[c.status], c.check, c.control, c.element or "-", c.target, found)
     out.print(table)
     counts = {s: sum(1 for c in checks if c.status == s) for s in ("verified", "refuted", "inconclusive")}
     out.print(", ".join(f"{t[s]} {n}" for s, n in counts.items()), markup=False)

@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from fleetrisk.messages import Text, word
 from fleetrisk.probes.scope import Gate
 from fleetrisk.probes.targets import url_host_port
 
@@ -35,6 +36,10 @@ WAIT = 5.0
 
 class CutOff(Exception):
     """The exchange passed its deadline before the server's answer began."""
+
+    def __init__(self, seconds: float) -> None:
+        self.text = Text.of("check.cut_unanswered", seconds=f"{seconds:.1f}")
+        super().__init__(word(self.text, "en"))
 
 
 class Deadline:
@@ -83,14 +88,14 @@ class Reply:
     status: int
     headers: httpx.Headers
     body: bytes
-    cut_off: str | None = None  # why the body was not read to its end
+    cut_off: Text | None = None  # why the body was not read to its end
 
     @property
-    def size(self) -> str:
-        """The body's size in words: exact, or a lower bound when it was cut off."""
+    def size(self) -> Text:
+        """The body's size: exact, or a lower bound when it was cut off."""
         if self.cut_off is None:
-            return f"{len(self.body):,} bytes"
-        return f"at least {len(self.body):,} bytes ({self.cut_off})"
+            return Text.of("check.size", n=f"{len(self.body):,}")
+        return Text.of("check.size_cut", n=f"{len(self.body):,}", why=self.cut_off)
 
 
 def new_client(verify: ssl.SSLContext | bool) -> httpx.Client:
@@ -129,16 +134,16 @@ def get(client: httpx.Client, gate: Gate, url: str, headers: dict[str, str] | No
                         body += chunk[:cap + 1 - len(body)]
                         if len(body) > cap:
                             del body[cap:]
-                            cut_off = f"cut off at the {cap:,}-byte cap"
+                            cut_off = Text.of("check.cut_cap", cap=f"{cap:,}")
                             break
                 except httpx.HTTPError:
                     if not deadline.expired:
                         raise
-                    cut_off = f"cut off after {limit:.1f} s"
+                    cut_off = Text.of("check.cut_time", seconds=f"{limit:.1f}")
                 if deadline.expired and cut_off is None:  # a body read to the connection's end, which we shut
-                    cut_off = f"cut off after {limit:.1f} s"
+                    cut_off = Text.of("check.cut_time", seconds=f"{limit:.1f}")
                 return Reply(response.status_code, response.headers, bytes(body), cut_off)
         except httpx.HTTPError as exc:
             if deadline.expired:
-                raise CutOff(f"cut off after {limit:.1f} s: the server had not begun its answer") from exc
+                raise CutOff(limit) from exc
             raise

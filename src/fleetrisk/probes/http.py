@@ -13,6 +13,7 @@ import time
 
 import httpx
 
+from fleetrisk.messages import Text
 from fleetrisk.probes import bounded
 from fleetrisk.probes.bounded import CutOff, Reply, new_client
 from fleetrisk.probes.outcome import INCONCLUSIVE, REFUTED, VERIFIED, Outcome
@@ -41,20 +42,18 @@ def check_unauthenticated(url: str, control: str, gate: Gate, verify: ssl.SSLCon
         with new_client(verify) as client:
             reply = _get(client, gate, url)
     except CutOff as exc:
-        return Outcome(check, control, INCONCLUSIVE, str(exc))
+        return Outcome(check, control, INCONCLUSIVE, exc.text)
     except httpx.HTTPError as exc:
-        return Outcome(check, control, INCONCLUSIVE, f"request failed: {exc}")
+        return Outcome(check, control, INCONCLUSIVE, Text.of("check.request_failed", error=str(exc)))
     code = reply.status
     if code in DENIED:
-        return Outcome(check, control, VERIFIED, f"refused without credentials (HTTP {code})")
+        return Outcome(check, control, VERIFIED, Text.of("check.http_refused", code=code))
     if 200 <= code < 300:
-        return Outcome(check, control, REFUTED,
-                       f"declared protected, but answered HTTP {code} with {reply.size} "
-                       "to a request without credentials")
+        return Outcome(check, control, REFUTED, Text.of("check.http_served", code=code, size=reply.size))
     if 300 <= code < 400:
         return Outcome(check, control, INCONCLUSIVE,
-                       f"redirected (HTTP {code}) to {reply.headers.get('location', '?')}; not followed")
-    return Outcome(check, control, INCONCLUSIVE, f"HTTP {code}: neither served nor refused")
+                       Text.of("check.http_redirected", code=code, location=reply.headers.get("location", "?")))
+    return Outcome(check, control, INCONCLUSIVE, Text.of("check.http_neither", code=code))
 
 
 def check_object_access(users: tuple[UserIdentity, UserIdentity], gate: Gate, verify: ssl.SSLContext | bool) -> Outcome:
@@ -69,25 +68,24 @@ def check_object_access(users: tuple[UserIdentity, UserIdentity], gate: Gate, ve
                 for reader, owner in ((a, b), (b, a))
             }
     except CutOff as exc:
-        return Outcome(check, control, INCONCLUSIVE, str(exc))
+        return Outcome(check, control, INCONCLUSIVE, exc.text)
     except httpx.HTTPError as exc:
-        return Outcome(check, control, INCONCLUSIVE, f"request failed: {exc}")
+        return Outcome(check, control, INCONCLUSIVE, Text.of("check.request_failed", error=str(exc)))
     broken = [name for name, code in own.items() if not 200 <= code < 300]
     if broken:
         return Outcome(check, control, INCONCLUSIVE,
-                       "identities cannot read their own objects: "
-                       + ", ".join(f"{n} got HTTP {own[n]}" for n in broken))
-    leaks = [f"{reader} read {owner}'s object (HTTP {code})"
-             for (reader, owner), code in cross.items() if 200 <= code < 300]
+                       Text.of("check.own_unreadable", answers=", ".join(f"{n} HTTP {own[n]}" for n in broken)))
+
+    def answers(pairs: dict[tuple[str, str], int]) -> str:  # reader -> owner: the code, the same in any language
+        return ", ".join(f"{r} \u2192 {o} HTTP {c}" for (r, o), c in pairs.items())
+
+    leaks = {pair: code for pair, code in cross.items() if 200 <= code < 300}
     if leaks:
-        return Outcome(check, control, REFUTED, "; ".join(leaks))
+        return Outcome(check, control, REFUTED, Text.of("check.cross_read", answers=answers(leaks)))
     odd = {k: c for k, c in cross.items() if c not in HIDDEN}
     if odd:
-        return Outcome(check, control, INCONCLUSIVE,
-                       "; ".join(f"{r} on {o}'s object: HTTP {c}" for (r, o), c in odd.items()))
-    return Outcome(check, control, VERIFIED,
-                   "each identity reads its own object and is refused the other's ("
-                   + ", ".join(f"{r} on {o}: HTTP {c}" for (r, o), c in cross.items()) + ")")
+        return Outcome(check, control, INCONCLUSIVE, Text.of("check.cross_odd", answers=answers(odd)))
+    return Outcome(check, control, VERIFIED, Text.of("check.cross_refused", answers=answers(cross)))
 
 
 def check_rate_limit(user: UserIdentity, gate: Gate, verify: ssl.SSLContext | bool) -> Outcome:
@@ -103,17 +101,16 @@ def check_rate_limit(user: UserIdentity, gate: Gate, verify: ssl.SSLContext | bo
                 codes.append(_get(client, gate, user.object_url, user.headers, admit=False).status)
                 if codes[-1] in LIMITED:
                     break
-    except CutOff as exc:
-        return Outcome(check, control, INCONCLUSIVE, f"request {len(codes) + 1} {exc}")
-    except httpx.HTTPError as exc:
-        return Outcome(check, control, INCONCLUSIVE, f"request {len(codes) + 1} failed: {exc}")
-    elapsed = time.monotonic() - started
+    except (CutOff, httpx.HTTPError) as exc:
+        why = exc.text if isinstance(exc, CutOff) else str(exc)
+        return Outcome(check, control, INCONCLUSIVE, Text.of("check.request_n_failed", n=len(codes) + 1, error=why))
+    seconds = f"{time.monotonic() - started:.1f}"
     if codes and codes[-1] in LIMITED:
-        return Outcome(check, control, VERIFIED,
-                       f"limited (HTTP {codes[-1]}) after {len(codes)} requests in {elapsed:.1f} s")
+        return Outcome(check, control, VERIFIED, Text.of("check.rate_limited", code=codes[-1], n=len(codes),
+                                                         seconds=seconds))
     served = sum(1 for c in codes if 200 <= c < 300)
     if served == 0:
-        return Outcome(check, control, INCONCLUSIVE, f"no request of the burst was served (HTTP {sorted(set(codes))})")
-    return Outcome(check, control, REFUTED,
-                   f"{len(codes)} requests in {elapsed:.1f} s from {user.name}, none limited "
-                   f"({served} served); the scope allows a burst of {size}")
+        return Outcome(check, control, INCONCLUSIVE,
+                       Text.of("check.burst_unserved", codes=", ".join(map(str, sorted(set(codes))))))
+    return Outcome(check, control, REFUTED, Text.of("check.burst_unlimited", n=len(codes), seconds=seconds,
+                                                    user=user.name, served=served, size=size))

@@ -23,6 +23,7 @@ from typing import Any
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
+from fleetrisk.messages import Text
 from fleetrisk.probes.outcome import INCONCLUSIVE, REFUTED, VERIFIED, Outcome
 from fleetrisk.probes.scope import Gate
 from fleetrisk.probes.secrets import DeviceIdentity
@@ -170,17 +171,17 @@ def check_anonymous(target: Target, gate: Gate) -> Outcome:
     try:
         session.open()
     except SessionError as exc:
-        return Outcome(check, control, VERIFIED, f"anonymous client refused ({exc})")
+        return Outcome(check, control, VERIFIED, Text.of("check.mqtt_refused", error=str(exc)))
     except ssl.SSLError as exc:
         if "CERTIFICATE_REQUIRED" in (exc.reason or ""):
-            return Outcome(check, control, VERIFIED, "TLS handshake refused without a client certificate")
-        return Outcome(check, control, INCONCLUSIVE, f"TLS failed before MQTT: {exc}")
+            return Outcome(check, control, VERIFIED, Text.of("check.mqtt_cert_required"))
+        return Outcome(check, control, INCONCLUSIVE, Text.of("check.mqtt_tls_failed", error=str(exc)))
     except OSError as exc:
-        return Outcome(check, control, INCONCLUSIVE, f"cannot connect to {target.address}: {exc.strerror or exc}")
+        return Outcome(check, control, INCONCLUSIVE,
+                       Text.of("check.connect_failed", address=target.address, error=str(exc.strerror or exc)))
     finally:
         session.close()
-    return Outcome(check, control, REFUTED,
-                   "the broker accepted an MQTT connection with no credentials (CONNACK: Success)")
+    return Outcome(check, control, REFUTED, Text.of("check.mqtt_accepted"))
 
 
 def _device_session(target: Target, gate: Gate, device: DeviceIdentity, tls: ssl.SSLContext | None) -> Session:
@@ -203,20 +204,17 @@ def check_wildcard_subscribe(target: Target, gate: Gate, devices: tuple[DeviceId
         delivered = owner.wait_for(token, CANARY_WAIT)
         leaked = spy.wait_for(token, GRACE if delivered else 0.01)
     except SessionError as exc:
-        return Outcome(check, control, INCONCLUSIVE, str(exc))
+        return Outcome(check, control, INCONCLUSIVE, Text.of("check.error", error=str(exc)))
     finally:
         spy.close()
         owner.close()
     if leaked:
-        return Outcome(check, control, REFUTED,
-                       f"{a.name} subscribed to '#' and received the canary {b.name} published on '{b.topic}'")
+        return Outcome(check, control, REFUTED, Text.of("check.wildcard_leaked", a=a.name, b=b.name, topic=b.topic))
     if not delivered:
         return Outcome(check, control, INCONCLUSIVE,
-                       f"{b.name} did not receive its own canary on '{b.topic}' (PUBACK: {_yes(acked)}): "
-                       "the delivery path does not work, so a missing canary proves nothing")
+                       Text.of("check.canary_lost", b=b.name, topic=b.topic, acked=_acked(acked)))
     return Outcome(check, control, VERIFIED,
-                   f"the broker answered {a.name}'s '#' subscription with [{granted}] but delivered nothing "
-                   f"from '{b.topic}'; {b.name} received its own canary")
+                   Text.of("check.wildcard_held", a=a.name, b=b.name, granted=str(granted), topic=b.topic))
 
 
 def check_cross_publish(target: Target, gate: Gate, devices: tuple[DeviceIdentity, DeviceIdentity],
@@ -236,21 +234,18 @@ def check_cross_publish(target: Target, gate: Gate, devices: tuple[DeviceIdentit
         delivered = victim.wait_for(control_token, CANARY_WAIT)
         arrived = victim.wait_for(forged, GRACE if delivered else 0.01)
     except SessionError as exc:
-        return Outcome(check, control, INCONCLUSIVE, str(exc))
+        return Outcome(check, control, INCONCLUSIVE, Text.of("check.error", error=str(exc)))
     finally:
         victim.close()
         intruder.close()
     if arrived:
         return Outcome(check, control, REFUTED,
-                       f"{b.name} received the canary {a.name} published on '{b.topic}' (PUBACK: {_yes(acked)}): "
-                       "one device can write to another's topic")
+                       Text.of("check.cross_published", a=a.name, b=b.name, topic=b.topic, acked=_acked(acked)))
     if not delivered:
-        return Outcome(check, control, INCONCLUSIVE,
-                       f"{b.name} did not receive its own canary on '{b.topic}': the delivery path does not work")
+        return Outcome(check, control, INCONCLUSIVE, Text.of("check.canary_lost_short", b=b.name, topic=b.topic))
     return Outcome(check, control, VERIFIED,
-                   f"{a.name}'s canary on '{b.topic}' never reached {b.name} (PUBACK: {_yes(acked)}; "
-                   "an acknowledgement is not delivery); its own canary did")
+                   Text.of("check.cross_held", a=a.name, b=b.name, topic=b.topic, acked=_acked(acked)))
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+def _acked(flag: bool) -> Text:
+    return Text.of("check.acked_yes" if flag else "check.acked_no")

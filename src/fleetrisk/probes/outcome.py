@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fleetrisk.evidence import Check, CheckStatus
+from fleetrisk.messages import Text, said, word
 
 Tier = Literal["safe", "intrusive", "static"]
 VERIFIED: CheckStatus = "verified"
@@ -16,10 +17,17 @@ INCONCLUSIVE: CheckStatus = "inconclusive"
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a check concluded and why, the why as a catalogue message (worded by each reader)."""
+
     check: str
     control: str
     status: CheckStatus
-    details: str
+    text: Text
+
+    @property
+    def details(self) -> str:
+        """The why in English, as the evidence file records it beside the message."""
+        return word(self.text, "en")
 
 
 def stamp(outcome: Outcome, *, element: str | None, target: str, tier: Tier, now: dt.datetime,
@@ -33,6 +41,7 @@ def stamp(outcome: Outcome, *, element: str | None, target: str, tier: Tier, now
         status=outcome.status,
         target=target,
         details=outcome.details,
+        said=said(outcome.text),
         timestamp=now.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         tier=tier,
     )

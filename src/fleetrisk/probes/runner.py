@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from fleetrisk.evidence import Check
+from fleetrisk.messages import Text
 from fleetrisk.probes.outcome import INCONCLUSIVE, Outcome, stamp
 from fleetrisk.probes.plan import Plan, Probe
 from fleetrisk.probes.scope import BudgetExhausted, Gate, ScopeError
@@ -31,7 +32,7 @@ def run_plan(plan: Plan, gate: Gate, *, clock: Callable[[], dt.datetime] = utc_n
     for number, probe in enumerate(plan.probes, start=1):
         if progress is not None:
             progress(number, probe)
-        outcomes = [replace(o, details=hide(o.details, plan.hidden)) for o in _run_one(probe, gate)]
+        outcomes = [replace(o, text=_hidden(o.text, plan.hidden)) for o in _run_one(probe, gate)]
         checks += [stamp(o, element=probe.element, target=probe.target, tier=probe.tier, now=clock(),
                          applies_to=probe.applies_to)
                    for o in outcomes]
@@ -45,9 +46,23 @@ def _run_one(probe: Probe, gate: Gate) -> list[Outcome]:
             raise BudgetExhausted
         return probe.run(gate)
     except BudgetExhausted:
-        reason = f"not run: the time budget of {budget} s ran out"
+        reason = Text.of("check.not_run", budget=budget)
     except ScopeError:
         raise
     except Exception as exc:  # a probe's library failed in a way it did not foresee
-        reason = f"probe failed: {type(exc).__name__}: {exc}"
+        reason = Text.of("check.crashed", error=f"{type(exc).__name__}: {exc}")
     return [Outcome(check, control, INCONCLUSIVE, reason) for check, control in probe.checks]
+
+
+def _hidden(text: Text, values: tuple[str, ...]) -> Text:
+    """``text`` with every secrets-file value in its arguments (nested ones too) replaced."""
+    def clean(value: object) -> object:
+        if isinstance(value, str):
+            return hide(value, values)
+        if isinstance(value, Text):
+            return _hidden(value, values)
+        if isinstance(value, tuple):
+            return tuple(clean(v) for v in value)
+        return value
+
+    return Text(text.key, tuple((name, clean(value)) for name, value in text.args))

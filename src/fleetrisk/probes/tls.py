@@ -16,6 +16,7 @@ import ssl
 import warnings
 from pathlib import Path
 
+from fleetrisk.messages import Text
 from fleetrisk.probes.outcome import INCONCLUSIVE, REFUTED, VERIFIED, Outcome
 from fleetrisk.probes.scope import Gate
 from fleetrisk.probes.targets import Target
@@ -102,49 +103,49 @@ def check_versions(target: Target, gate: Gate, client_cert: ClientCert | None = 
     try:
         seen = {name: _try_version(target, gate, version, client_cert) for name, version in VERSIONS}
     except Unreachable as exc:
-        return Outcome(check, CONTROL, INCONCLUSIVE, str(exc))
+        return Outcome(check, CONTROL, INCONCLUSIVE, Text.of("check.error", error=str(exc)))
     accepted = [n for n, s in seen.items() if s == "accepted"]
     refused = [n for n, s in seen.items() if s == "refused"]
     untested = [n for n, s in seen.items() if s == "untested"]
     timed_out = [n for n, s in seen.items() if s == "timed out"]
-    summary = (f"accepts {', '.join(accepted) or 'none'}; refuses {', '.join(refused) or 'none'}"
-               + (f"; could not offer {', '.join(untested)}" if untested else "")
-               + (f"; no complete answer in time to {', '.join(timed_out)} (cut off)" if timed_out else ""))
+    summary = (Text.of("check.tls_accepts", versions=", ".join(accepted) or "-"),
+               Text.of("check.tls_refuses", versions=", ".join(refused) or "-"),
+               *([Text.of("check.tls_unoffered", versions=", ".join(untested))] if untested else []),
+               *([Text.of("check.tls_timed_out", versions=", ".join(timed_out))] if timed_out else []))
     legacy = [n for n in accepted if n in LEGACY]
     if legacy:
-        return Outcome(check, CONTROL, REFUTED, f"{summary}: legacy {', '.join(legacy)} still allowed")
+        return Outcome(check, CONTROL, REFUTED, Text.of("check.tls_legacy", summary=summary, legacy=", ".join(legacy)))
     if not accepted:
-        return Outcome(check, CONTROL, INCONCLUSIVE, f"{summary}: no TLS handshake succeeded")
+        return Outcome(check, CONTROL, INCONCLUSIVE, Text.of("check.tls_none", summary=summary))
     if LEGACY & set(untested + timed_out):
-        return Outcome(check, CONTROL, INCONCLUSIVE, f"{summary}: legacy versions could not be tested here")
-    return Outcome(check, CONTROL, VERIFIED, summary)
+        return Outcome(check, CONTROL, INCONCLUSIVE, Text.of("check.tls_untested", summary=summary))
+    return Outcome(check, CONTROL, VERIFIED, Text.of("check.tls_ok", summary=summary))
 
 
 def check_certificate(target: Target, gate: Gate, ca_file: Path | None,
                       client_cert: ClientCert | None = None) -> Outcome:
     """Refuted when the chain does not validate or the certificate does not name the host."""
     check = "tls.certificate"
-    anchor = f"CA file {ca_file.name}" if ca_file else "the system trust store"
+    anchor = Text.of("check.anchor_file", name=ca_file.name) if ca_file else Text.of("check.anchor_system")
     ctx = verifying_context(ca_file, client_cert)
     try:
         sock = _connect(target, gate)
     except Unreachable as exc:
-        return Outcome(check, CONTROL, INCONCLUSIVE, str(exc))
+        return Outcome(check, CONTROL, INCONCLUSIVE, Text.of("check.error", error=str(exc)))
     try:
         with ctx.wrap_socket(sock, server_hostname=target.host) as tls:
             cert = tls.getpeercert() or {}
             version = tls.version()
     except ssl.SSLCertVerificationError as exc:
-        return Outcome(check, CONTROL, REFUTED,
-                       f"certificate rejected against {anchor} for host {target.host}: {exc.verify_message}")
+        return Outcome(check, CONTROL, REFUTED, Text.of("check.cert_rejected", anchor=anchor, host=target.host,
+                                                        error=str(exc.verify_message)))
     except TimeoutError:
         waited = sock.gettimeout() or 0.0
         return Outcome(check, CONTROL, INCONCLUSIVE,
-                       f"cut off: no complete TLS handshake from {target.address} within {waited:.1f} s")
+                       Text.of("check.cert_cut", address=target.address, seconds=f"{waited:.1f}"))
     except (ssl.SSLError, OSError) as exc:
-        return Outcome(check, CONTROL, INCONCLUSIVE, f"TLS handshake failed before the certificate check: {exc}")
+        return Outcome(check, CONTROL, INCONCLUSIVE, Text.of("check.cert_handshake_failed", error=str(exc)))
     finally:
         sock.close()
-    return Outcome(check, CONTROL, VERIFIED,
-                   f"chain validates against {anchor} and names {target.host}; "
-                   f"valid until {cert.get('notAfter', '?')}; negotiated {version}")
+    return Outcome(check, CONTROL, VERIFIED, Text.of("check.cert_ok", anchor=anchor, host=target.host,
+                                                     until=str(cert.get("notAfter", "?")), version=str(version)))

@@ -14,6 +14,7 @@ from tuf.api.exceptions import DownloadError, DownloadHTTPError
 from tuf.api.metadata import Metadata, Root, Snapshot, Targets, Timestamp
 from tuf.api.serialization import DeserializationError
 
+from fleetrisk.messages import Text
 from fleetrisk.probes.outcome import INCONCLUSIVE, REFUTED, VERIFIED, Outcome
 from fleetrisk.probes.tuf_fetch import ScopedFetcher
 
@@ -76,7 +77,7 @@ def audit(url: str, fetcher: ScopedFetcher, trusted_root: bytes | None, now: dt.
     try:
         roles = _load(fetcher, url, trusted_root)
     except (DownloadError, DeserializationError, ValueError, KeyError, TypeError) as exc:
-        return [Outcome(check, control, INCONCLUSIVE, f"cannot read the repository metadata: {exc}")
+        return [Outcome(check, control, INCONCLUSIVE, Text.of("check.tuf_unreadable", error=str(exc)))
                 for check, control in CHECKS]
     root: Root = roles["root"].signed
     return [_thresholds(root, roles), _root_threshold(root), _shared_keys(root), _expiry(roles, now)]
@@ -89,18 +90,19 @@ def _thresholds(root: Root, roles: dict[str, Metadata[Any]]) -> Outcome:
         parts.append(f"{name} {len(result.signed)}/{result.threshold}")
         if not result.verified:
             short.append(name)
-    summary = "valid signatures/threshold: " + ", ".join(parts)
+    listed = ", ".join(parts)
     if short:
-        return Outcome(CHECKS[0][0], THRESHOLD_CONTROL, REFUTED, f"{summary}; under threshold: {', '.join(short)}")
-    return Outcome(CHECKS[0][0], THRESHOLD_CONTROL, VERIFIED, summary)
+        return Outcome(CHECKS[0][0], THRESHOLD_CONTROL, REFUTED,
+                       Text.of("check.tuf_under", roles=listed, short=", ".join(short)))
+    return Outcome(CHECKS[0][0], THRESHOLD_CONTROL, VERIFIED, Text.of("check.tuf_thresholds", roles=listed))
 
 
 def _root_threshold(root: Root) -> Outcome:
     role = root.roles["root"]
-    text = f"root needs {role.threshold} of {len(role.keyids)} keys"
+    k, n = role.threshold, len(role.keyids)
     if role.threshold < 2:
-        return Outcome(CHECKS[1][0], THRESHOLD_CONTROL, REFUTED, f"{text}: one stolen key can sign a new root")
-    return Outcome(CHECKS[1][0], THRESHOLD_CONTROL, VERIFIED, text)
+        return Outcome(CHECKS[1][0], THRESHOLD_CONTROL, REFUTED, Text.of("check.tuf_root_weak", k=k, n=n))
+    return Outcome(CHECKS[1][0], THRESHOLD_CONTROL, VERIFIED, Text.of("check.tuf_root", k=k, n=n))
 
 
 def _shared_keys(root: Root) -> Outcome:
@@ -109,16 +111,16 @@ def _shared_keys(root: Root) -> Outcome:
         for online in ("timestamp", "snapshot"):
             common = set(root.roles[offline].keyids) & set(root.roles[online].keyids)
             if common:
-                shared.append(f"{offline} and {online} share {len(common)} key(s)")
+                shared.append(Text.of("check.tuf_shared_pair", offline=offline, online=online, n=len(common)))
     if shared:
-        return Outcome(CHECKS[2][0], THRESHOLD_CONTROL, REFUTED,
-                       "; ".join(shared) + ": an offline role's key must be online to sign")
-    return Outcome(CHECKS[2][0], THRESHOLD_CONTROL, VERIFIED,
-                   "root and targets keys are not used by timestamp or snapshot")
+        return Outcome(CHECKS[2][0], THRESHOLD_CONTROL, REFUTED, Text.of("check.tuf_shared", pairs=tuple(shared)))
+    return Outcome(CHECKS[2][0], THRESHOLD_CONTROL, VERIFIED, Text.of("check.tuf_separate"))
 
 
 def _expiry(roles: dict[str, Metadata[Any]], now: dt.datetime) -> Outcome:
-    expired, too_long, parts = [], [], []
+    expired: list[str] = []
+    too_long: list[Text] = []
+    parts: list[str] = []
     for name, md in roles.items():
         expires: dt.datetime = md.signed.expires
         left = expires - now
@@ -126,12 +128,12 @@ def _expiry(roles: dict[str, Metadata[Any]], now: dt.datetime) -> Outcome:
         if left <= dt.timedelta(0):
             expired.append(name)
         elif left > MAX_WINDOW[name]:
-            too_long.append(f"{name} ({left.days} days > {MAX_WINDOW[name].days})")
-    summary = "expires: " + ", ".join(parts)
+            too_long.append(Text.of("check.tuf_window", role=name, days=left.days, limit=MAX_WINDOW[name].days))
+    listed = ", ".join(parts)
     if expired:
         return Outcome(CHECKS[3][0], EXPIRY_CONTROL, REFUTED,
-                       f"{summary}; expired: {', '.join(expired)} (the repository serves stale metadata)")
+                       Text.of("check.tuf_expired", roles=listed, expired=", ".join(expired)))
     if too_long:
         return Outcome(CHECKS[3][0], EXPIRY_CONTROL, REFUTED,
-                       f"{summary}; windows too long to notice a freeze: {', '.join(too_long)}")
-    return Outcome(CHECKS[3][0], EXPIRY_CONTROL, VERIFIED, summary)
+                       Text.of("check.tuf_too_long", roles=listed, long=tuple(too_long)))
+    return Outcome(CHECKS[3][0], EXPIRY_CONTROL, VERIFIED, Text.of("check.tuf_expires", roles=listed))

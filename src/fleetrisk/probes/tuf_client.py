@@ -20,6 +20,7 @@ from tuf.api.exceptions import (
 )
 from tuf.ngclient import Updater
 
+from fleetrisk.messages import Text
 from fleetrisk.probes.outcome import INCONCLUSIVE, REFUTED, VERIFIED, Outcome
 from fleetrisk.probes.tuf_audit import EXPIRY_CONTROL, THRESHOLD_CONTROL, base
 from fleetrisk.probes.tuf_fetch import ScopedFetcher, reraise_gate_errors
@@ -39,32 +40,28 @@ def client_refresh(url: str, fetcher: ScopedFetcher, trusted_root: bytes | None,
     """Refresh the top-level metadata with a persistent cache; outcomes for rollback and freeze."""
     cache = cache_dir_for(cache_root, url)
     seeded = (cache / "root.json").is_file()
-    anchor = "the cached root" if seeded else ("the trusted root from the secrets file" if trusted_root
-                                               else "version 1 of root as served (trust on first use)")
+    anchor = Text.of("check.anchor_cache" if seeded else "check.anchor_trusted" if trusted_root
+                     else "check.anchor_first_use")
     try:
         cache.mkdir(parents=True, exist_ok=True)
         bootstrap = None if seeded else (trusted_root or fetcher.get(base(url) + "1.root.json"))
         Updater(str(cache), base(url), fetcher=fetcher, bootstrap=bootstrap).refresh()
     except BadVersionNumberError as exc:
-        return [Outcome(CHECK, ROLLBACK_CONTROL, REFUTED,
-                        f"rollback: {exc} (compared with the cache this client kept)"),
-                Outcome(CHECK, EXPIRY_CONTROL, INCONCLUSIVE, "refresh stopped at the rollback")]
+        return [Outcome(CHECK, ROLLBACK_CONTROL, REFUTED, Text.of("check.tuf_rollback", error=str(exc))),
+                Outcome(CHECK, EXPIRY_CONTROL, INCONCLUSIVE, Text.of("check.tuf_stopped_rollback"))]
     except ExpiredMetadataError as exc:
-        return [Outcome(CHECK, ROLLBACK_CONTROL, INCONCLUSIVE, "refresh stopped at expired metadata"),
-                Outcome(CHECK, EXPIRY_CONTROL, REFUTED,
-                        f"freeze: {exc}; devices that enforce expiry stop updating, others accept stale metadata")]
+        return [Outcome(CHECK, ROLLBACK_CONTROL, INCONCLUSIVE, Text.of("check.tuf_stopped_expired")),
+                Outcome(CHECK, EXPIRY_CONTROL, REFUTED, Text.of("check.tuf_freeze", error=str(exc)))]
     except UnsignedMetadataError as exc:
-        return [Outcome(CHECK, THRESHOLD_CONTROL, REFUTED, f"a role is not signed by its threshold of keys: {exc}"),
-                Outcome(CHECK, ROLLBACK_CONTROL, INCONCLUSIVE, "refresh stopped at a signature failure"),
-                Outcome(CHECK, EXPIRY_CONTROL, INCONCLUSIVE, "refresh stopped at a signature failure")]
+        stopped = Text.of("check.tuf_stopped_signature")
+        return [Outcome(CHECK, THRESHOLD_CONTROL, REFUTED, Text.of("check.tuf_unsigned", error=str(exc))),
+                Outcome(CHECK, ROLLBACK_CONTROL, INCONCLUSIVE, stopped),
+                Outcome(CHECK, EXPIRY_CONTROL, INCONCLUSIVE, stopped)]
     except (RepositoryError, DownloadError, OSError, ValueError) as exc:
         reraise_gate_errors(exc)
-        return [Outcome(CHECK, control, INCONCLUSIVE, f"refresh failed: {type(exc).__name__}: {exc}")
+        return [Outcome(CHECK, control, INCONCLUSIVE, Text.of("check.tuf_failed", error=f"{type(exc).__name__}: {exc}"))
                 for control in (ROLLBACK_CONTROL, EXPIRY_CONTROL)]
-    rollback = (Outcome(CHECK, ROLLBACK_CONTROL, VERIFIED,
-                        "no metadata version went back since this client's previous run")
+    rollback = (Outcome(CHECK, ROLLBACK_CONTROL, VERIFIED, Text.of("check.tuf_no_rollback"))
                 if seeded else
-                Outcome(CHECK, ROLLBACK_CONTROL, INCONCLUSIVE,
-                        f"first run: cache seeded from {anchor}; a later run detects rollback"))
-    return [rollback, Outcome(CHECK, EXPIRY_CONTROL, VERIFIED,
-                              f"root, timestamp, snapshot and targets verified and unexpired (trust: {anchor})")]
+                Outcome(CHECK, ROLLBACK_CONTROL, INCONCLUSIVE, Text.of("check.tuf_first_run", anchor=anchor)))
+    return [rollback, Outcome(CHECK, EXPIRY_CONTROL, VERIFIED, Text.of("check.tuf_fresh", anchor=anchor))]

@@ -10,6 +10,7 @@ import httpx
 from tuf.api.exceptions import DownloadError, DownloadHTTPError
 from tuf.ngclient import FetcherInterface
 
+from fleetrisk.messages import word
 from fleetrisk.probes import bounded
 from fleetrisk.probes.scope import BudgetExhausted, Gate, ScopeError
 
@@ -35,8 +36,9 @@ class ScopedFetcher(FetcherInterface):
         if reply.status != 200:
             raise DownloadHTTPError(f"HTTP {reply.status} for {url}", reply.status)
         if reply.cut_off is not None:
-            raise DownloadError(f"{url}: {reply.cut_off}" + (
-                f"; metadata larger than {MAX_BYTES:,} bytes is not read" if "cap" in reply.cut_off else ""))
+            raise DownloadError(f"{url}: {word(reply.cut_off, 'en')}" + (
+                f"; metadata larger than {MAX_BYTES:,} bytes is not read" if reply.cut_off.key == "check.cut_cap"
+                else ""))
         return iter([reply.body])
 
     def get(self, url: str) -> bytes:
