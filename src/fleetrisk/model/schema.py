@@ -485,3 +485,8 @@ class ServiceModel(Strict):
     )
     tracking: list[TrackingEntry] = Field(default_factory=list)
     loss: Loss | None = Field(default=None, description="Optional inputs of `simulate` and `plan`.")
+    catalog: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(
+        default_factory=list,
+        description="Organisation catalog folders to load beside the bundled catalog, relative to this file "
+        "(docs/own-rules.md).",
+    )
