@@ -16,6 +16,7 @@ from fleetrisk.cli._files import readable
 from fleetrisk.errors import FleetriskError, UsageError
 
 if TYPE_CHECKING:
+    from fleetrisk.catalog.loader import Catalog
     from fleetrisk.evidence import Evidence
     from fleetrisk.model.loader import LoadedModel
 
@@ -102,6 +103,20 @@ EvidenceOption = Annotated[
     Path | None, typer.Option(help="Evidence JSON from 'fleetrisk verify': refuted controls stop mitigating, "
                               "observed facts replace the model's.")
 ]
+
+
+CatalogOption = Annotated[
+    list[Path] | None,
+    typer.Option("--catalog", metavar="DIR", help="An organisation catalog folder to use beside the bundled one "
+                 "(repeatable; a model can also list them under 'catalog:').", show_default=False),
+]
+
+
+def catalog_for(loaded: LoadedModel, folders: list[Path] | None) -> Catalog:
+    """The catalog to analyse ``loaded`` with: bundled, the model's ``catalog:`` folders and ``--catalog``."""
+    from fleetrisk.catalog.organisation import catalog_for as resolve
+
+    return resolve(loaded, folders or ())
 
 
 def load_evidence_for(path: Path | None, loaded: LoadedModel) -> Evidence | None:

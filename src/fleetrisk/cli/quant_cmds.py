@@ -15,9 +15,11 @@ from rich.table import Table
 from fleetrisk._version import __version__
 from fleetrisk.cli._common import (
     AsOfOption,
+    CatalogOption,
     EvidenceOption,
     Lang,
     add_command,
+    catalog_for,
     default_model,
     err,
     guard,
@@ -72,6 +74,7 @@ def simulate(
     lang: Annotated[Lang, typer.Option(help="Table language.", case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
+    catalogs: CatalogOption = None,
 ) -> None:
     """Simulate annual loss (Open FAIR style) over the attack graph."""
 
@@ -81,7 +84,8 @@ def simulate(
 
         check_iterations(iterations)
         loaded = load_model_file(default_model(model))
-        setup = loss_setup(loaded, as_of=parse_date(as_of), evidence=load_evidence_for(evidence, loaded))
+        setup = loss_setup(loaded, catalog_for(loaded, catalogs), as_of=parse_date(as_of),
+                           evidence=load_evidence_for(evidence, loaded))
         with _progress("simulating") as progress:
             sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed, progress=progress)
         report = simulation.simulation_report(setup.quant, setup.inputs, sim, model=loaded.file,
@@ -107,6 +111,7 @@ def plan(
     lang: Annotated[Lang, typer.Option(help="Table language.", case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
+    catalogs: CatalogOption = None,
 ) -> None:
     """Choose the controls to fund, by exact integer programming (HiGHS)."""
 
@@ -120,7 +125,8 @@ def plan(
             raise UsageError("--budget is required",
                              hint="a yearly amount in the model's currency, e.g. --budget 500000")
         loaded = load_model_file(default_model(model))
-        setup = loss_setup(loaded, as_of=parse_date(as_of), evidence=load_evidence_for(evidence, loaded))
+        setup = loss_setup(loaded, catalog_for(loaded, catalogs), as_of=parse_date(as_of),
+                           evidence=load_evidence_for(evidence, loaded))
         check_budget(budget, setup.inputs)
         with _progress("simulating") as progress:
             sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed, progress=progress)
