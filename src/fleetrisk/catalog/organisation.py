@@ -21,6 +21,7 @@ bundled id has exactly one dot and no prefix; two catalogs may not declare the s
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,7 +231,7 @@ def _disabled(org: Organisation, every: dict[str, CompiledScenario]) -> list[Dis
 def model_folders(loaded: LoadedModel) -> list[Folder]:
     """The catalog folders a model names under ``catalog:``, relative to the model file."""
     base = Path(loaded.file).parent
-    return [Folder(base / entry, str(base / entry), loaded.document.locate(("catalog", i)))
+    return [Folder(base / entry, os.path.normpath(base / entry), loaded.document.locate(("catalog", i)))
             for i, entry in enumerate(loaded.model.catalog)]
 
 
