@@ -91,6 +91,17 @@ def test_catalog_check_takes_the_bundled_catalog_by_default_or_by_its_folder() -
         assert re.search(r"valid \(\d{2,} scenario\(s\), each with its case", result.stdout), result.stdout
 
 
+def test_hidden_files_and_other_folders_are_left_alone(tmp_path: Path) -> None:
+    """A catalog kept in its own repository has a CI workflow and docs beside it."""
+    root = org_copy(tmp_path)
+    for name in (".github/workflows/catalog.yml", "docs/mkdocs.yml"):
+        (root / name).parent.mkdir(parents=True)
+        (root / name).write_text("on: push\n", encoding="utf-8")
+    (root / "README.md").write_text("ACME rules\n", encoding="utf-8")
+    result = run_cli("catalog", "test", str(root))
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_failing_case_is_reported_at_its_line(tmp_path: Path) -> None:
     root = org_copy(tmp_path)
     case = root / CASE
@@ -356,6 +367,13 @@ def _stray_file(root: Path) -> tuple[Path, str]:
     return root / "taxonomy.yaml", ""
 
 
+def _outside_a_family(root: Path) -> tuple[Path, str]:
+    (root / "scenarios" / "T9").mkdir()
+    for path in (SCENARIO, CASE):
+        shutil.move(root / path, root / "scenarios" / "T9" / path.name)
+    return root / "scenarios" / "T9" / CASE.name, ""  # the first of the two files, in name order
+
+
 BAD: list[tuple[str, Breaker, str, str]] = [
     ("unknown field", _unknown_field, "Extra inputs are not permitted", "the fields are: id, family"),
     ("unknown model field in a condition", _bad_condition, "unknown field 'privileged.retention_days'",
@@ -375,6 +393,8 @@ BAD: list[tuple[str, Breaker, str, str]] = [
     ("framework id without the prefix", _framework_without_prefix, "does not carry this catalog's prefix",
      "write it acme-sec"),
     ("a file the loader does not read", _stray_file, "taxonomy.yaml is not read", "the taxonomy and vocabulary"),
+    ("a scenario outside a family folder", _outside_a_family, "scenarios/T9/short-audit-retention.case.yaml is not",
+     "scenarios/T<n>/<name>.yaml"),
 ]
 
 

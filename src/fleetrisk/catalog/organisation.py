@@ -116,11 +116,16 @@ def load_organisation(folder: Folder, base: Catalog) -> Organisation:
 
 
 def _check_layout(root: Path) -> None:
-    """Every YAML file sits where the loader reads it: nothing is silently left out."""
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.suffix not in (".yaml", ".yml"):
-            continue
+    """Every YAML file at the top of the folder, under scenarios/ or under controls/ sits where the
+    loader reads it: nothing there is silently left out. Hidden files and other folders are ignored."""
+    files = [p for p in root.iterdir() if p.is_file()]
+    for folder in ("scenarios", "controls"):
+        if (root / folder).is_dir():
+            files += (p for p in (root / folder).rglob("*") if p.is_file())
+    for path in sorted(files):
         parts = path.relative_to(root).parts
+        if path.suffix not in (".yaml", ".yml") or any(part.startswith(".") for part in parts):
+            continue
         where = Location(str(path), 1, 1)
         if path.suffix == ".yml":
             raise CatalogError(f"{path.name}: catalog files end in .yaml", location=where,
