@@ -102,6 +102,8 @@ ENGINE_READS: dict[str, str] = {
     "tracking[].id": "tracking: the findings a decision covers",
     "tracking[].status": "tracking: the status the decision gives them",
     "tracking[].expires": "tracking: an expired decision no longer applies",
+    # the catalog itself
+    "catalog": "catalog: organisation catalog folders loaded beside the bundled one (docs/own-rules.md)",
     # quantitative loss (simulate and plan; docs/quantitative.md)
     "loss.currency": "loss model: currency of every amount",
     "loss.usd_rate": "loss model: converts the USD defaults",

@@ -294,3 +294,13 @@ def test_compliance_rows_carry_their_section_title() -> None:
     table = table[:table.index("</table>")]
     assert re.search(r">5\.4-\d+</span> <span class=\"muted\">Securely store sensitive security parameters<", table)
     assert "機微なセキュリティパラメータを安全に保存する" in html_for("ja")
+
+
+def test_a_fix_first_control_that_only_cuts_paths_has_a_row() -> None:
+    """A control can cut attack paths without closing any finding (closes is empty): its row says '-'."""
+    loaded = load_model(Path(__file__).parent / "data" / "org-service.yaml")
+    result = assess(loaded)
+    item = next(x for x in result.fix_first if not x.closes)
+    page = render_report("html", result, loaded)
+    row = next(r for r in page.split("<tr>") if f'<code class="muted">{item.control}</code>' in r)
+    assert f"<td>-</td><td class=\"num\">{item.paths_cut}</td>" in row

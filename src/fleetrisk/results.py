@@ -191,7 +191,7 @@ class Finding(Out):
 
 
 class ScenarioInfo(Out):
-    """Catalog text for a scenario that has findings (shared by all its findings)."""
+    """Catalog text of a scenario the assessment ran (shared by all its findings)."""
 
     title: str
     description: str
@@ -200,6 +200,10 @@ class ScenarioInfo(Out):
     stride: list[str]
     facets: dict[str, str | list[str]]
     references: dict[str, list[str]]
+    family: str | None = Field(default=None, description="T1..T8 (absent in reports before schema 2.1).")
+    likelihood: LikelihoodLevel | None = Field(default=None, description="The scenario's own likelihood.")
+    severity: int | None = Field(default=None, ge=1, le=5, description="The scenario's service-characteristic "
+                                 "impact, 1..5.")
 
 
 class ControlInfo(Out):
@@ -207,6 +211,27 @@ class ControlInfo(Out):
     description: str
     evidence: str
     cost: int
+    references: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class CatalogInfo(Out):
+    """A catalog the assessment ran: the bundled one, or an organisation's (docs/own-rules.md)."""
+
+    prefix: str | None = Field(description="The organisation's id prefix (T<n>.<prefix>.<name>); null for the "
+                               "bundled catalog.")
+    title: str
+    path: str | None = Field(description="The folder as given (null for the bundled catalog).")
+    scenarios: int = Field(ge=0, description="Scenarios it adds.")
+    controls: int = Field(ge=0, description="Controls it adds.")
+
+
+class DisabledInfo(Out):
+    """A scenario an organisation catalog switched off: it did not run."""
+
+    scenario: str
+    title: str
+    justification: str
+    by: str = Field(description="Prefix of the organisation catalog that switched it off.")
 
 
 class FamilySummary(Out):
@@ -389,5 +414,13 @@ class Assessment(Out):
     questions: list[Question] = Field(
         default_factory=list, description="The unstated fields that settle the most unknown findings, first ten."
     )
-    scenarios: dict[str, ScenarioInfo] = Field(description="Scenarios with findings, by id.")
-    controls: dict[str, ControlInfo] = Field(description="Controls named by findings, by id.")
+    scenarios: dict[str, ScenarioInfo] = Field(description="Every scenario the assessment ran, by id "
+                                               "(before schema 2.1: those with findings).")
+    controls: dict[str, ControlInfo] = Field(description="Every control of the catalogs it ran, by id "
+                                             "(before schema 2.1: those named by findings).")
+    catalogs: list[CatalogInfo] = Field(
+        default_factory=list, description="The catalogs it ran: the bundled one first, then organisation catalogs."
+    )
+    disabled: list[DisabledInfo] = Field(
+        default_factory=list, description="Scenarios organisation catalogs switched off, with why."
+    )

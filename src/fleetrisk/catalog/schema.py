@@ -113,10 +113,15 @@ class Frameworks(CatalogBase):
     frameworks: list[Framework]
 
 
+#: An organisation catalog's prefix: its scenario ids are ``T<n>.<prefix>.<name>``, its control
+#: ids ``<prefix>.<name>`` and its framework ids ``<prefix>-<name>``.
+PREFIX_PATTERN = r"[a-z][a-z0-9-]{1,30}"
+
+
 class Control(CatalogBase):
     """A countermeasure a provider can declare on an element or service-wide."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,60}$")]
+    id: Annotated[str, Field(pattern=rf"^(?:{PREFIX_PATTERN}\.)?[a-z0-9][a-z0-9-]{{1,60}}$")]
     title: Bilingual
     description: Bilingual
     evidence: Bilingual = Field(description="What shows the control really holds.")
@@ -158,7 +163,7 @@ class Impact(CatalogBase):
 class Scenario(CatalogBase):
     """One threat rule."""
 
-    id: Annotated[str, Field(pattern=r"^T[1-8]\.[a-z0-9][a-z0-9-]{2,60}$")]
+    id: Annotated[str, Field(pattern=rf"^T[1-8]\.(?:{PREFIX_PATTERN}\.)?[a-z0-9][a-z0-9-]{{2,60}}$")]
     family: FamilyId
     title: Bilingual
     description: Bilingual
@@ -174,6 +179,23 @@ class Scenario(CatalogBase):
     likelihood: Likelihood
     impact: Impact
     references: References
+
+
+class Disable(CatalogBase):
+    """A scenario of another catalog switched off, with the reason every report shows."""
+
+    scenario: str
+    justification: Bilingual
+
+
+class Manifest(CatalogBase):
+    """``catalog.yaml``: what makes a folder an organisation catalog."""
+
+    prefix: Annotated[str, Field(pattern=rf"^{PREFIX_PATTERN}$")] = Field(
+        description="Prefix of the organisation's ids: scenarios T<n>.<prefix>.<name>, controls <prefix>.<name>."
+    )
+    title: Bilingual
+    disable: list[Disable] = Field(default_factory=list)
 
 
 class CaseExpectation(CatalogBase):

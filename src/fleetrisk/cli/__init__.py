@@ -1,6 +1,6 @@
 """Command-line interface: a thin shell over the library.
 
-Exit codes: 0 ok; 1 findings at or above ``--fail-on``; 2 bad input or usage.
+Exit codes: 0 ok; 1 findings at or above ``--fail-on`` (or failing catalog cases); 2 bad input or usage.
 Errors are printed as ``file:line:col: error[...]: message`` with a hint, never a traceback.
 Each command group lives in its own module and is added here explicitly.
 """
@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from fleetrisk._version import __version__
 from fleetrisk.cli import (
+    catalog_cmds,
     core,
     explain_cmd,
     interop_cmds,
@@ -55,6 +56,7 @@ def main_options(
 
 
 core.register(app)
+catalog_cmds.register(app)
 paths_cmd.register(app)
 verify_cmd.register(app)
 reports_cmds.register(app)

@@ -20,6 +20,7 @@ from fleetrisk.errors import FleetriskError, UsageError
 from fleetrisk.textsafe import inert
 
 if TYPE_CHECKING:
+    from fleetrisk.catalog.loader import Catalog
     from fleetrisk.evidence import Evidence
     from fleetrisk.model.loader import LoadedModel
 
@@ -134,6 +135,20 @@ def amount(value: float | None) -> float | None:
     if value is not None and value < 0:
         raise typer.BadParameter(f"{value:g} is below zero: give an amount, zero or more")
     return value
+
+
+CatalogOption = Annotated[
+    list[Path] | None,
+    typer.Option("--catalog", metavar="DIR", help="An organisation catalog folder to use beside the bundled one "
+                 "(repeatable; a model can also list them under 'catalog:').", show_default=False),
+]
+
+
+def catalog_for(loaded: LoadedModel, folders: list[Path] | None) -> Catalog:
+    """The catalog to analyse ``loaded`` with: bundled, the model's ``catalog:`` folders and ``--catalog``."""
+    from fleetrisk.catalog.organisation import catalog_for as resolve
+
+    return resolve(loaded, folders or ())
 
 
 def load_evidence_for(path: Path | None, loaded: LoadedModel) -> Evidence | None:

@@ -1,4 +1,4 @@
-"""Core commands: assess, validate, schema, catalog, init."""
+"""Core commands: assess, validate, schema, catalog (registered with its subcommands by catalog_cmds), init."""
 
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ from rich.table import Table
 
 from fleetrisk._version import __version__
 from fleetrisk.atomic import write_all_atomic, write_atomic
-from fleetrisk.catalog.loader import load_catalog
+from fleetrisk.catalog.organisation import Folder, load_catalogs
 from fleetrisk.cli._common import (
     AsOfOption,
+    CatalogOption,
     EvidenceOption,
     Lang,
     Level,
     add_command,
     amount,
+    catalog_for,
     default_model,
     err,
     guard,
@@ -84,6 +86,7 @@ def assess(
     seed: Annotated[int, typer.Option(min=0, help="Seed of the random numbers, 0 or more (with --loss).")] = 1,
     force: Annotated[bool, typer.Option("--force", help="Replace files in DIR that fleetrisk did not write, even "
                                         "an input of this run; earlier reports are replaced without it.")] = False,
+    catalogs: CatalogOption = None,
 ) -> None:
     """Assess a model: findings ranked by fleet impact."""
 
@@ -103,14 +106,15 @@ def assess(
         date = parse_date(as_of)
         loaded = load_model_file(default_model(model))
         checks = load_evidence_for(evidence, loaded)
-        result = run_assessment(loaded, lang=lang.value, as_of=date, evidence=checks)
+        rules = catalog_for(loaded, catalogs)
+        result = run_assessment(loaded, rules, lang=lang.value, as_of=date, evidence=checks)
         keep(loaded)
         quant = None
         if loss or budget is not None:
             from fleetrisk.engine.quant_run import loss_view  # numpy and HiGHS load only for --loss
 
             quant = loss_view(loaded, iterations, seed, budget, lang=lang.value, tool=f"fleetrisk {__version__}",
-                              as_of=date, evidence=checks)
+                              as_of=date, evidence=checks, catalog=rules)
         if output is not None:
             _write_reports(result, formats or ["md", "json"], output, loaded, quant)
             _print_summary(result, quant)
@@ -237,12 +241,12 @@ def _list_examples() -> None:
     out.print(f"write one with: fleetrisk init --example {DEFAULT_EXAMPLE}", markup=False)
 
 
-def validate(model: Annotated[Path, typer.Argument(help="Model file.")]) -> None:
+def validate(model: Annotated[Path, typer.Argument(help="Model file.")], catalogs: CatalogOption = None) -> None:
     """Check a model file; report every problem with its line and column."""
 
     def run() -> None:
         loaded = load_model_file(model)
-        run_assessment(loaded)  # also checks controls and tracking entries
+        run_assessment(loaded, catalog_for(loaded, catalogs))  # also checks controls and tracking entries
         m = loaded.model
         out.print(
             f"{model}: valid ({len(m.fleets)} fleets, {len(m.components)} components, "
@@ -280,14 +284,18 @@ def schema_text(kind: str) -> str:
 
 
 def catalog(
+    ctx: typer.Context,
     family: Annotated[str | None, typer.Option(help="Only this family, e.g. T6.")] = None,
     fmt: Annotated[CatalogFormat, typer.Option("--format", "-f", case_sensitive=False)] = CatalogFormat.table,
     lang: Annotated[Lang, typer.Option(case_sensitive=False)] = Lang.en,
+    catalogs: CatalogOption = None,
 ) -> None:
-    """Show the threat catalog: scenarios and controls."""
+    """Show the threat catalog: scenarios and controls; 'catalog check' and 'catalog test' check a catalog."""
+    if ctx.invoked_subcommand is not None:
+        return
 
     def run() -> None:
-        cat = load_catalog()
+        cat = load_catalogs([Folder(path, str(path)) for path in catalogs or ()])
         only = family.upper() if family is not None else None
         if only is not None and only not in {f.id for f in cat.taxonomy.families}:
             raise UsageError(f"unknown family {family!r}", hint="T1 .. T8")
@@ -306,5 +314,4 @@ def register(app: typer.Typer) -> None:
     add_command(app, assess)
     add_command(app, validate)
     add_command(app, schema)
-    add_command(app, catalog)
     add_command(app, init)

@@ -13,10 +13,12 @@ from rich.table import Table
 
 from fleetrisk.cli._common import (
     AsOfOption,
+    CatalogOption,
     EvidenceOption,
     Lang,
     Level,
     add_command,
+    catalog_for,
     default_model,
     guard,
     load_evidence_for,
@@ -52,6 +54,7 @@ def paths(
     lang: Annotated[Lang, typer.Option(case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
+    catalogs: CatalogOption = None,
 ) -> None:
     """Show the easiest attack paths to each fleet outcome, step by step."""
 
@@ -65,7 +68,7 @@ def paths(
                              hint=f"fleets: {', '.join(f.id for f in loaded.model.fleets)}")
         minimum = "low" if min_risk is Level.none else min_risk.value
         checks = load_evidence_for(evidence, loaded)
-        found = explore_paths(loaded, outcome=wanted, fleet=fleet, k=k, minimum=minimum,
+        found = explore_paths(loaded, catalog_for(loaded, catalogs), outcome=wanted, fleet=fleet, k=k, minimum=minimum,
                               lang=lang.value, as_of=parse_date(as_of), evidence=checks)
         if fmt is PathsFormat.json:
             sys.stdout.write(json_inert(json.dumps([p.model_dump(mode="json") for p in found], ensure_ascii=False,

@@ -15,10 +15,12 @@ from rich.table import Table
 from fleetrisk._version import __version__
 from fleetrisk.cli._common import (
     AsOfOption,
+    CatalogOption,
     EvidenceOption,
     Lang,
     add_command,
     amount,
+    catalog_for,
     default_model,
     err,
     guard,
@@ -75,6 +77,7 @@ def simulate(
     lang: Annotated[Lang, typer.Option(help="Table language.", case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
+    catalogs: CatalogOption = None,
 ) -> None:
     """Simulate annual loss (Open FAIR style) over the attack graph."""
 
@@ -84,7 +87,8 @@ def simulate(
 
         check_iterations(iterations)
         loaded = load_model_file(default_model(model))
-        setup = loss_setup(loaded, as_of=parse_date(as_of), evidence=load_evidence_for(evidence, loaded))
+        setup = loss_setup(loaded, catalog_for(loaded, catalogs), as_of=parse_date(as_of),
+                           evidence=load_evidence_for(evidence, loaded))
         with _progress("simulating") as progress:
             sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed, progress=progress)
         report = simulation.simulation_report(setup.quant, setup.inputs, sim, model=loaded.file,
@@ -111,6 +115,7 @@ def plan(
     lang: Annotated[Lang, typer.Option(help="Table language.", case_sensitive=False)] = Lang.en,
     as_of: AsOfOption = None,
     evidence: EvidenceOption = None,
+    catalogs: CatalogOption = None,
 ) -> None:
     """Choose the controls to fund, by exact integer programming (HiGHS)."""
 
@@ -124,7 +129,8 @@ def plan(
             raise UsageError("--budget is required",
                              hint="a yearly amount in the model's currency, e.g. --budget 500000")
         loaded = load_model_file(default_model(model))
-        setup = loss_setup(loaded, as_of=parse_date(as_of), evidence=load_evidence_for(evidence, loaded))
+        setup = loss_setup(loaded, catalog_for(loaded, catalogs), as_of=parse_date(as_of),
+                           evidence=load_evidence_for(evidence, loaded))
         check_budget(budget, setup.inputs)
         with _progress("simulating") as progress:
             sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed, progress=progress)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from fleetrisk.cli._common import Lang, add_command, default_model, guard
+from fleetrisk.cli._common import CatalogOption, Lang, add_command, catalog_for, default_model, guard
 from fleetrisk.cli._files import load_model_file
 from fleetrisk.engine.assess import assess
 from fleetrisk.engine.questions import questions, unknown_share
@@ -28,6 +28,7 @@ def questions_command(
     fmt: Annotated[QuestionsFormat, typer.Option("--format", "-f", case_sensitive=False)] = QuestionsFormat.md,
     lang: Annotated[Lang, typer.Option(case_sensitive=False)] = Lang.en,
     top: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
+    catalogs: CatalogOption = None,
 ) -> None:
     """List the facts the model leaves out, the ones that settle the most unknown findings first.
 
@@ -36,7 +37,8 @@ def questions_command(
     """
 
     def run() -> None:
-        result = assess(load_model_file(default_model(model)), lang=lang.value)
+        loaded = load_model_file(default_model(model))
+        result = assess(loaded, catalog_for(loaded, catalogs), lang=lang.value)
         found = questions(result, top)
         if fmt is QuestionsFormat.json:
             data = {"unknown_findings": sum(1 for f in result.findings if f.status == "unknown"),

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from fleetrisk.cli._common import Lang, Level, add_command, err, guard, parse_date
+from fleetrisk.cli._common import CatalogOption, Lang, Level, add_command, catalog_for, err, guard, parse_date
 from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.engine.assess import assess as run_assessment
 from fleetrisk.errors import InputError, Location
@@ -26,10 +26,11 @@ class DiffFormat(StrEnum):
     json = "json"
 
 
-def load_side(path: Path, lang: str, as_of: str | None) -> Assessment:
+def load_side(path: Path, lang: str, as_of: str | None, catalogs: list[Path] | None = None) -> Assessment:
     """An assessment from a model file (assessed now) or from a JSON report written earlier."""
     if path.suffix.lower() != ".json":
-        return run_assessment(load_model_file(path), lang=lang, as_of=parse_date(as_of))
+        loaded = load_model_file(path)
+        return run_assessment(loaded, catalog_for(loaded, catalogs), lang=lang, as_of=parse_date(as_of))
     raw = read_regular(readable(path, "report"), MAX_REPORT_BYTES, "report",
                        hint="pass a model file or a report.json written by 'fleetrisk assess'")
     try:
@@ -65,13 +66,14 @@ def diff(
     ] = Level.none,
     lang: Annotated[Lang, typer.Option(help="Report language.", case_sensitive=False)] = Lang.en,
     as_of: Annotated[str | None, typer.Option(help="Date for tracking expiry (YYYY-MM-DD).")] = None,
+    catalogs: CatalogOption = None,
 ) -> None:
     """Risk diff: findings new, resolved and changed between two versions of a model."""
     gate = None if fail_on_new is Level.none else fail_on_new.value
 
     def run() -> int:
-        before = load_side(old, lang.value, as_of)
-        after = load_side(new, lang.value, as_of)
+        before = load_side(old, lang.value, as_of, catalogs)
+        after = load_side(new, lang.value, as_of, catalogs)
         from fleetrisk.reports.diff import diff_assessments, gating_changes, render_diff_json, render_diff_md
 
         result = diff_assessments(before, after)

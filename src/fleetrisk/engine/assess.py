@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from fleetrisk._version import __version__
 from fleetrisk.catalog.conditions import Missing, Reason
-from fleetrisk.catalog.loader import Catalog, load_catalog
+from fleetrisk.catalog.loader import Catalog, CatalogSource
+from fleetrisk.catalog.organisation import catalog_for
 from fleetrisk.engine.fix_first import fix_first, headline_findings, rank_findings
 from fleetrisk.engine.graph import build_graph
 from fleetrisk.engine.match import Match, match_all
@@ -46,8 +47,10 @@ from fleetrisk.results import (
     STATUSES,
     Assessment,
     AttackPath,
+    CatalogInfo,
     ControlInfo,
     ControlState,
+    DisabledInfo,
     EvidenceRef,
     FamilySummary,
     Finding,
@@ -92,7 +95,7 @@ def assess(
     finding's likelihood from how reachable it is, the easiest attack paths, the blast
     radius of every component and key, and the minimal cut sets of every fleet outcome.
     """
-    catalog = catalog or load_catalog()
+    catalog = catalog or catalog_for(loaded)
     as_of = as_of or dt.date.today()
     state = analyse_model(loaded, catalog, as_of=as_of, evidence=evidence, max_cut_size=max_cut_size)
     loaded = state.loaded
@@ -109,9 +112,7 @@ def assess(
     cuts = cut_sets(analysis)
     findings = rank_findings(findings, catalog, *headline_findings(paths, cuts))
     uses_dates = any(entry.expires is not None for entry in loaded.model.tracking)
-    scenario_ids = sorted({f.scenario for f in findings})
     first = fix_first(findings, catalog, paths, {f.id: f.devices for f in loaded.model.fleets})
-    control_ids = sorted({c.id for f in findings for c in f.controls} | {x.control for x in first})
     result = Assessment(
         tool=f"fleetrisk {__version__}",
         lang="ja" if lang == "ja" else "en",
@@ -129,8 +130,11 @@ def assess(
         fix_first=first,
         assumed=assumed_outcomes(index, analysis, words,
                                  {f.id: f.missing for f in findings if f.status == "unknown"}),
-        scenarios={sid: builder.scenario_info(sid) for sid in scenario_ids},
-        controls={cid: _control_info(catalog, cid, lang) for cid in control_ids},
+        scenarios={s.id: builder.scenario_info(s.id) for s in catalog.scenarios},
+        controls={cid: _control_info(catalog, cid, lang) for cid in sorted(catalog.controls)},
+        catalogs=[_catalog_info(source, lang) for source in catalog.sources],
+        disabled=[DisabledInfo(scenario=d.scenario, title=d.title.get(lang), justification=d.justification.get(lang),
+                               by=d.by) for d in catalog.disabled],
     )
     return result.model_copy(update={"questions": questions(result, top=QUESTIONS_IN_REPORT)})
 
@@ -168,7 +172,7 @@ def analyse_model(
     max_cut_size: int | None = 3,
 ) -> ModelAnalysis:
     """Apply live evidence, match, track, and build the attack graph's stated and assumed views."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or catalog_for(loaded)
     as_of = as_of or dt.date.today()
     facts: dict[tuple[str, str], Contradiction] = {}
     if evidence is not None:
@@ -198,7 +202,7 @@ def explore_paths(
     evidence: Evidence | None = None,
 ) -> list[AttackPath]:
     """Attack paths for exploring: any outcome at or above ``minimum`` risk, filtered."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or catalog_for(loaded)
     state = analyse_model(loaded, catalog, as_of=as_of, evidence=evidence, max_cut_size=None)
     return attack_paths(state.loaded.index, state.analysis, state.step_words(catalog, lang, evidence), k=k,
                         minimum=minimum,
@@ -240,7 +244,13 @@ def _control_info(catalog: Catalog, control_id: str, lang: str) -> ControlInfo:
         description=control.description.get(lang),
         evidence=control.evidence.get(lang),
         cost=control.cost,
+        references={k: list(v) for k, v in sorted(control.references.items())},
     )
+
+
+def _catalog_info(source: CatalogSource, lang: str) -> CatalogInfo:
+    return CatalogInfo(prefix=source.prefix, title=source.title.get(lang), path=source.path,
+                       scenarios=len(source.scenarios), controls=len(source.controls))
 
 
 def check_controls(loaded: LoadedModel, catalog: Catalog) -> None:
@@ -315,6 +325,9 @@ class _FindingBuilder:
                 "outcome": spec.facets.outcome,
             },
             references=self._references(scenario_id),
+            family=spec.family,
+            likelihood=spec.likelihood,
+            severity=spec.impact.severity,
         )
 
     def _references(self, scenario_id: str) -> dict[str, list[str]]:

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fleetrisk.catalog.conditions import ControlExpr
-from fleetrisk.catalog.loader import Catalog, load_catalog
+from fleetrisk.catalog.loader import Catalog
+from fleetrisk.catalog.organisation import catalog_for
 from fleetrisk.engine.assess import analyse_model
 from fleetrisk.engine.cutsets import CutSets
 from fleetrisk.engine.graph import AttackGraph, Edge
@@ -92,7 +93,7 @@ def prepare(
 ) -> QuantGraph:
     """The stated attack graph of the one analysis (evidence and date included), with every
     entry's outcomes. Controls live evidence refuted do not hold; unknown findings are no edges."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or catalog_for(loaded)
     state = analyse_model(loaded, catalog, as_of=as_of, evidence=evidence, max_cut_size=None)
     loaded, index = state.loaded, state.loaded.index
     full = state.analysis.graph

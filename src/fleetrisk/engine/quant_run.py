@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from fleetrisk.catalog.loader import Catalog, load_catalog
+from fleetrisk.catalog.loader import Catalog
+from fleetrisk.catalog.organisation import catalog_for
 from fleetrisk.engine import simulate as simulation
 from fleetrisk.engine.loss_model import LossInputs, loss_inputs
 from fleetrisk.engine.plan import Plan, check_budget, marginal_values, plan_critical, plan_loss
@@ -45,7 +46,7 @@ def loss_setup(
     evidence: Evidence | None = None,
 ) -> LossSetup:
     """The one analysis of the model (with its evidence and date), ready to simulate."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or catalog_for(loaded)
     quant = prepare(loaded, catalog, as_of, evidence)
     return LossSetup(loaded, catalog, quant, loss_inputs(loaded, catalog))
 
@@ -85,11 +86,12 @@ def plan_report(setup: LossSetup, sim: simulation.Simulation, chosen: Plan, *, o
 
 
 def loss_view(loaded: LoadedModel, iterations: int, seed: int, budget: float | None, *, lang: str,
-              tool: str, as_of: dt.date | None = None, evidence: Evidence | None = None) -> LossView:
+              tool: str, as_of: dt.date | None = None, evidence: Evidence | None = None,
+              catalog: Catalog | None = None) -> LossView:
     """Simulate the model; with a budget, also plan for least loss and simulate the plan on the
     same draws (the same seed gives the same years, so the two curves compare like for like)."""
     check_iterations(iterations)
-    setup = loss_setup(loaded, as_of=as_of, evidence=evidence)
+    setup = loss_setup(loaded, catalog, as_of=as_of, evidence=evidence)
     if budget is not None:
         check_budget(budget, setup.inputs)
     sim = simulation.simulate(setup.quant, setup.inputs, iterations, seed)

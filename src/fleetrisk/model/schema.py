@@ -415,3 +415,4 @@ class ServiceModel(Strict):
     controls: Controls = Field(default_factory=dict)
     tracking: list[TrackingEntry] = Field(default_factory=list)
     loss: Loss | None = None
+    catalog: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(default_factory=list)

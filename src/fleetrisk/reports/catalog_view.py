@@ -34,6 +34,12 @@ def catalog_data(catalog: Catalog, family: str | None = None) -> dict[str, Any]:
         "scenarios": scenarios,
         "controls": controls,
         "relevance": {k: dict(v) for k, v in catalog.taxonomy.relevance.items()},
+        "catalogs": [{"prefix": c.prefix, "title": c.title.model_dump(mode="json"), "path": c.path,
+                      "scenarios": list(c.scenarios), "controls": list(c.controls), "frameworks": list(c.frameworks)}
+                     for c in catalog.sources],
+        "disabled": [{"scenario": d.scenario, "by": d.by, "justification": d.justification.model_dump(mode="json"),
+                      "file": d.location.file, "line": d.location.line}
+                     for d in catalog.disabled if family is None or d.scenario.startswith(family + ".")],
     }
 
 
@@ -52,6 +58,11 @@ def render_catalog_table(catalog: Catalog, family: str | None, lang: str) -> Tab
         target = spec.target + (f" ({', '.join(spec.kinds)})" if spec.kinds else "")
         likelihood = LIKELIHOOD_JA[spec.likelihood] if ja else spec.likelihood
         table.add_row(spec.id, target, likelihood, str(spec.impact.severity), spec.title.get(lang))
+    off = [d for d in catalog.disabled if family is None or d.scenario.startswith(family + ".")]
+    if off:
+        label = "組織カタログが無効にしたシナリオ" if ja else "switched off by an organisation catalog"
+        table.caption = f"{label}: " + ", ".join(f"{d.scenario} ({d.by})" for d in off)
+        table.caption_justify = "left"
     return table
 
 
@@ -83,6 +94,7 @@ def render_catalog_md(catalog: Catalog, family: str | None, lang: str) -> str:
             lines.append(f"| `{spec.id}` | {target} | {likelihood} | {spec.impact.severity} | "
                          f"{spec.title.get(lang)} | {word_expression(item.mitigated_by.describe(), lang, code=True)} |")
         lines.append("")
+    lines += _organisations(catalog, family, lang)
     lines += ["## " + ("対策" if ja else "Controls"), "",
               "| ID | " + ("名称 | 相対コスト | 対象の脅威 |" if ja else "title | cost | counters |"),
               "|---|---|---:|---|"]
@@ -92,3 +104,27 @@ def render_catalog_md(catalog: Catalog, family: str | None, lang: str) -> str:
                          f"{', '.join(control.counters)} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def _organisations(catalog: Catalog, family: str | None, lang: str) -> list[str]:
+    """The organisation catalogs in use and the scenarios they switched off (nothing for the bundled one alone)."""
+    own = catalog.sources[1:]
+    off = [d for d in catalog.disabled if family is None or d.scenario.startswith(family + ".")]
+    if not own and not off:
+        return []
+    ja = lang == "ja"
+    lines = ["## " + ("組織カタログ" if ja else "Organisation catalogs"), "",
+             "| " + (" | ".join(("接頭辞", "名称", "フォルダ", "シナリオ数", "対策数")) if ja
+                     else " | ".join(("prefix", "title", "folder", "scenarios", "controls"))) + " |",
+             "|---|---|---|---:|---:|"]
+    for source in own:
+        lines.append(f"| `{source.prefix}` | {source.title.get(lang)} | `{source.path}` | {len(source.scenarios)} | "
+                     f"{len(source.controls)} |")
+    lines.append("")
+    if off:
+        lines += ["### " + ("無効にしたシナリオ" if ja else "Scenarios switched off"), "",
+                  "| ID | " + ("無効にしたカタログ | 判断理由 |" if ja else "switched off by | justification |"),
+                  "|---|---|---|"]
+        lines += [f"| `{d.scenario}` | `{d.by}` | {d.justification.get(lang)} |" for d in off]
+        lines.append("")
+    return lines

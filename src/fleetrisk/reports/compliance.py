@@ -1,7 +1,8 @@
 """Controls and compliance views: what closes the findings, and framework coverage.
 
-Coverage compares the whole catalog (which identifiers of a framework its scenarios and
-controls map) with this assessment (which of them open findings touch).
+Coverage compares the catalogs the assessment ran (which identifiers of a framework their
+scenarios and controls map, as the assessment carries them) with its open findings (which of
+them they touch).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.results import Assessment
 from fleetrisk.vocab import HOLDING_STATES
 
@@ -53,14 +53,11 @@ def natural_key(identifier: str) -> tuple[tuple[int, str], ...]:
 
 
 def framework_coverage(assessment: Assessment) -> list[FrameworkCoverage]:
-    catalog = load_catalog()
     mapped: dict[str, Counter[str]] = {fw: Counter() for fw in COVERAGE_FRAMEWORKS}
-    for scenario in catalog.scenarios:
-        for fw, ids in scenario.spec.references.items():
-            if fw in mapped:
-                mapped[fw].update(set(ids))
-    for control in catalog.controls.values():
-        for fw, ids in control.references.items():
+    items = [*(s.references for s in assessment.scenarios.values()),
+             *(c.references for c in assessment.controls.values())]
+    for references in items:
+        for fw, ids in references.items():
             if fw in mapped:
                 mapped[fw].update(set(ids))
     touched: dict[str, Counter[str]] = {fw: Counter() for fw in COVERAGE_FRAMEWORKS}
@@ -84,6 +81,8 @@ def control_rows(assessment: Assessment) -> list[ControlRow]:
     for finding in assessment.findings:
         if finding.status == "open":
             closes.update({c.id for c in finding.controls if c.status not in HOLDING_STATES})
-    rows = [ControlRow(cid, info.title, info.cost, closes[cid]) for cid, info in assessment.controls.items()]
+    named = {c.id for f in assessment.findings for c in f.controls} | {x.control for x in assessment.fix_first}
+    rows = [ControlRow(cid, info.title, info.cost, closes[cid]) for cid, info in assessment.controls.items()
+            if cid in named]
     rows.sort(key=lambda r: (-r.closes, r.cost, r.id))
     return rows

@@ -160,6 +160,7 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
                         requirement_title(c.framework, r.identifier, lang), r) for r in c.rows])
                      for c in framework_coverage(assessment)],
         "loss": _loss_context(loss, lang) if loss is not None else None,
+        "show_catalogs": len(assessment.catalogs) > 1 or bool(assessment.disabled),
     }
     return inert(_environment().get_template("report.html.j2").render(context))
 

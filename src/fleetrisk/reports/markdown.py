@@ -125,6 +125,7 @@ def render_markdown(assessment: Assessment) -> str:
             add(f"| `{f.id}` | {t['status_' + f.status]}{entry} | {esc(f.tracking.justification)} "
                 f"({esc(f.tracking.owner)}) |")
         add("")
+    lines.extend(_catalogs(assessment))
     add(f"## {t['matrix']}")
     add("")
     types = assessment.service.types
@@ -136,6 +137,27 @@ def render_markdown(assessment: Assessment) -> str:
         add(f"| {fam.family} | " + " | ".join(f"{t['relevance_' + c.relevance]}" for c in row) + " |")
     add("")
     return inert("\n".join(lines))
+
+
+def _catalogs(assessment: Assessment) -> list[str]:
+    """The organisation catalogs that ran, and the scenarios they switched off with why (only when there are)."""
+    if len(assessment.catalogs) < 2 and not assessment.disabled:
+        return []
+    t = labels(assessment.lang)
+    out = [f"## {t['catalogs_title']}", "", t["catalogs_intro"], "",
+           f"| {t['catalog']} | {t['catalog_prefix']} | {t['catalog_path']} | {t['catalog_scenarios']} | "
+           f"{t['catalog_controls']} |", "|---|---|---|---:|---:|"]
+    for c in assessment.catalogs:
+        out.append(f"| {esc(c.title)} | {code(c.prefix) if c.prefix else '-'} | {code(c.path) if c.path else '-'} | "
+                   f"{c.scenarios} | {c.controls} |")
+    out.append("")
+    if assessment.disabled:
+        out += [f"### {t['disabled_title']}", "", t["disabled_intro"], "",
+                f"| {t['disabled_scenario']} | {t['disabled_by']} | {t['justification']} |", "|---|---|---|"]
+        for d in assessment.disabled:
+            out.append(f"| {esc(d.title)}<br>{code(d.scenario)} | {code(d.by)} | {esc(d.justification)} |")
+        out.append("")
+    return out
 
 
 def _single_points(assessment: Assessment) -> list[str]:

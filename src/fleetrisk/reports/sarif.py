@@ -1,7 +1,9 @@
 """SARIF 2.1.0 writer, for GitHub code scanning and other SARIF viewers.
 
-- One rule per catalog scenario (all of them, so a viewer can tell "ran and found nothing"
-  from "unknown rule"), with help text in the report's language.
+- One rule per scenario the assessment ran, bundled or from an organisation catalog (all of
+  them, so a viewer can tell "ran and found nothing" from "unknown rule"), with help text in
+  the report's language, all taken from the assessment. Scenarios an organisation catalog
+  switched off are no rules; the run's properties list them with the justification.
 - One result per finding that still needs attention: open, unknown and in-progress.
   Mitigated, accepted and false-positive findings are left out: GitHub code scanning shows
   every uploaded result as an alert and does not act on SARIF ``suppressions``, so an
@@ -23,7 +25,6 @@ from typing import Any
 from urllib.parse import quote
 
 from fleetrisk._version import __version__
-from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.reports.i18n import devices
 from fleetrisk.reports.ui_text import band_label, ui
 from fleetrisk.results import Assessment, Finding
@@ -54,27 +55,32 @@ def artifact_uri(file: str) -> tuple[str, str | None]:
     return quote(path.as_posix(), safe="/-._~"), "%SRCROOT%"
 
 
+def rule_name(scenario_id: str) -> str:
+    """``T3.acme.no-dual-control`` -> ``AcmeNoDualControl`` (``T6.online-signing-key`` -> ``OnlineSigningKey``)."""
+    return "".join(word.capitalize() for part in scenario_id.split(".")[1:] for word in part.split("-"))
+
+
 def render_sarif(assessment: Assessment) -> str:
     lang = assessment.lang
     t = ui(lang)
-    catalog = load_catalog()
     worst: dict[str, int] = {}
     for f in assessment.findings:
         if f.status in REPORTED:
             worst[f.scenario] = max(worst.get(f.scenario, 0), f.risk.score)
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
-    for item in catalog.scenarios:
-        spec = item.spec
-        index[spec.id] = len(rules)
-        title, description = spec.title.get(lang), spec.description.get(lang)
-        impact, fix = spec.fleet_impact.get(lang), spec.remediation.get(lang)
-        score = worst.get(spec.id) or LIKELIHOOD_LEVELS[spec.likelihood] * spec.impact.severity
+    for sid, info in assessment.scenarios.items():
+        index[sid] = len(rules)
+        title, description = info.title, info.description
+        impact, fix = info.fleet_impact, info.remediation
+        base = LIKELIHOOD_LEVELS[info.likelihood] * info.severity if info.likelihood and info.severity else 0
+        score = worst.get(sid) or base
         band = "critical" if score >= 16 else "high" if score >= 10 else "medium" if score >= 5 else "low"
-        refs = "; ".join(f"{name} {', '.join(ids)}" for name, ids in spec.references.items())
+        refs = "; ".join(f"{name} {', '.join(ids)}" for name, ids in info.references.items())
+        family = info.family or sid.split(".", 1)[0]
         rules.append({
-            "id": spec.id,
-            "name": "".join(part.capitalize() for part in spec.id.split(".", 1)[1].split("-")),
+            "id": sid,
+            "name": rule_name(sid),
             "shortDescription": {"text": title},
             "fullDescription": {"text": description},
             "help": {
@@ -85,7 +91,7 @@ def render_sarif(assessment: Assessment) -> str:
             },
             "defaultConfiguration": {"level": LEVELS[band]},
             "properties": {
-                "tags": ["security", "threat-model", spec.family, *(f"stride-{s}" for s in spec.stride)],
+                "tags": ["security", "threat-model", family, *(f"stride-{s}" for s in info.stride)],
                 "security-severity": SECURITY_SEVERITY[band],
                 "precision": "high",
             },
@@ -103,6 +109,10 @@ def render_sarif(assessment: Assessment) -> str:
         "results": results,
         "properties": {"model": assessment.model, "devicesAtRisk": assessment.summary.devices_at_risk},
     }
+    if len(assessment.catalogs) > 1:
+        run["properties"]["catalogs"] = [c.model_dump(mode="json") for c in assessment.catalogs]
+    if assessment.disabled:  # switched off by an organisation catalog: no rule, and the reason why
+        run["properties"]["disabledRules"] = [d.model_dump(mode="json") for d in assessment.disabled]
     if any(r["locations"][0]["physicalLocation"]["artifactLocation"].get("uriBaseId") for r in results):
         run["originalUriBaseIds"] = {"%SRCROOT%": {"description": {"text": "repository root"}}}
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
