@@ -59,8 +59,9 @@ from fleetrisk.vocab import BANDS
 TOP_RISKS = 5
 #: Controls in the fix-first list at the top, and unknown-driven outcomes in their own section.
 FIX_FIRST_LIMIT = 6
-#: Single points shown on the first screen; the rest open from a line below them.
-SPOF_LIMIT = 3
+#: Lines of single points (one per outcome of an element) shown on the first screen; the rest
+#: open from a line below them.
+SPOF_LINES = 5
 ASSUMED_LIMIT = 15
 PATH_LIMIT = 12
 BLAST_LIMIT = 10
@@ -131,7 +132,7 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "service_types": [(st, service_type_label(st, lang)) for st in assessment.service.types],
         "top": [f for f in assessment.findings if f.status == "open"][:TOP_RISKS],
         "spof": _single_points(assessment),
-        "spof_limit": SPOF_LIMIT,
+        "spof_limit": _first_screen_rows(assessment),
         "fix_first": [(item, assessment.controls[item.control].title if item.control in assessment.controls
                        else item.control) for item in assessment.fix_first[:FIX_FIRST_LIMIT]],
         "assumed_limit": ASSUMED_LIMIT,
@@ -184,6 +185,17 @@ def _loss_context(loss: LossView, lang: str) -> dict[str, Any]:
         "comparison": Markup(render_risk_comparison(plan.risk_before, plan.risk_after,  # noqa: S704
                                                     loss.currency, lang)) if plan is not None else None,
     }
+
+
+def _first_screen_rows(assessment: Assessment) -> int:
+    """How many single points fit in :data:`SPOF_LINES` lines (at least one)."""
+    used = rows = 0
+    for point in assessment.single_points:
+        used += max(1, len(point.hits))
+        if used > SPOF_LINES and rows:
+            break
+        rows += 1
+    return rows
 
 
 def _single_points(assessment: Assessment) -> list[dict[str, Any]]:
