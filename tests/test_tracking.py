@@ -16,18 +16,8 @@ from fleetrisk.engine.assess import assess
 from fleetrisk.engine.tracking import blanket_sides
 from fleetrisk.errors import ModelValidationError
 from fleetrisk.model.loader import from_data, load_model_text
+from test_assess import BASE, FINDING  # the one-key signing service the assessment tests use
 
-BASE: dict[str, Any] = {
-    "fleetrisk": 1,
-    "service": {"name": "t", "types": ["software-distribution"]},
-    "fleets": [{
-        "id": "washers", "devices": 2_000_000, "safety": "moderate",
-        "accepts": [{"from": "ota", "input": "firmware", "verification": "signature", "key": "fw"}],
-    }],
-    "components": [{"id": "ota", "kind": "ota-service", "exposure": ["internet"]}],
-    "keys": [{"id": "fw", "holder": "ota", "custody": "online-file", "signs": ["firmware"]}],
-}
-FINDING = "T6.online-signing-key@fw"
 TODAY = dt.date(2026, 6, 1)
 
 
