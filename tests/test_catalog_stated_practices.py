@@ -24,6 +24,7 @@ PRACTICE_RULES = [
     ("T5.unmonitored-code-signing-key", "key_use_monitoring"),
     ("T6.unscanned-signing-key-file", "secrets_scanning"),
     ("T3.no-vulnerability-disclosure", "vulnerability_disclosure"),
+    ("T2.unmonitored-content-signing-key", "key_use_monitoring"),
 ]
 
 
