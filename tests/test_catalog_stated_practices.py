@@ -25,6 +25,7 @@ PRACTICE_RULES = [
     ("T6.unscanned-signing-key-file", "secrets_scanning"),
     ("T3.no-vulnerability-disclosure", "vulnerability_disclosure"),
     ("T2.unmonitored-content-signing-key", "key_use_monitoring"),
+    ("T3.unwatched-mass-operations", "anomaly_detection"),
 ]
 
 

@@ -216,6 +216,7 @@ class Privileged(Strict):
     can_push_to_devices: StrictBool | None = None
     audited: StrictBool | None = None
     log_retention_days: Count | None = None
+    log_deletable_by_operators: StrictBool | None = None
 
 
 class MassOperations(Strict):
