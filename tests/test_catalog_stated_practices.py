@@ -24,6 +24,9 @@ PRACTICE_RULES = [
     ("T5.unmonitored-code-signing-key", "key_use_monitoring"),
     ("T6.unscanned-signing-key-file", "secrets_scanning"),
     ("T3.no-vulnerability-disclosure", "vulnerability_disclosure"),
+    ("T2.unmonitored-content-signing-key", "key_use_monitoring"),
+    ("T3.unwatched-mass-operations", "anomaly_detection"),
+    ("T4.unreviewed-access-changes", "access_changes_reviewed"),
 ]
 
 
@@ -65,3 +68,4 @@ def test_service_wide_rule_mitigated_and_not_applicable() -> None:
     for component in internal["components"]:
         component["exposure"] = ["internal"]
     assert _statuses(scenario_id, internal) == {}
+

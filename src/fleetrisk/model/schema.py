@@ -216,6 +216,7 @@ class Privileged(Strict):
     can_push_to_devices: StrictBool | None = None
     audited: StrictBool | None = None
     log_retention_days: Count | None = None
+    log_deletable_by_operators: StrictBool | None = None
 
 
 class MassOperations(Strict):
@@ -270,6 +271,7 @@ class Component(Strict):
     partner: Partner | None = None
     endpoints: list[Endpoint] = Field(default_factory=list)
     controls: Controls = Field(default_factory=dict)
+    client_side_filtering: StrictBool | None = None
 
 
 class ThresholdSpec(Strict):
@@ -306,6 +308,8 @@ class DataSet(Strict):
     precision: Precision | None = None
     anonymised: StrictBool | None = None
     controls: Controls = Field(default_factory=dict)
+    relinkable: StrictBool | None = None
+    deleted_when_owner_leaves: StrictBool | None = None
 
 
 class Flow(Strict):
@@ -360,6 +364,7 @@ class Practices(Strict):
     key_use_monitoring: StrictBool | None = None
     vulnerability_disclosure: StrictBool | None = None
     secrets_scanning: StrictBool | None = None
+    access_changes_reviewed: StrictBool | None = None
 
 
 # --- quantitative loss (optional; see docs/quantitative.md) ------------------------------
