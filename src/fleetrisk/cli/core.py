@@ -15,6 +15,7 @@ from fleetrisk._version import __version__
 from fleetrisk.atomic import write_atomic
 from fleetrisk.catalog.loader import load_catalog
 from fleetrisk.cli._common import (
+    ITERATIONS,
     AsOfOption,
     EvidenceOption,
     Lang,
@@ -76,7 +77,7 @@ def assess(
     = False,
     budget: Annotated[float | None, typer.Option(help="Yearly budget: implies --loss and adds the plan's "
                                                  "controls and risk before and after.")] = None,
-    iterations: Annotated[int, typer.Option(help="Simulated years (with --loss).")] = 100_000,
+    iterations: Annotated[int, typer.Option(help="Simulated years (with --loss).")] = ITERATIONS,
     seed: Annotated[int, typer.Option(help="Seed of the random numbers (with --loss).")] = 1,
 ) -> None:
     """Assess a model: findings ranked by fleet impact."""

@@ -432,8 +432,8 @@ class Estimate(Strict):
 
 
 class Loss(Strict):
-    """Inputs of the loss simulation and the plan. Every field is optional: defaults are
-    derived from the qualitative levels and documented in docs/quantitative.md."""
+    """Inputs of the loss simulation and the plan. Every field is optional: the defaults and
+    their sources are in catalog/data/loss-defaults.yaml and docs/loss-model.md."""
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = Field(
         default="USD", description="ISO 4217 code of every amount here and of plan budgets."
@@ -464,6 +464,16 @@ class Loss(Strict):
     )
     control_costs: dict[str, Amount] = Field(
         default_factory=dict, description="Yearly cost of a control, overriding the catalog's default."
+    )
+    revenue: Annotated[float, Field(gt=0, le=1e15)] | None = Field(
+        default=None, description="The provider's annual revenue in `currency`: reports show losses as a share of it."
+    )
+    records_knee: Annotated[float, Field(ge=1, le=1e12)] | None = Field(
+        default=None, description="Exposed records up to which a breach costs per record; beyond, cost grows "
+        "as (records / knee) ^ records_exponent.",
+    )
+    records_exponent: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        default=None, description="How a breach's cost grows with the records beyond records_knee (1: linearly).",
     )
 
 
