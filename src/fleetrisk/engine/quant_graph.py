@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from fleetrisk.catalog.conditions import ControlExpr
 from fleetrisk.catalog.loader import Catalog, load_catalog
-from fleetrisk.engine.assess import analyse_model
+from fleetrisk.engine.assess import stated_graph
 from fleetrisk.engine.cutsets import CutSets
 from fleetrisk.engine.graph import AttackGraph, Edge
 from fleetrisk.engine.paths import FleetAnalysis, outcome_risk
@@ -104,9 +104,8 @@ def prepare(
     """The stated attack graph of the one analysis (evidence and date included), with every
     entry's outcomes. Controls live evidence refuted do not hold; unknown findings are no edges."""
     catalog = catalog or load_catalog()
-    state = analyse_model(loaded, catalog, as_of=as_of, evidence=evidence, max_cut_size=None)
-    loaded, index = state.loaded, state.loaded.index
-    full = state.analysis.graph
+    loaded, full = stated_graph(loaded, catalog, as_of=as_of, evidence=evidence)
+    index = loaded.index
     cut_by: dict[str, ControlExpr] = {}
     for edge in full.edges:
         if edge.scenario is not None:
