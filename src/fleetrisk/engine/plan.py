@@ -59,8 +59,9 @@ class _Program:
         self.costs = {c: costs[c] for c in self.controls}
         self.expressions: dict[str, tuple[ControlExpr, int]] = {}  # describe() -> (expression, column)
         self._one: int | None = None
-        if budget is not None:
-            self.milp.row(-INF, budget, ((v, self.costs[c]) for c, v in self.controls.items()))
+        if budget is not None:  # in units of the dearest control: HiGHS's tolerances are absolute
+            unit = max(self.costs.values(), default=1.0) or 1.0
+            self.milp.row(-INF, budget / unit, ((v, self.costs[c] / unit) for c, v in self.controls.items()))
 
     def expression(self, expr: ControlExpr) -> int:
         """A column that may be 1 only if ``expr`` holds for the chosen controls."""
@@ -128,8 +129,9 @@ def plan_loss(quant: QuantGraph, exact: Expectation, costs: dict[str, float], bu
     best = sum(objective[c] * values[c] for c in range(len(values)))
     # Second pass: the cheapest plan with that loss (HiGHS's tolerances allowed for).
     milp.row(-INF, best + abs(best) * 1e-9 + 1e-6, objective_terms)
+    dearest = max(program.costs.values(), default=1.0) or 1.0  # costs in units of the dearest control
     for control, cost in program.costs.items():
-        milp.cost[program.controls[control]] = cost
+        milp.cost[program.controls[control]] = cost / dearest
     status, values = milp.solve(None, {c: values[c] for c in range(len(values))})
     _check_optimal(status)
     controls = program.chosen(values)
@@ -146,29 +148,46 @@ def _greedy(layers: Layers, weights: npt.NDArray[np.float64], costs: dict[str, f
     """Controls added one at a time, each the most expected loss removed per unit of cost that
     still fits the budget, while one removes any. Lazy: a control's gain from an earlier round
     bounds its gain now (mostly; this is a warm start, not the answer), so it is evaluated again
-    only when it comes first."""
+    only when it comes first; and only the layers whose cuts it changes are evaluated."""
+    weighed = layers.weighed(weights)
+    touching: dict[int, list[int]] = {}  # cut -> layers with a row it cuts
+    for k, layer in enumerate(layers.layers):
+        for cut in layer.by_cut:
+            touching.setdefault(cut, []).append(k)
     chosen: list[str] = []
-    spent, current = 0.0, layers.loss([], weights)
+    flags = layers.cut_flags(chosen)
+    by_layer = layers.layer_losses(flags, weighed)
+    spent, current = 0.0, sum(by_layer.values())
+
+    def trial(control: str) -> tuple[float, list[bool], dict[int, float]]:
+        after = layers.cut_flags([*chosen, control])
+        changed = {k for c, (a, b) in enumerate(zip(flags, after, strict=True)) if a != b for k in touching.get(c, ())}
+        losses = layers.layer_losses(after, weighed, sorted(changed))
+        return current - sum(losses.values()) + sum(by_layer[k] for k in losses), after, losses
+
     queue = [(-math.inf, control) for control in sorted(costs)]
     while queue:
         heapq.heapify(queue)
-        best: tuple[float, str] | None = None
+        best: tuple[str, list[bool], dict[int, float]] | None = None
         while queue:
             _, control = heapq.heappop(queue)
             if spent + costs[control] > budget:
                 continue
-            gain = current - layers.loss([*chosen, control], weights)
+            gain, after, losses = trial(control)
             score = gain / max(costs[control], 1e-12)
             if queue and score < -queue[0][0]:
                 heapq.heappush(queue, (-score, control))  # no longer first: look at the next
                 continue
-            best = (score, control) if gain > 1e-9 * max(current, 1.0) else None
+            if gain > 1e-9 * max(current, 1.0):
+                best = (control, after, losses)
             break
         if best is None:
             break
-        chosen.append(best[1])
-        spent += costs[best[1]]
-        current = layers.loss(chosen, weights)
+        control, flags, losses = best
+        chosen.append(control)
+        spent += costs[control]
+        by_layer.update(losses)
+        current = sum(by_layer.values())
     return sorted(chosen)
 
 

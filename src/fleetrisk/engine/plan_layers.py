@@ -123,19 +123,29 @@ class Layers:
                     levels[i] = max(levels[i], top)
         return levels
 
-    def loss(self, controls: Iterable[str], weights: npt.NDArray[np.float64]) -> float:
-        """The expected loss with ``controls``, from ``weights`` [pair, level 1..5 -> column 0..4]:
-        what each level adds to a pair's loss (``Expectation.bands``)."""
-        flags = self.cut_flags(controls)
-        total = 0.0
+    def weighed(self, weights: npt.NDArray[np.float64]) -> list[tuple[float, list[tuple[int, float]]]]:
+        """Each layer's expected loss whatever the plan, and what each reached variable adds, from
+        ``weights`` [pair, level 1..5 -> column 0..4]: what each level adds to a pair's loss
+        (``Expectation.bands``). The sum over layers of a plan's reached variables is its loss."""
+        result = []
         for layer in self.layers:
             columns = [level - 1 for level in layer.levels]
-            reached = layer.reach(flags)[0]
-            total += float(weights[layer.forced][:, columns].sum()) if layer.forced else 0.0
-            hit = [i for i, v in layer.pairs if reached[v]]
-            if hit:
-                total += float(weights[hit][:, columns].sum())
-        return total
+            fixed = float(weights[layer.forced][:, columns].sum()) if layer.forced else 0.0
+            adds: dict[int, float] = {}
+            for i, v in layer.pairs:
+                adds[v] = adds.get(v, 0.0) + float(weights[i, columns].sum())
+            result.append((fixed, sorted(adds.items())))
+        return result
+
+    def layer_losses(self, flags: list[bool], weighed: list[tuple[float, list[tuple[int, float]]]],
+                     only: Iterable[int] | None = None) -> dict[int, float]:
+        """The expected loss of each layer (or of the layers ``only``) with the cuts ``flags``."""
+        result = {}
+        for k in range(len(self.layers)) if only is None else only:
+            reached = self.layers[k].reach(flags)[0]
+            fixed, adds = weighed[k]
+            result[k] = fixed + sum(w for v, w in adds if reached[v])
+        return result
 
     def without_each(self, controls: list[str]) -> dict[str, list[int]]:
         """The levels of the plan ``controls`` without each one of them, raised incrementally
@@ -157,8 +167,10 @@ class _Graph:
     edge's distinct inputs, how many it needs, its level, its cut and who may use it."""
 
     def __init__(self, quant: QuantGraph) -> None:
-        self.node: dict[str, int] = {}
-        cut_index: dict[str, int] = {}
+        node: dict[str, int] = {}
+        self.node = node
+        cut_index: dict[str, int] = {}  # describe() -> index
+        by_object: dict[int, int] = {}  # id(expression) -> index: scenarios share theirs
         self.cuts: list[ControlExpr] = []
         self.requires: list[tuple[int, ...]] = []  # distinct for AND, as listed for k-of-n
         self.grants: list[tuple[int, ...]] = []
@@ -166,26 +178,35 @@ class _Graph:
         self.level: list[int] = []
         self.threshold: list[bool] = []
         self.cut: list[int] = []
-        self.entries: list[frozenset[str]] = []
+        self.entries: list[tuple[str, ...]] = []  # empty: any entry
+        cut_by = quant.cut_by
         for edge in quant.graph.edges:
-            listed = [self._number(n) for n in edge.requires]
-            requires = tuple(dict.fromkeys(listed)) if edge.threshold is None else tuple(listed)
+            listed = [node.setdefault(n, len(node)) for n in edge.requires]
+            if edge.threshold is None:
+                requires = tuple(dict.fromkeys(listed)) if len(listed) > 1 else tuple(listed)
+                self.need.append(len(requires))
+            else:
+                requires = tuple(listed)
+                self.need.append(edge.threshold)
             self.requires.append(requires)
-            self.grants.append(tuple(self._number(n) for n in edge.grants))
-            self.need.append(len(requires) if edge.threshold is None else edge.threshold)
+            self.grants.append(tuple(node.setdefault(n, len(node)) for n in edge.grants))
             self.level.append(edge.likelihood)
             self.threshold.append(edge.threshold is not None)
-            self.entries.append(frozenset(edge.entries))
-            expr = quant.cut_by.get(edge.id)
+            self.entries.append(edge.entries)
+            expr = cut_by.get(edge.id)
             if expr is None:
                 self.cut.append(-1)
-            else:
+                continue
+            index = by_object.get(id(expr))
+            if index is None:
                 key = expr.describe()
-                if key not in cut_index:
-                    cut_index[key] = len(self.cuts)
+                index = cut_index.get(key)
+                if index is None:
+                    index = cut_index[key] = len(self.cuts)
                     self.cuts.append(expr)
-                self.cut.append(cut_index[key])
-        size = len(self.node)
+                by_object[id(expr)] = index
+            self.cut.append(index)
+        size = len(node)
         self.into: list[list[int]] = [[] for _ in range(size)]
         self.out: list[list[int]] = [[] for _ in range(size)]
         for e, (requires, grants) in enumerate(zip(self.requires, self.grants, strict=True)):
@@ -193,12 +214,6 @@ class _Graph:
                 self.into[g].append(e)
             for r in requires:
                 self.out[r].append(e)
-
-    def _number(self, name: str) -> int:
-        found = self.node.get(name)
-        if found is None:
-            found = self.node[name] = len(self.node)
-        return found
 
     def usable(self, entry: str) -> list[bool]:
         return [not entries or entry in entries for entries in self.entries]
@@ -245,7 +260,7 @@ def build_layers(quant: QuantGraph) -> Layers:
                 modelled[number] = value
         forced = graph.forced([u and c < 0 for u, c in zip(usable_, graph.cut, strict=True)])
         # The steps into each node this entry can use, that fire with nothing cut at some level.
-        into: dict[int, list[int]] = {}
+        into: dict[int, list[tuple[int, int]]] = {}
         previous: _Raw | None = None
         for level in range(1, 6):
             at = [i for i in members if quant.pairs[i].level >= level]
@@ -277,16 +292,26 @@ class _Raw:
 
 
 def _raw(quant: QuantGraph, graph: _Graph, level: int, members: list[int], modelled: list[int],
-         forced: list[int], usable_: list[bool], into: dict[int, list[int]]) -> _Raw:
-    requires_of, need_of, level_of, threshold_of = graph.requires, graph.need, graph.level, graph.threshold
+         forced: list[int], usable_: list[bool], into: dict[int, list[tuple[int, int]]]) -> _Raw:
+    requires_of, need_of, threshold_of = graph.requires, graph.need, graph.threshold
 
-    def edges_into(node: int) -> list[int]:
-        """The steps into ``node`` usable from this entry whose inputs are reached at some level."""
+    def edges_into(node: int) -> list[tuple[int, int]]:
+        """The steps into ``node`` usable from this entry, each with the highest level at which it
+        fires with nothing cut (its level, or its weakest needed input's), if it fires at all."""
         found = into.get(node)
         if found is None:
-            found = into[node] = [
-                e for e in graph.into[node] if usable_[e]
-                and sum(1 for n in requires_of[e] if modelled[n]) >= need_of[e]]
+            found = []
+            for e in graph.into[node]:
+                if not usable_[e]:
+                    continue
+                need = need_of[e]
+                if need == 0:
+                    found.append((e, graph.level[e]))
+                    continue
+                values = sorted((modelled[n] for n in requires_of[e]), reverse=True)
+                if len(values) >= need and values[need - 1] > 0:
+                    found.append((e, min(graph.level[e], values[need - 1])))
+            into[node] = found
         return found
 
     variable: dict[int, int] = {}
@@ -299,12 +324,10 @@ def _raw(quant: QuantGraph, graph: _Graph, level: int, members: list[int], model
     raw: list[tuple[int, int]] = []
     while stack:
         node = stack.pop()
-        for e in edges_into(node):
-            if level_of[e] < level:
+        for e, fires in edges_into(node):
+            if fires < level:
                 continue
             requires = requires_of[e]
-            if sum(1 for n in requires if modelled[n] >= level) < need_of[e]:
-                continue
             raw.append((variable[node], e))
             for needed in requires:
                 if needed not in variable and modelled[needed] >= level and forced[needed] < level:
