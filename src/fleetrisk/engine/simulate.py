@@ -42,6 +42,8 @@ from fleetrisk.engine.quant_graph import QuantGraph
 from fleetrisk.quant_results import Contribution, ExceedancePoint, LossStats, Provenance, SimulationReport, Source
 
 CHUNK = 1 << 16
+#: Above this chance a bottleneck's years are drawn one uniform each, below it as geometric gaps.
+DENSE = 0.25
 Progress = Callable[[int, int], None]
 
 
@@ -178,8 +180,13 @@ def simulate(
         counts = {e: counts_rng.random(size) for e in entries}  # one uniform per entry and year
         for bottleneck in bottlenecks:
             chance = widest[bottleneck]
-            years = _open_years(states_rng, size, chance)
-            states = chance * states_rng.random(years.size)
+            if chance > DENSE:  # most years may be open: one uniform per year is cheaper than gaps
+                uniform = states_rng.random(size)
+                years = np.flatnonzero(uniform < chance)
+                states = uniform[years]
+            else:
+                years = _open_years(states_rng, size, chance)
+                states = chance * states_rng.random(years.size)
             for i in by_bottleneck[bottleneck]:
                 pair = pairs[i]
                 frequency = inputs.frequency[pair.entry]
