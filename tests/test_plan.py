@@ -292,3 +292,23 @@ def test_a_benefit_within_noise_is_flagged_and_a_clear_one_is_not() -> None:
     table = run_cli("plan", str(DEFAULT), "--budget", "500000", "--iterations", "300")
     assert "within noise" in table.stdout  # a few years cannot resolve the smaller benefits
     assert "not a decision on their own" in " ".join(table.stdout.split())
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("command", ["plan", "simulate"])
+def test_quantitative_tables_and_sentences_fit_80_columns(command: str, lang: str) -> None:
+    from rich.cells import cell_len
+
+    extra = ("--budget", "500000") if command == "plan" else ()
+    done = run_cli(command, str(DEFAULT), "--lang", lang, "--iterations", "2000", *extra, env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert not [line for line in lines if cell_len(line) > 80]
+    assert ("docs/loss-model.md" in done.stdout) and ("0.64%" in done.stdout)
+
+
+def test_same_seed_gives_the_same_plan_bytes() -> None:
+    args = ("plan", str(DEFAULT), "--budget", "500000", "--iterations", "3000", "--format", "json", "--seed", "8")
+    first, second = run_cli(*args), run_cli(*args)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout

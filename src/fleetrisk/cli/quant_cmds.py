@@ -29,6 +29,7 @@ from fleetrisk.cli._common import (
 )
 from fleetrisk.cli._files import load_model_file
 from fleetrisk.errors import UsageError
+from fleetrisk.reports.dot_layout import wrap_columns
 from fleetrisk.reports.i18n import money
 from fleetrisk.reports.quant_text import percent, plan_labels
 from fleetrisk.reports.ui_text import entry_label, outcome_label
@@ -171,17 +172,15 @@ def _print_provenance(provenance: Provenance, expected: float, cur: str, lang: s
     t = plan_labels(lang)
     if provenance.revenue:
         low, high = provenance.revenue_band
-        out.print(t["share_line"].format(share=percent(expected / provenance.revenue),
-                                         revenue=money(provenance.revenue, cur, lang), low=percent(low),
-                                         high=percent(high)), markup=False)
+        _say(t["share_line"].format(share=percent(expected / provenance.revenue),
+                                    revenue=money(provenance.revenue, cur, lang), low=percent(low), high=percent(high)))
         if provenance.within_band is False:
             share = expected / provenance.revenue
-            out.print(t["share_above" if share > high else "share_below"], markup=False)
+            _say(t["share_above" if share > high else "share_below"])
     else:
-        out.print(t["no_revenue"], markup=False)
-    out.print(t["max_frequency"].format(value=f"{provenance.max_outcome_frequency:.2f}"), markup=False)
-    out.print(t["provenance"].format(count=len(provenance.defaults_used), version=provenance.defaults_version),
-              markup=False)
+        _say(t["no_revenue"])
+    _say(t["max_frequency"].format(value=f"{provenance.max_outcome_frequency:.2f}"))
+    _say(t["provenance"].format(count=len(provenance.defaults_used), version=provenance.defaults_version))
 
 
 def _row_name(kind: str, row_id: str, lang: str) -> str:
@@ -207,19 +206,25 @@ def _print_plan(report: PlanReport, lang: str) -> None:
     out.print(table)
     separator = "／" if lang == "ja" else "; "
     colon = "：" if lang == "ja" else ": "
-    out.print(f"{t['budget']}{colon}{money(report.budget, cur, lang)}{separator}{t['cost']}{colon}"
-              f"{money(report.cost, cur, lang)}", markup=False)
-    out.print(f"{t['risk_before']}{colon}{money(report.risk_before, cur, lang)}", markup=False)
-    out.print(f"{t['risk_after']}{colon}{money(report.risk_after, cur, lang)}", markup=False)
+    _say(f"{t['budget']}{colon}{money(report.budget, cur, lang)}{separator}{t['cost']}{colon}"
+         f"{money(report.cost, cur, lang)}")
+    _say(f"{t['risk_before']}{colon}{money(report.risk_before, cur, lang)}")
+    _say(f"{t['risk_after']}{colon}{money(report.risk_after, cur, lang)}")
     sim = report.simulated
-    out.print(t["simulated_line"].format(
+    _say(t["simulated_line"].format(
         before=money(sim.before, cur, lang), before_se=money(sim.before_stderr, cur, lang),
         after=money(sim.after, cur, lang), after_se=money(sim.after_stderr, cur, lang),
-        reduction=money(sim.reduction, cur, lang), reduction_se=money(sim.reduction_stderr, cur, lang)), markup=False)
-    out.print(t["exact_note"], markup=False)
+        reduction=money(sim.reduction, cur, lang), reduction_se=money(sim.reduction_stderr, cur, lang)))
+    _say(t["exact_note"])
     if any(c.within_noise for c in report.controls):
-        out.print(t["noise_note"].format(z="2"), markup=False)
+        _say(t["noise_note"].format(z="2"))
     _print_provenance(report.provenance, report.risk_before, cur, lang)
+
+
+def _say(text: str) -> None:
+    """A sentence wrapped at the terminal's width (COLUMNS), Japanese between wide characters."""
+    for line in wrap_columns(text, out.width):
+        out.print(line, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
