@@ -11,8 +11,10 @@ ignored by git). Each run is a fresh process, interleaved so that both see the s
   2. pyfair: the same S scenarios as FairModels (TEF PERT, vulnerability constant, loss
      magnitude PERT), N simulations each, calculate_all();
   3. `fleetrisk simulate --iterations N` on the default example, end to end.
-Reported: median wall time, peak RSS, and each side's expected annual loss next to the
-analytic one (sum of mean TEF x chance x mean loss). Not a test: figures go in README.md.
+Reported: median wall time with its range (min-max), peak RSS, each side's expected annual loss
+next to the analytic one (sum of mean TEF x chance x mean loss), and the speed ratio of each
+round (pyfair over fleetrisk, run back to back) as a median and range, never the best round.
+Not a test: figures go in README.md.
 """
 
 from __future__ import annotations
@@ -141,16 +143,21 @@ def main() -> None:
     for _ in range(args.repeat):
         for name, cmd in steps.items():
             runs[name].append(measure(cmd))
-    print(f"{args.scenarios} scenarios x {args.iterations:,} iterations; analytic mean "
-          f"{analytic_mean(rows):,.0f}")
-    print("| step | wall (median) | wall (max) | peak RSS | expected annual loss |")
-    print("|---|---:|---:|---:|---:|")
+    print(f"{args.scenarios} scenarios x {args.iterations:,} iterations, {args.repeat} interleaved rounds; "
+          f"analytic mean {analytic_mean(rows):,.0f}")
+    print("| step | wall, median (min-max) | peak RSS | expected annual loss |")
+    print("|---|---:|---:|---:|")
     for name, results in runs.items():
         walls = [r[0] for r in results]
         value = results[0][2]
         shown = f"{float(value):,.0f}" if name != "fleetrisk simulate (default example)" else "(JSON)"
-        print(f"| {name} | {statistics.median(walls):.2f} s | {max(walls):.2f} s | "
+        print(f"| {name} | {statistics.median(walls):.2f} s ({min(walls):.2f}-{max(walls):.2f}) | "
               f"{max(r[1] for r in results)} MB | {shown} |")
+    if "pyfair" in runs:
+        # Each round ran both tools back to back: the ratio of each round, then their median and range.
+        ratios = [p[0] / f[0] for p, f in zip(runs["pyfair"], runs["fleetrisk engine"], strict=True)]
+        print(f"\npyfair / fleetrisk engine, per round: median {statistics.median(ratios):.1f}x "
+              f"(range {min(ratios):.1f}-{max(ratios):.1f}x over {len(ratios)} rounds)")
 
 
 if __name__ == "__main__":

@@ -123,6 +123,9 @@ ENGINE_READS: dict[str, str] = {
     "loss.safety_multiplier": "loss model: multiplies the per-device loss by the fleet's safety class",
     "loss.detection": "loss model: chance of detecting a fleet-wide attack before full rollout",
     "loss.control_costs": "loss model (plan): yearly cost of a control, over the catalog default",
+    "loss.revenue": "loss model: reports show expected loss as a share of it, against the plausible band",
+    "loss.records_knee": "loss model: records up to which a breach costs per record",
+    "loss.records_exponent": "loss model: how a breach's cost grows with the records beyond the knee",
 }
 
 #: Fields that describe rather than decide: no rule should need them, and none reads them.

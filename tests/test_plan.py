@@ -17,15 +17,16 @@ from fleetrisk.engine.graph import Edge
 from fleetrisk.engine.milp import Milp
 from fleetrisk.engine.plan import plan_critical, plan_loss
 from fleetrisk.engine.quant_graph import QuantGraph, entry_levels
-from fleetrisk.engine.simulate import Simulation, simulate
+from fleetrisk.engine.simulate import Expectation, expectation
 from fleetrisk.errors import CatalogError, InputError
 from quant_fixtures import edge, inputs, one, quant_graph
+from test_simulate import with_loss
 
 CONTROLS = ["c0", "c1", "c2", "c3", "c4"]
 OUTCOMES = ["outcome:hijacked@f", "outcome:unavailable@f", "outcome:code-execution@f"]
 
 
-def random_instance(seed: int) -> tuple[QuantGraph, Simulation, dict[str, float]]:
+def random_instance(seed: int) -> tuple[QuantGraph, Expectation, dict[str, float]]:
     """A small random AND/OR graph with entries, thresholds, cycles and control expressions."""
     rnd = random.Random(seed)
     positions = ["control:a", "control:b", "control:c", "hold:k"]
@@ -55,7 +56,7 @@ def random_instance(seed: int) -> tuple[QuantGraph, Simulation, dict[str, float]
     costs = {c: float(rnd.randint(1, 5)) for c in CONTROLS}
     rates = inputs({"internet": (0.5, 2.0, 4.0), "insider": (0.1, 0.5, 1.0)}, per_device=(1.0, 2.0, 5.0),
                    costs=costs)
-    return quant, simulate(quant, rates, 3000, seed=seed), costs
+    return quant, expectation(quant, rates), costs
 
 
 def affordable(costs: dict[str, float], budget: float) -> list[tuple[str, ...]]:
@@ -68,12 +69,16 @@ SEEDS = range(12)
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_loss_plan_matches_brute_force(seed: int) -> None:
-    quant, sim, costs = random_instance(seed)
+    quant, exact, costs = random_instance(seed)
     for budget in (0.0, 3.0, 6.0, 100.0):
-        plan = plan_loss(quant, sim, costs, budget)
-        best = min(sim.expected(quant.levels(s)) for s in affordable(costs, budget))
-        assert sim.expected(plan.levels) == pytest.approx(best, rel=1e-9, abs=1e-9)
+        plan = plan_loss(quant, exact, costs, budget)
+        options = affordable(costs, budget)
+        best = min(exact.total(quant.levels(s)) for s in options)
+        assert exact.total(plan.levels) == pytest.approx(best, rel=1e-9, abs=1e-9)
         assert plan.levels == quant.levels(plan.controls)
+        cheapest = min(sum(costs[c] for c in s) for s in options
+                       if exact.total(quant.levels(s)) <= best * (1 + 1e-9) + 1e-9)
+        assert plan.cost == pytest.approx(cheapest)  # among plans of the least loss, the cheapest
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -97,13 +102,13 @@ def test_critical_plan_matches_brute_force(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_budget_behaviour(seed: int) -> None:
-    quant, sim, costs = random_instance(seed)
-    before = sim.expected([p.level for p in quant.pairs])
-    assert plan_loss(quant, sim, costs, 0.0).controls == []
+    quant, exact, costs = random_instance(seed)
+    before = exact.total([p.level for p in quant.pairs])
+    assert plan_loss(quant, exact, costs, 0.0).controls == []
     previous = before
     for budget in (0.0, 1.0, 2.0, 4.0, 7.0, 11.0, 25.0):
-        plan = plan_loss(quant, sim, costs, budget)
-        after = sim.expected(plan.levels)
+        plan = plan_loss(quant, exact, costs, budget)
+        after = exact.total(plan.levels)
         assert plan.cost <= budget
         assert after <= before + 1e-9
         assert after <= previous + 1e-9  # a larger budget never leaves more risk
@@ -114,10 +119,10 @@ def test_a_useless_control_is_never_bought() -> None:
     quant = quant_graph([edge("a", (), "outcome:hijacked@f", 5, entries=("internet",))],
                         {"outcome:hijacked@f": 10}, {"a": one("c0")})
     quant.cut_by["never-there"] = one("c1")  # cuts no edge of the graph
-    sim = simulate(quant, inputs({"internet": (1, 1, 1)}), 1000, seed=1)
-    plan = plan_loss(quant, sim, {"c0": 1.0, "c1": 0.5}, 10.0)
+    exact = expectation(quant, inputs({"internet": (1, 1, 1)}))
+    plan = plan_loss(quant, exact, {"c0": 1.0, "c1": 0.5}, 10.0)
     assert plan.controls == ["c0"]
-    assert sim.expected(plan.levels) == 0.0
+    assert exact.total(plan.levels) == 0.0
 
 
 def test_milp_merges_repeated_columns_in_a_row() -> None:
@@ -138,6 +143,12 @@ def test_plan_command_json() -> None:
     assert report["controls"] and all(c["marginal_value"] > 0 for c in report["controls"])
     assert sum(c["cost"] for c in report["controls"]) == pytest.approx(report["cost"])
     assert report["solver"] == "optimal"
+    simulated = report["simulated"]
+    assert abs(simulated["before"] - report["risk_before"]) < 4 * simulated["before_stderr"]
+    assert abs(simulated["after"] - report["risk_after"]) < 4 * simulated["after_stderr"]
+    assert simulated["reduction"] == pytest.approx(simulated["before"] - simulated["after"])
+    assert 0 < simulated["reduction_stderr"] < simulated["before_stderr"]  # paired years: less noise
+    assert report["provenance"]["sources"] and report["provenance"]["defaults_used"]
 
 
 def test_plan_critical_paths_cuts_every_critical_outcome() -> None:
@@ -158,9 +169,10 @@ def test_plan_needs_a_budget(args: tuple[str, ...]) -> None:
 
 
 def test_model_control_costs_change_the_plan(tmp_path: Path) -> None:
-    model = tmp_path / "model.yaml"
-    model.write_text(DEFAULT.read_text(encoding="utf-8")
-                     + "\nloss:\n  control_costs: {object-level-authorization: 900000}\n", encoding="utf-8")
+    chosen = json.loads(run_cli("plan", str(DEFAULT), "--budget", "500000", "--iterations", "2000",
+                                "--format", "json").stdout)
+    assert "object-level-authorization" in {c["id"] for c in chosen["controls"]}
+    model = with_loss(tmp_path, "  control_costs: {object-level-authorization: 900000}\n")
     result = run_cli("plan", str(model), "--budget", "500000", "--iterations", "2000", "--format", "json")
     assert result.returncode == 0, result.stderr
     assert "object-level-authorization" not in {c["id"] for c in json.loads(result.stdout)["controls"]}
@@ -204,3 +216,99 @@ def test_the_plan_keeps_a_finding_that_evidence_reopened_on_one_component() -> N
     assert any(e.id.startswith("T3.unapproved-mass-operations@commands") for e in quant.graph.edges)
     assert not any(e.id.startswith("T3.unapproved-mass-operations@commands")
                    for e in prepare(from_data(data)).graph.edges)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_shrunk_layers_reach_as_the_graph_does(seed: int) -> None:
+    """Forced nodes, ancestors only and merged equivalents change no pair's level, for any
+    set of controls; a plan without one control, raised incrementally, is the full answer."""
+    from fleetrisk.engine.plan_layers import build_layers
+
+    quant, exact, costs = random_instance(seed)
+    layers = build_layers(quant)
+    for subset in affordable(costs, 1e9):
+        assert layers.levels(subset) == quant.levels(subset), subset
+    plan = plan_loss(quant, exact, costs, 8.0)
+    for control, levels in layers.without_each(plan.controls).items():
+        assert levels == quant.levels([c for c in plan.controls if c != control])
+
+
+def _plan_json(*args: str) -> dict[str, object]:
+    done = run_cli("plan", str(DEFAULT), "--budget", "500000", "--format", "json", *args)
+    assert done.returncode == 0, done.stderr
+    data: dict[str, object] = json.loads(done.stdout)
+    return data
+
+
+def test_plan_and_assess_budget_give_the_same_plan() -> None:
+    """The same model, budget and seed: the same controls, figures and simulated years."""
+    from fleetrisk import __version__
+    from fleetrisk.cli._common import ITERATIONS
+    from fleetrisk.engine.quant_run import loss_view
+    from fleetrisk.model.loader import load_model
+
+    planned = _plan_json("--seed", "3")
+    view = loss_view(load_model(str(DEFAULT)), ITERATIONS, 3, 500000.0, lang="en", tool=f"fleetrisk {__version__}")
+    assert view.plan is not None
+    assessed = json.loads(view.plan.model_dump_json())
+    assessed["model"] = planned["model"]  # the path as given on each command line
+    assert assessed == planned
+    assert planned["iterations"] == ITERATIONS
+
+
+def test_five_seeds_give_the_same_plan() -> None:
+    """The plan is chosen on exact expected losses: no seed moves it. Choices whose benefit is
+    not within noise are the same, and so is every marginal value."""
+    plans = [_plan_json("--seed", str(seed), "--iterations", "20000") for seed in (1, 2, 3, 4, 5)]
+    decided = [[(c["id"], c["marginal_value"]) for c in p["controls"] if not c["within_noise"]]  # type: ignore[union-attr]
+               for p in plans]
+    assert decided[0] and all(d == decided[0] for d in decided)
+    assert all(p["risk_before"] == plans[0]["risk_before"] and p["risk_after"] == plans[0]["risk_after"]
+               for p in plans)
+    assert len({json.dumps(p["simulated"]) for p in plans}) == 5  # the years themselves differ
+
+
+def test_a_benefit_within_noise_is_flagged_and_a_clear_one_is_not() -> None:
+    from fleetrisk.catalog.loader import load_catalog
+    from fleetrisk.engine.quant_run import LossSetup, plan_report, simulate_plan
+    from fleetrisk.engine.simulate import outcome_losses
+    from fleetrisk.model.loader import load_model
+
+    quant = quant_graph([edge("big", (), "outcome:hijacked@f", 5, entries=("internet",)),
+                         edge("tiny", (), "outcome:unavailable@f", 1, entries=("insider",))],
+                        {"outcome:hijacked@f": 1000, "outcome:unavailable@f": 1},
+                        {"big": one("customer-mfa"), "tiny": one("device-rate-limiting")})
+    rates = inputs({"internet": (1, 1, 1), "insider": (0.01, 0.01, 0.01)},
+                   costs={"customer-mfa": 1.0, "device-rate-limiting": 1.0})
+    losses = outcome_losses(quant, rates)
+    setup = LossSetup(load_model(str(DEFAULT)), load_catalog(), quant, rates, losses, expectation(quant, rates, losses))
+    chosen = plan_loss(quant, setup.exact, rates.control_costs, 10.0)
+    assert chosen.controls == ["customer-mfa", "device-rate-limiting"]
+    sim, marginals = simulate_plan(setup, chosen, 2000, 1)
+    report = plan_report(setup, sim, chosen, marginals, objective="loss", budget=10.0, lang="en", tool="t")
+    flags = {c.id: c.within_noise for c in report.controls}
+    assert flags == {"customer-mfa": False, "device-rate-limiting": True}
+    assert [c.id for c in report.controls] == ["customer-mfa", "device-rate-limiting"]  # decisions first
+    table = run_cli("plan", str(DEFAULT), "--budget", "500000", "--iterations", "300")
+    assert "within noise" in table.stdout  # a few years cannot resolve the smaller benefits
+    assert "not a decision on their own" in " ".join(table.stdout.split())
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("command", ["plan", "simulate"])
+def test_quantitative_tables_and_sentences_fit_80_columns(command: str, lang: str) -> None:
+    from rich.cells import cell_len
+
+    extra = ("--budget", "500000") if command == "plan" else ()
+    done = run_cli(command, str(DEFAULT), "--lang", lang, "--iterations", "2000", *extra, env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert not [line for line in lines if cell_len(line) > 80]
+    assert ("docs/loss-model.md" in done.stdout) and ("0.64%" in done.stdout)
+
+
+def test_same_seed_gives_the_same_plan_bytes() -> None:
+    args = ("plan", str(DEFAULT), "--budget", "500000", "--iterations", "3000", "--format", "json", "--seed", "8")
+    first, second = run_cli(*args), run_cli(*args)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout

@@ -31,8 +31,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def plan_json() -> dict[str, object]:
-    done = run_cli("plan", str(DEFAULT), "--budget", BUDGET, "--iterations", "100000", "--seed", "1",
-                   "--format", "json")
+    done = run_cli("plan", str(DEFAULT), "--budget", BUDGET, "--seed", "1", "--format", "json")  # default years
     assert done.returncode == 0, done.stderr
     data: dict[str, object] = json.loads(done.stdout)
     return data
@@ -53,7 +52,15 @@ def test_budget_adds_the_section_with_both_charts_and_the_plan(planned: str, pla
         value = plan_json[key]
         assert isinstance(value, float | int)
         assert f"{value:,.0f} USD" in section, key
+    simulated = plan_json["simulated"]
+    assert isinstance(simulated, dict)
+    for key in ("before", "before_stderr", "after", "reduction", "reduction_stderr"):
+        assert f"{simulated[key]:,.0f} USD" in section, key  # the same years as `plan`
+    for control in controls:
+        assert f"{control['marginal_value']:,.0f} USD<br>± {control['marginal_stderr']:,.0f} USD" in section
     assert "100,000 simulated years (seed 1)" in section
+    assert "0.64% of the revenue the model states" in section
+    assert "Cost of a Data Breach Report 2023" in section and "docs/loss-model.md" in section
 
 
 def test_terminal_summary_gives_expected_loss_before_and_after(plan_json: dict[str, object]) -> None:
@@ -77,9 +84,11 @@ def test_loss_without_budget_draws_the_curve_only(tmp_path: Path) -> None:
 def test_japanese_section_has_japanese_labels(tmp_path: Path) -> None:
     section = _section(_html(tmp_path, "--budget", BUDGET, "--iterations", "5000", "--lang", "ja"))
     for label in ("損失の定量評価", "損失超過曲線", "計画の前後の年間予想損失", "対策計画", "計画実施後の年間予想損失",
-                  "5,000年分のモンテカルロ・シミュレーション"):
+                  "5,000年分のモンテカルロ・シミュレーション", "売上高（25億 USD）の 0.64% である",
+                  "シミュレーションした年では", "標準誤差", "出典付きの既定値", "使用した既定値の出典"):
         assert label in section
-    for english in ("Quantitative loss", "Loss exceedance curve", "Countermeasure plan", "with the plan"):
+    for english in ("Quantitative loss", "Loss exceedance curve", "Countermeasure plan", "with the plan",
+                    "standard error", "revenue", "within noise", "sourced defaults"):
         assert english not in section
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DEFAULT, run_cli, wildcard_read_refuted
 from fleetrisk.engine.loss_model import EventCount, Pert
-from fleetrisk.engine.simulate import simulate
+from fleetrisk.engine.simulate import expectation, simulate
 from fleetrisk.quant_results import ExceedancePoint
 from fleetrisk.reports.loss_svg import render_exceedance_curve, render_risk_comparison
 from quant_fixtures import edge, inputs, quant_graph
@@ -93,18 +93,53 @@ def test_independent_components_are_not_correlated() -> None:
     assert abs(np.corrcoef(a, b)[0, 1]) < 0.015
 
 
-def test_level_sums_equal_the_totals_of_the_same_draws() -> None:
+def test_exact_expectation_is_what_the_simulated_years_converge_to() -> None:
     quant = quant_graph([
         edge("a", (), "control:c", 4, entries=("internet",)),
         edge("b", ("control:c",), OUT_A, 2),
         edge("c", ("control:c",), OUT_B, 5),
     ], {OUT_A: 10, OUT_B: 20}, {})
+    rates = inputs({"internet": (1.0, 2.0, 4.0)}, per_event=(5.0, 10.0, 40.0), per_device=(1.0, 3.0, 9.0))
     lowered = [1 for _ in quant.pairs]
-    sim = simulate(quant, inputs({"internet": (1.0, 2.0, 4.0)}, per_device=(1.0, 3.0, 9.0)), 50_000, seed=2,
-                   scenarios=[lowered])
-    assert sim.expected([p.level for p in quant.pairs]) == pytest.approx(sim.totals[0].mean(), rel=1e-12)
-    assert sim.expected(lowered) == pytest.approx(sim.totals[1].mean(), rel=1e-12)
-    assert sim.expected(lowered) < sim.expected([p.level for p in quant.pairs])
+    sim = simulate(quant, rates, 400_000, seed=2, scenarios=[lowered])
+    exact = expectation(quant, rates)
+    for scenario, levels in ((0, [p.level for p in quant.pairs]), (1, lowered)):
+        assert abs(sim.mean(scenario) - exact.total(levels)) < 4 * sim.stderr(scenario)
+    # By hand: mean events x chance of the level x (mean fixed + devices x mean per device).
+    events = (1.0 + 8.0 + 4.0) / 6
+    per_device = (1.0 + 12.0 + 9.0) / 6
+    fixed = (5.0 + 40.0 + 40.0) / 6
+    by_hand = sum(events * {2: 0.2, 4: 0.6}[level] * (fixed + devices * per_device)
+                  for level, devices in ((2, 10), (4, 20)))  # c is reached at 4, so OUT_B at 4
+    assert exact.total([p.level for p in quant.pairs]) == pytest.approx(by_hand, rel=1e-4)
+
+
+def test_scenarios_share_the_draws_and_their_differences_are_paired() -> None:
+    quant = quant_graph([
+        edge("a", (), "control:c", 4, entries=("internet",)),
+        edge("b", ("control:c",), OUT_A, 3),
+        edge("c", ("control:c",), OUT_B, 4),
+    ], {OUT_A: 10, OUT_B: 20}, {})
+    rates = inputs({"internet": (1.0, 2.0, 4.0)}, per_device=(1.0, 3.0, 9.0))
+    drop_b = [0 if p.outcome == OUT_B else p.level for p in quant.pairs]
+    drop_both = [0 for _ in quant.pairs]
+    sim = simulate(quant, rates, 50_000, seed=9, scenarios=[drop_b, drop_both])
+    alone = simulate(quant, rates, 50_000, seed=9)
+    assert np.array_equal(sim.totals[0], alone.totals[0])  # extra scenarios change no draw
+    assert np.all(sim.totals[1] <= sim.totals[0]) and not np.any(sim.totals[2])
+    mean, stderr, differing = sim.difference(0, 1)
+    assert mean == pytest.approx(sim.mean(0) - sim.mean(1))
+    assert 0 < stderr < np.hypot(sim.stderr(0), sim.stderr(1))  # paired: less noise than apart
+    assert differing == np.count_nonzero(sim.totals[0] - sim.totals[1])
+
+
+def test_records_count_as_households_and_grow_as_a_power_beyond_the_knee() -> None:
+    rates = inputs({"internet": (1.0, 1.0, 1.0)})
+    rates.records_knee, rates.records_exponent = 100_000.0, 0.5
+    assert rates.counted_records(50_000, "personal", 1e9) == 50_000
+    assert rates.counted_records(400_000, "personal", 1e9) == pytest.approx(200_000)  # 1e5 x 4 ^ 0.5
+    assert rates.counted_records(9.6e9, "media", 4_450_000) == rates.counted_records(4_450_000, "media", 1e12)
+    assert rates.counted_records(9.6e9, "credentials", 100) > rates.counted_records(9.6e9, "media", 100)
 
 
 def test_same_seed_same_bytes_and_another_seed_differs() -> None:
@@ -120,11 +155,12 @@ def test_simulate_json_has_percentiles_curve_and_contributions() -> None:
     result = run_cli("simulate", str(DEFAULT), "--iterations", "20000", "--format", "json")
     report = json.loads(result.stdout)
     loss = report["annual_loss"]
-    assert 0 < loss["p50"] <= loss["p90"] <= loss["p99"]
+    assert 0 <= loss["p50"] <= loss["p90"] < loss["p99"]
     losses = [p["loss"] for p in report["exceedance"]]
     assert losses == sorted(losses)  # rarer thresholds are higher
     for key in ("by_outcome", "by_fleet", "by_entry"):
-        assert sum(c["expected_loss"] for c in report[key]) == pytest.approx(loss["mean"], rel=1e-9)
+        assert sum(c["expected_loss"] for c in report[key]) == pytest.approx(loss["expected"], rel=1e-9)
+    assert abs(loss["mean"] - loss["expected"]) < 4 * loss["mean_stderr"]
     assert {c["id"] for c in report["by_fleet"]} >= {"aircons", "washers"}
 
 
@@ -134,18 +170,31 @@ def test_table_output_in_japanese() -> None:
     assert "年間損失" in result.stdout and "攻撃の起点別" in result.stdout
 
 
+def with_loss(tmp_path: Path, loss: str, model: Path = DEFAULT) -> Path:
+    """``model`` with its ``loss`` section replaced by ``loss`` (YAML lines under ``loss:``)."""
+    text = model.read_text(encoding="utf-8")
+    head = text[:text.index("\nloss:")] if "\nloss:" in text else text
+    path = tmp_path / "model.yaml"
+    path.write_text(head + "\nloss:\n" + loss, encoding="utf-8")
+    return path
+
+
 def test_loss_section_overrides_defaults(tmp_path: Path) -> None:
-    text = DEFAULT.read_text(encoding="utf-8")
-    model = tmp_path / "model.yaml"
-    model.write_text(text + "\nloss:\n  currency: JPY\n  usd_rate: 150\n  per_event: {low: 0, mode: 0, high: 0}\n",
-                     encoding="utf-8")
+    model = with_loss(tmp_path, "  currency: JPY\n  usd_rate: 150\n  per_event: {low: 0, mode: 0, high: 0}\n"
+                                "  records_knee: 1000\n  revenue: 375000000000\n")
     base = json.loads(run_cli("simulate", str(DEFAULT), "--iterations", "5000", "--format", "json").stdout)
     result = run_cli("simulate", str(model), "--iterations", "5000", "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["currency"] == "JPY"
-    assert "per_event" not in report["defaults_used"] and "per_event" in base["defaults_used"]
-    assert report["annual_loss"]["mean"] > 100 * base["annual_loss"]["mean"]
+    used = report["provenance"]["defaults_used"]
+    assert "per_event" not in used and "records.knee" not in used and "records.exponent" in used
+    assert "per_event" in base["provenance"]["defaults_used"]
+    assert report["provenance"]["revenue"] == 375_000_000_000
+    assert report["annual_loss"]["share_of_revenue"] == pytest.approx(report["annual_loss"]["expected"] / 375e9)
+    # Yen at 150 to the dollar, without the fixed part and with a lower knee: the same order of magnitude.
+    expected, before = report["annual_loss"]["expected"], base["annual_loss"]["expected"]
+    assert 10 * before < expected < 150 * before
 
 
 @pytest.mark.parametrize(("loss", "needle"), [
@@ -154,10 +203,11 @@ def test_loss_section_overrides_defaults(tmp_path: Path) -> None:
     ("  step_success: {rare: 0.9}\n", "must not fall"),
     ("  control_costs: {no-such-control: 5}\n", "no-such-control"),
     ("  threat_event_frequency: {moon: {low: 1, mode: 1, high: 1}}\n", "moon"),
+    ("  records_exponent: 2\n", "records_exponent"),
+    ("  revenue: 0\n", "revenue"),
 ])
 def test_bad_loss_input_is_a_located_message(tmp_path: Path, loss: str, needle: str) -> None:
-    model = tmp_path / "model.yaml"
-    model.write_text(DEFAULT.read_text(encoding="utf-8") + "\nloss:\n" + loss, encoding="utf-8")
+    model = with_loss(tmp_path, loss)
     result = run_cli("simulate", str(model), "--iterations", "100")
     assert result.returncode == 2
     assert needle in result.stderr and "Traceback" not in result.stderr

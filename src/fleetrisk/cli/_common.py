@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from fleetrisk.evidence import Evidence
     from fleetrisk.model.loader import LoadedModel
 
+#: Simulated years of simulate, plan and assess --loss/--budget: one default, so the same model,
+#: budget and seed give the same figures from each.
+ITERATIONS = 100_000
+
+
 class InertConsole(Console):
     """A console for untrusted text: every string it prints, table cells and titles included,
     is plain text. No rich markup (``[/x]`` would crash the table, ``[link=...]`` would become a

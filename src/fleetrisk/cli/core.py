@@ -16,6 +16,7 @@ from fleetrisk._version import __version__
 from fleetrisk.atomic import write_all_atomic, write_atomic
 from fleetrisk.catalog.organisation import Folder, load_catalogs
 from fleetrisk.cli._common import (
+    ITERATIONS,
     AsOfOption,
     CatalogOption,
     EvidenceOption,
@@ -82,7 +83,7 @@ def assess(
     = False,
     budget: Annotated[float | None, typer.Option(callback=amount, help="Yearly budget: implies --loss and adds "
                                                  "the plan's controls and risk before and after.")] = None,
-    iterations: Annotated[int, typer.Option(help="Simulated years (with --loss).")] = 100_000,
+    iterations: Annotated[int, typer.Option(help="Simulated years (with --loss).")] = ITERATIONS,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the random numbers, 0 or more (with --loss).")] = 1,
     force: Annotated[bool, typer.Option("--force", help="Replace files in DIR that fleetrisk did not write, even "
                                         "an input of this run; earlier reports are replaced without it.")] = False,

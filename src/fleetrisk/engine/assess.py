@@ -13,7 +13,7 @@ from fleetrisk.catalog.conditions import Missing, Reason
 from fleetrisk.catalog.loader import Catalog, CatalogSource
 from fleetrisk.catalog.organisation import catalog_for
 from fleetrisk.engine.fix_first import fix_first, headline_findings, rank_findings
-from fleetrisk.engine.graph import build_graph
+from fleetrisk.engine.graph import AttackGraph, build_graph
 from fleetrisk.engine.match import Match, match_all
 from fleetrisk.engine.observed import Contradiction, apply_observations, by_fact
 from fleetrisk.engine.paths import (
@@ -173,6 +173,29 @@ def analyse_model(
 ) -> ModelAnalysis:
     """Apply live evidence, match, track, and build the attack graph's stated and assumed views."""
     catalog = catalog or catalog_for(loaded)
+    base = _matched(loaded, catalog, as_of, evidence)
+    loaded, facts, matches = base.loaded, base.facts, base.matches
+    lines = ModelLines(loaded.document)
+    data = ReasonData(lines, facts)
+    reasons = {m.id: data.of(m) for m in matches}
+    return ModelAnalysis(loaded, facts, matches, base.decisions, base.statuses, reasons,
+                         analyse(base.graph, max_cut_size), lines)
+
+
+@dataclass(frozen=True)
+class MatchedModel:
+    """The first half of :func:`analyse_model`: evidence applied, findings matched and tracked,
+    the attack graph built (both views), nothing worded and no reach computed."""
+
+    loaded: LoadedModel
+    facts: dict[tuple[str, str], Contradiction]
+    matches: list[Match]
+    decisions: dict[str, Decision]
+    statuses: dict[str, Status]
+    graph: AttackGraph
+
+
+def _matched(loaded: LoadedModel, catalog: Catalog, as_of: dt.date | None, evidence: Evidence | None) -> MatchedModel:
     as_of = as_of or dt.date.today()
     facts: dict[tuple[str, str], Contradiction] = {}
     if evidence is not None:
@@ -182,11 +205,21 @@ def analyse_model(
     matches = match_all(loaded.index, catalog, evidence)
     decisions = match_tracking(loaded, [m.id for m in matches], as_of, [s.id for s in catalog.scenarios])
     statuses = {m.id: finding_status(m, decisions.get(m.id)) for m in matches}
-    lines = ModelLines(loaded.document)
-    data = ReasonData(lines, facts)
-    reasons = {m.id: data.of(m) for m in matches}
     graph = build_graph(loaded.index, catalog, matches, statuses)
-    return ModelAnalysis(loaded, facts, matches, decisions, statuses, reasons, analyse(graph, max_cut_size), lines)
+    return MatchedModel(loaded, facts, matches, decisions, statuses, graph)
+
+
+def stated_graph(
+    loaded: LoadedModel,
+    catalog: Catalog | None = None,
+    *,
+    as_of: dt.date | None = None,
+    evidence: Evidence | None = None,
+) -> tuple[LoadedModel, AttackGraph]:
+    """The stated attack graph of the one analysis (the graph ``analyse_model`` reaches over),
+    for the loss simulation and the plan, which word no finding and compute their own reach."""
+    base = _matched(loaded, catalog or catalog_for(loaded), as_of, evidence)
+    return base.loaded, base.graph.stated()
 
 
 def explore_paths(

@@ -1,8 +1,9 @@
-"""Loss inputs for the simulation: documented defaults, the model's overrides, and samplers.
+"""Loss inputs for the simulation: sourced defaults, the model's overrides, and samplers.
 
-Every default is in US dollars and follows from a qualitative level already in the model or
-catalog (entry exposure, likelihood level, outcome severity, fleet safety class); the model's
-``loss`` section overrides any of them (docs/quantitative.md lists them all).
+Every default is in US dollars and sits, with the sources it rests on, in
+``catalog/data/loss-defaults.yaml`` (docs/loss-model.md gives the reasoning). The model's
+``loss`` section overrides any of them; ``defaults_used`` lists those it did not, and
+``sources`` the publications behind them.
 
 Samplers draw by inverse CDF from tables built once per distribution, so every draw costs one
 uniform number and a table lookup:
@@ -11,68 +12,35 @@ uniform number and a table lookup:
   (high - low)``), whose mode is the given mode and whose mean is ``(low + 4 mode + high) / 6``.
 - :class:`EventCount` is the number of threat events in a year: Poisson with a rate that is
   itself uncertain (PERT), i.e. the Poisson-PERT mixture, tabulated exactly up to a tail of 1e-12.
+
+Both know the exact mean of what they draw (the tables' own), which is what the expected
+losses of engine/simulate.py use: the simulated years' mean converges to them.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import typing
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from fleetrisk.catalog.loader import Catalog
+from fleetrisk.catalog.loader import Catalog, default_root
+from fleetrisk.catalog.loss_defaults import LossDefaults, load_loss_defaults
 from fleetrisk.errors import InputError
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.schema import Estimate, Loss
+from fleetrisk.vocab import LikelihoodName
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-LEVELS = ("rare", "unlikely", "possible", "likely", "almost-certain")
-
-#: Threat events per year from each entry (low, most likely, high), in the spirit of the
-#: foothold likelihoods in engine/graph.py: the internet most often, suppliers least.
-DEFAULT_FREQUENCY: dict[str, tuple[float, float, float]] = {
-    "internet": (1.0, 4.0, 12.0),
-    "device": (0.5, 2.0, 6.0),
-    "customer": (0.5, 2.0, 6.0),
-    "network": (0.2, 1.0, 3.0),
-    "dependency": (0.2, 1.0, 3.0),
-    "partner": (0.1, 0.5, 2.0),
-    "insider": (0.05, 0.2, 1.0),
-    "corporate": (0.1, 0.5, 2.0),
-    "supplier": (0.02, 0.1, 0.5),
-}
-#: Chance per year that a step at each likelihood level is open to the attackers of that year.
-DEFAULT_STEP_SUCCESS = {"rare": 0.02, "unlikely": 0.08, "possible": 0.2, "likely": 0.4, "almost-certain": 0.7}
-#: Loss per affected device by fleet outcome, in USD; the order follows the outcome severity.
-DEFAULT_PER_DEVICE: dict[str, tuple[float, float, float]] = {
-    "unavailable": (0.5, 2.0, 10.0),              # support calls, service credits
-    "false-information": (0.2, 1.0, 5.0),         # corrections, complaints
-    "hijacked": (2.0, 10.0, 50.0),                # field visits, resets, claims
-    "code-execution": (5.0, 25.0, 100.0),         # clean-up, re-provisioning
-    "firmware-takeover": (10.0, 60.0, 250.0),     # recovery or recall of bricked devices
-    # The data of the fleet's devices (feeds, recordings, readings) exposed where the model names
-    # no data set for it: notification, support and claims for each device's owner.
-    "data-exposed": (0.5, 3.0, 30.0),
-}
-DEFAULT_PER_EVENT = (20_000.0, 100_000.0, 1_000_000.0)  # response, forensics, notification
-#: Loss per exposed record by kind of data, in USD: personal data costs notification, support
-#: and fines; a telemetry row alone costs little.
-DEFAULT_PER_RECORD: dict[str, tuple[float, float, float]] = {
-    "credentials": (2.0, 10.0, 100.0),
-    "personal": (1.0, 5.0, 50.0),
-    "location": (1.0, 5.0, 50.0),
-    "media": (0.5, 2.0, 20.0),
-    "commands": (0.001, 0.01, 0.1),
-    "telemetry": (0.001, 0.01, 0.1),
-    "other": (0.001, 0.01, 0.1),
-}
-#: Per-device loss multiplier by the fleet's safety class.
-DEFAULT_SAFETY_MULTIPLIER = {"none": 1.0, "low": 1.2, "moderate": 1.5, "high": 2.5, "critical": 4.0}
-DEFAULT_DETECTION_WITH_MONITORING = 0.5
+LEVELS: tuple[str, ...] = typing.get_args(LikelihoodName)
+#: Kinds of data whose records are people or accounts; the other kinds are readings, clips or
+#: commands of the fleet's devices and concern at most one household per device.
+PER_PERSON_KINDS = frozenset({"personal", "credentials"})
 
 #: Points of the quantile tables; draws interpolate linearly between them.
 TABLE_POINTS = 4096
@@ -84,8 +52,9 @@ class Pert:
 
     def __init__(self, low: float, mode: float, high: float) -> None:
         self.low, self.mode, self.high = float(low), float(mode), float(high)
-        self.mean = (self.low + 4 * self.mode + self.high) / 6
         self.table = _pert_quantiles(self.low, self.mode, self.high)
+        #: The mean of the draws (of the interpolated table): (low + 4 mode + high) / 6 to 1e-6.
+        self.mean = self.low if self.low == self.high else float((self.table[:-1] + self.table[1:]).mean() / 2)
 
     @classmethod
     def of(cls, estimate: Estimate | tuple[float, float, float], scale: float = 1.0) -> Pert:
@@ -143,7 +112,8 @@ class EventCount:
         pmf = np.exp(log_pmf).mean(axis=0)
         self.cdf = np.cumsum(pmf)
         self.cdf[-1] = 1.0
-        self.mean = rate.mean
+        #: The mean count of the draws (of the tabulated mixture), the rate's mean to 1e-9.
+        self.mean = float(np.dot(k, np.diff(self.cdf, prepend=0.0)))
         #: A uniform below this means no event: a year's count is ``invert(u)``.
         self.none = float(self.cdf[0])
         # Guide table: where to start looking for each 1/GUIDE of probability.
@@ -176,15 +146,40 @@ class LossInputs:
     detection: float
     control_costs: dict[str, float]
     defaults_used: list[str] = field(default_factory=list)
+    records_knee: float = math.inf  # exposed records up to which a breach costs per record
+    records_exponent: float = 1.0  # growth of the cost with the records beyond the knee
+    revenue: float | None = None  # the provider's annual revenue, in ``currency``
+    revenue_band: tuple[float, float] | None = None  # plausible expected loss, as shares of revenue
+    sources: dict[str, str] = field(default_factory=dict)  # id -> citation, behind the defaults used
+    defaults_version: str = ""
 
     def thresholds(self) -> FloatArray:
         """Success chances by level, index 0 (unreachable) .. 5."""
         return np.array([0.0] + [self.step_success[level] for level in range(1, 6)])
 
+    def counted_records(self, records: float, kind: str, devices: float) -> float:
+        """What ``records`` exposed records of ``kind`` cost, in records at the per-record loss.
+
+        Records of the fleet's devices (not people or accounts) count at most ``devices``; beyond
+        the knee the count grows as ``knee x (records / knee) ^ exponent``.
+        """
+        counted = records if kind in PER_PERSON_KINDS else min(records, devices)
+        if counted <= self.records_knee:
+            return float(counted)
+        return float(self.records_knee * (counted / self.records_knee) ** self.records_exponent)
+
+    def max_outcome_frequency(self) -> float:
+        """The most loss events a year any one outcome can have: every entry's mean threat
+        events through a way at the highest level."""
+        return sum(count.mean for count in self.frequency.values()) * self.step_success[5]
+
 
 def loss_inputs(loaded: LoadedModel, catalog: Catalog) -> LossInputs:
-    """The loss inputs of a model: its ``loss`` section over the documented defaults."""
+    """The loss inputs of a model: its ``loss`` section over the sourced defaults."""
     loss = loaded.model.loss or Loss()
+    # A catalog of one's own without the file falls back to the bundled defaults.
+    defaults = load_loss_defaults(catalog.root if (catalog.root / "loss-defaults.yaml").exists()
+                                  else default_root())
     scale = _usd_scale(loaded, loss)
     used: list[str] = []
 
@@ -194,15 +189,24 @@ def loss_inputs(loaded: LoadedModel, catalog: Catalog) -> LossInputs:
         used.append(name)
         return Pert.of(default, scale if money else 1.0)
 
+    def value(given: float | None, default: float, name: str) -> float:
+        if given is not None:
+            return given
+        used.append(name)
+        return default
+
     given_frequency: dict[str, Estimate] = {str(k): v for k, v in loss.threat_event_frequency.items()}
     given_success: dict[str, float] = {str(k): v for k, v in loss.step_success.items()}
     given_device: dict[str, Estimate] = {str(k): v for k, v in loss.per_device.items()}
     given_record: dict[str, Estimate] = {str(k): v for k, v in loss.per_record.items()}
+    given_safety: dict[str, float] = {str(k): v for k, v in loss.safety_multiplier.items()}
     frequency = {
-        entry: EventCount(pick(given_frequency.get(entry), default, f"threat_event_frequency.{entry}", money=False))
-        for entry, default in DEFAULT_FREQUENCY.items()
+        entry: EventCount(pick(given_frequency.get(entry), default.triple, f"threat_event_frequency.{entry}",
+                               money=False))
+        for entry, default in defaults.threat_event_frequency.items()
     }
-    success = {i: given_success.get(name, DEFAULT_STEP_SUCCESS[name]) for i, name in enumerate(LEVELS, start=1)}
+    success = {i: value(given_success.get(name), defaults.step_success[name].value, f"step_success.{name}")
+               for i, name in enumerate(LEVELS, start=1)}
     chances = [success[i] for i in range(1, 6)]
     if any(a > b for a, b in itertools.pairwise(chances)):
         raise InputError("loss.step_success must not fall as the likelihood level rises",
@@ -210,7 +214,10 @@ def loss_inputs(loaded: LoadedModel, catalog: Catalog) -> LossInputs:
                          hint=f"got {dict(zip(LEVELS, chances, strict=True))}")
     detection = loss.detection
     if detection is None:
-        detection = DEFAULT_DETECTION_WITH_MONITORING if loaded.model.practices.anomaly_detection else 0.0
+        if loaded.model.practices.anomaly_detection:
+            detection = value(None, defaults.detection.value, "detection")
+        else:
+            detection = 0.0
     costs = {cid: amount * scale for cid, amount in catalog.control_costs.items()}
     for cid, amount in loss.control_costs.items():
         if cid not in catalog.controls:
@@ -218,18 +225,35 @@ def loss_inputs(loaded: LoadedModel, catalog: Catalog) -> LossInputs:
                              location=loaded.document.locate(("loss", "control_costs", cid)),
                              hint="see 'fleetrisk catalog' for control ids")
         costs[cid] = amount
-    return LossInputs(
+    inputs = LossInputs(
         currency=loss.currency,
         frequency=frequency,
         step_success=success,
-        per_event=pick(loss.per_event, DEFAULT_PER_EVENT, "per_event"),
-        per_device={o: pick(given_device.get(o), d, f"per_device.{o}") for o, d in DEFAULT_PER_DEVICE.items()},
-        per_record={k: pick(given_record.get(k), d, f"per_record.{k}") for k, d in DEFAULT_PER_RECORD.items()},
-        safety_multiplier={**DEFAULT_SAFETY_MULTIPLIER, **{str(k): v for k, v in loss.safety_multiplier.items()}},
+        per_event=pick(loss.per_event, defaults.per_event.triple, "per_event"),
+        per_device={o: pick(given_device.get(o), d.triple, f"per_device.{o}") for o, d in defaults.per_device.items()},
+        per_record={k: pick(given_record.get(k), d.triple, f"per_record.{k}") for k, d in defaults.per_record.items()},
+        safety_multiplier={k: value(given_safety.get(k), d.value, f"safety_multiplier.{k}")
+                           for k, d in defaults.safety_multiplier.items()},
         detection=detection,
         control_costs=costs,
-        defaults_used=used,
+        records_knee=value(loss.records_knee, defaults.records.knee.value, "records.knee"),
+        records_exponent=value(loss.records_exponent, defaults.records.exponent.value, "records.exponent"),
+        revenue=loss.revenue,
+        revenue_band=(defaults.revenue_band.low, defaults.revenue_band.high),
+        defaults_version=defaults.version,
     )
+    used.sort()
+    inputs.defaults_used = used
+    inputs.sources = _sources(defaults, used)
+    return inputs
+
+
+def _sources(defaults: LossDefaults, used: list[str]) -> dict[str, str]:
+    """The publications behind the defaults ``used``, by id, in the file's order."""
+    figures = defaults.figures()
+    cited = {source for name in used for source in figures[name].source}
+    return {sid: s.citation if str(s.year) in s.citation else f"{s.citation} ({s.year})"
+            for sid, s in defaults.sources.items() if sid in cited}
 
 
 def _usd_scale(loaded: LoadedModel, loss: Loss) -> float:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from fleetrisk.catalog.conditions import ControlExpr
 from fleetrisk.catalog.loader import Catalog
 from fleetrisk.catalog.organisation import catalog_for
-from fleetrisk.engine.assess import analyse_model
+from fleetrisk.engine.assess import stated_graph
 from fleetrisk.engine.cutsets import CutSets
 from fleetrisk.engine.graph import AttackGraph, Edge
 from fleetrisk.engine.paths import FleetAnalysis, outcome_risk
@@ -53,6 +53,15 @@ class QuantGraph:
     critical: list[str]  # outcome nodes whose qualitative risk is critical
     fleet_safety: dict[str, str] = field(default_factory=dict)
     data_kind: dict[str, str] = field(default_factory=dict)
+    #: Each entry's reach as modelled (nothing cut), filled on first use.
+    entry_values: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def values(self, entry: str) -> dict[str, int]:
+        """The max-min reach of every node from ``entry`` alone, as modelled."""
+        found = self.entry_values.get(entry)
+        if found is None:
+            found = self.entry_values[entry] = entry_levels(self.graph, entry, set())
+        return found
 
     @property
     def candidates(self) -> list[str]:
@@ -81,6 +90,8 @@ def subgraph(graph: AttackGraph, edges: list[Edge]) -> AttackGraph:
 
 def entry_levels(graph: AttackGraph, entry: str | None, cut: set[str]) -> dict[str, int]:
     """Max-min reach of every node from ``entry`` alone, without the ``cut`` edges."""
+    if not cut:
+        return compute_reach(graph, None if entry is None else frozenset((entry,))).value
     edges = [e for e in graph.edges if e.id not in cut and usable(e, entry)]
     return compute_reach(subgraph(graph, edges)).value
 
@@ -94,9 +105,8 @@ def prepare(
     """The stated attack graph of the one analysis (evidence and date included), with every
     entry's outcomes. Controls live evidence refuted do not hold; unknown findings are no edges."""
     catalog = catalog or catalog_for(loaded)
-    state = analyse_model(loaded, catalog, as_of=as_of, evidence=evidence, max_cut_size=None)
-    loaded, index = state.loaded, state.loaded.index
-    full = state.analysis.graph
+    loaded, full = stated_graph(loaded, catalog, as_of=as_of, evidence=evidence)
+    index = loaded.index
     cut_by: dict[str, ControlExpr] = {}
     for edge in full.edges:
         if edge.scenario is not None:
@@ -112,8 +122,10 @@ def prepare(
     graph = subgraph(full, [e for e in full.edges if e.id not in gone])
     entries = sorted({entry for edge in graph.edges for entry in edge.entries})
     pairs: list[Pair] = []
+    values: dict[str, dict[str, int]] = {}
     for entry in entries:
-        reach = compute_reach(subgraph(graph, [e for e in graph.edges if usable(e, entry)]))
+        reach = compute_reach(graph, frozenset((entry,)))  # the edges usable from this entry alone
+        values[entry] = reach.value
         for node in graph.outcome_nodes:
             level = reach.value.get(node, 0)
             if level > 0:
@@ -126,4 +138,4 @@ def prepare(
                 if joint.value.get(n, 0) and band(outcome_risk(index, analysis, n)[1]) == "critical"]
     return QuantGraph(graph, {k: v for k, v in cut_by.items() if k not in gone}, held, entries, pairs, critical,
                       fleet_safety={f.id: f.safety for f in loaded.model.fleets},
-                      data_kind={d.id: d.kind for d in loaded.model.data})
+                      data_kind={d.id: d.kind for d in loaded.model.data}, entry_values=values)

@@ -389,8 +389,8 @@ class Estimate(Strict):
 
 
 class Loss(Strict):
-    """Inputs of the loss simulation and the plan. Every field is optional: defaults are
-    derived from the qualitative levels and documented in docs/quantitative.md."""
+    """Inputs of the loss simulation and the plan. Every field is optional: the defaults and
+    their sources are in catalog/data/loss-defaults.yaml and docs/loss-model.md."""
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = Field(default="USD")
     usd_rate: Annotated[float, Field(gt=0, le=1e9)] | None = None
@@ -402,6 +402,9 @@ class Loss(Strict):
     safety_multiplier: dict[Safety, Annotated[float, Field(ge=0, le=1000)]] = Field(default_factory=dict)
     detection: Annotated[float, Field(ge=0, le=0.99)] | None = None
     control_costs: dict[str, Amount] = Field(default_factory=dict)
+    revenue: Annotated[float, Field(gt=0, le=1e15)] | None = None
+    records_knee: Annotated[float, Field(ge=1, le=1e12)] | None = None
+    records_exponent: Annotated[float, Field(gt=0, le=1)] | None = None
 
 
 class ServiceModel(Strict):

@@ -31,7 +31,7 @@ from fleetrisk.reports.diagrams import highest_open_band, render_attack_path, re
 from fleetrisk.reports.flowgraph import FlowGraph, Overlay
 from fleetrisk.reports.i18n import devices, join, money, number
 from fleetrisk.reports.loss_svg import render_exceedance_curve, render_risk_comparison
-from fleetrisk.reports.quant_text import plan_labels
+from fleetrisk.reports.quant_text import percent, plan_labels
 from fleetrisk.reports.ui_text import (
     FRAMEWORK_NAMES,
     band_label,
@@ -172,18 +172,45 @@ def _flow_diagram(graph: FlowGraph, risk: dict[str, str], lang: str, overlay: Ov
 
 
 def _loss_context(loss: LossView, lang: str) -> dict[str, Any]:
-    """The quantitative-loss section: its labels, charts and amounts."""
+    """The quantitative-loss section: its labels, charts, amounts and where the figures come from."""
     labels = plan_labels(lang)
     plan = loss.plan
+    cur = loss.currency
+
+    def amount(value: float) -> str:
+        return money(value, cur, lang)
+
+    source = loss.provenance
+    share = None
+    if source.revenue:
+        low, high = source.revenue_band
+        share = labels["share_line"].format(share=percent(loss.expected_before / source.revenue),
+                                            revenue=amount(source.revenue), low=percent(low), high=percent(high))
+        if source.within_band is False:
+            above = loss.expected_before / source.revenue > high
+            share += " " + labels["share_above" if above else "share_below"]
+    simulated = None
+    if plan is not None:
+        sim = plan.simulated
+        simulated = labels["simulated_line"].format(
+            before=amount(sim.before), before_se=amount(sim.before_stderr), after=amount(sim.after),
+            after_se=amount(sim.after_stderr), reduction=amount(sim.reduction),
+            reduction_se=amount(sim.reduction_stderr))
     return {
         "q": _Labels(labels),
         "view": loss,
         "plan": plan,
-        "note": labels["loss_note"].format(iterations=f"{loss.iterations:,}", seed=loss.seed, currency=loss.currency),
-        "money": lambda value: money(value, loss.currency, lang),
-        "curve": Markup(render_exceedance_curve(loss.before, loss.after, loss.currency, lang)),  # noqa: S704
+        "note": labels["loss_note"].format(iterations=f"{loss.iterations:,}", seed=loss.seed, currency=cur),
+        "money": amount,
+        "share": share or labels["no_revenue"],
+        "simulated": simulated,
+        "noise": labels["noise_note"].format(z="2") if plan is not None and any(c.within_noise for c in plan.controls)
+        else None,
+        "provenance": labels["provenance"].format(count=len(source.defaults_used), version=source.defaults_version),
+        "frequency": labels["max_frequency"].format(value=f"{source.max_outcome_frequency:.2f}"),
+        "curve": Markup(render_exceedance_curve(loss.before, loss.after, cur, lang)),  # noqa: S704
         "comparison": Markup(render_risk_comparison(plan.risk_before, plan.risk_after,  # noqa: S704
-                                                    loss.currency, lang)) if plan is not None else None,
+                                                    cur, lang)) if plan is not None else None,
     }
 
 
