@@ -270,6 +270,7 @@ class Component(Strict):
     partner: Partner | None = None
     endpoints: list[Endpoint] = Field(default_factory=list)
     controls: Controls = Field(default_factory=dict)
+    critical_patch_days: Count | None = None
 
 
 class ThresholdSpec(Strict):
@@ -337,6 +338,7 @@ class Account(Strict):
     via: Id | None = None
     client_side_only_checks: StrictBool | None = None
     controls: Controls = Field(default_factory=dict)
+    contractors: StrictBool | None = None
 
 
 class TrackingEntry(Strict):
