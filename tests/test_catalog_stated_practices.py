@@ -24,6 +24,7 @@ PRACTICE_RULES = [
     ("T5.unmonitored-code-signing-key", "key_use_monitoring"),
     ("T6.unscanned-signing-key-file", "secrets_scanning"),
     ("T3.no-vulnerability-disclosure", "vulnerability_disclosure"),
+    ("T3.unhardened-production-cloud", "hardening_baseline"),
 ]
 
 
@@ -65,3 +66,19 @@ def test_service_wide_rule_mitigated_and_not_applicable() -> None:
     for component in internal["components"]:
         component["exposure"] = ["internal"]
     assert _statuses(scenario_id, internal) == {}
+
+
+@pytest.mark.parametrize(("images", "status"), [
+    ("floating-public", "open"), ("pinned-public", None), ("curated", None), (None, "unknown"),
+])
+def test_base_images_stated_each_way_and_left_out(images: str | None, status: str | None) -> None:
+    """The base-image practice is a list of values, not true or false: only floating public images
+    open the rule, and leaving it out asks about it."""
+    scenario_id = "T3.floating-base-images"
+    case, _ = load_case(case_file(CATALOG.scenario(scenario_id).file))
+    model = copy.deepcopy(case.model)
+    if images is None:
+        del model["practices"]["server_base_images"]
+    else:
+        model["practices"]["server_base_images"] = images
+    assert _statuses(scenario_id, model) == ({"service": status} if status else {})

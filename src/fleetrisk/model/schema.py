@@ -270,7 +270,10 @@ class Component(Strict):
     partner: Partner | None = None
     endpoints: list[Endpoint] = Field(default_factory=list)
     controls: Controls = Field(default_factory=dict)
+    input_hardening: StrictBool | None = None
+    browser_protections: StrictBool | None = None
     critical_patch_days: Count | None = None
+    runtime_isolation: Literal["dedicated", "shared-same-trust", "shared-with-exposed"] | None = None
 
 
 class ThresholdSpec(Strict):
@@ -362,6 +365,8 @@ class Practices(Strict):
     key_use_monitoring: StrictBool | None = None
     vulnerability_disclosure: StrictBool | None = None
     secrets_scanning: StrictBool | None = None
+    server_base_images: Literal["curated", "pinned-public", "floating-public"] | None = None
+    hardening_baseline: StrictBool | None = None
 
 
 # --- quantitative loss (optional; see docs/quantitative.md) ------------------------------
