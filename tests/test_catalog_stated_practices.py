@@ -27,6 +27,7 @@ PRACTICE_RULES = [
     ("T2.unmonitored-content-signing-key", "key_use_monitoring"),
     ("T3.unwatched-mass-operations", "anomaly_detection"),
     ("T4.unreviewed-access-changes", "access_changes_reviewed"),
+    ("T3.unhardened-production-cloud", "hardening_baseline"),
 ]
 
 
@@ -69,3 +70,18 @@ def test_service_wide_rule_mitigated_and_not_applicable() -> None:
         component["exposure"] = ["internal"]
     assert _statuses(scenario_id, internal) == {}
 
+
+@pytest.mark.parametrize(("images", "status"), [
+    ("floating-public", "open"), ("pinned-public", None), ("curated", None), (None, "unknown"),
+])
+def test_base_images_stated_each_way_and_left_out(images: str | None, status: str | None) -> None:
+    """The base-image practice is a list of values, not true or false: only floating public images
+    open the rule, and leaving it out asks about it."""
+    scenario_id = "T3.floating-base-images"
+    case, _ = load_case(case_file(CATALOG.scenario(scenario_id).file))
+    model = copy.deepcopy(case.model)
+    if images is None:
+        del model["practices"]["server_base_images"]
+    else:
+        model["practices"]["server_base_images"] = images
+    assert _statuses(scenario_id, model) == ({"service": status} if status else {})

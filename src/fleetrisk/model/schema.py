@@ -272,6 +272,10 @@ class Component(Strict):
     endpoints: list[Endpoint] = Field(default_factory=list)
     controls: Controls = Field(default_factory=dict)
     client_side_filtering: StrictBool | None = None
+    input_hardening: StrictBool | None = None
+    browser_protections: StrictBool | None = None
+    critical_patch_days: Count | None = None
+    runtime_isolation: Literal["dedicated", "shared-same-trust", "shared-with-exposed"] | None = None
 
 
 class ThresholdSpec(Strict):
@@ -341,6 +345,7 @@ class Account(Strict):
     via: Id | None = None
     client_side_only_checks: StrictBool | None = None
     controls: Controls = Field(default_factory=dict)
+    contractors: StrictBool | None = None
 
 
 class TrackingEntry(Strict):
@@ -365,6 +370,8 @@ class Practices(Strict):
     vulnerability_disclosure: StrictBool | None = None
     secrets_scanning: StrictBool | None = None
     access_changes_reviewed: StrictBool | None = None
+    server_base_images: Literal["curated", "pinned-public", "floating-public"] | None = None
+    hardening_baseline: StrictBool | None = None
 
 
 # --- quantitative loss (optional; see docs/quantitative.md) ------------------------------
