@@ -196,6 +196,7 @@ class Fleet(Strict):
     accepts: list[Acceptance] = Field(default_factory=list)
     rollout: Rollout | None = None
     controls: Controls = Field(default_factory=dict)
+    validates_server_certificate: StrictBool | None = None
 
 
 # --- components ----------------------------------------------------------------------
