@@ -121,6 +121,7 @@ Precision = Literal["precise", "coarse", "aggregated"]
 LoginPasswords = Literal["universal-default", "unique-per-device", "user-set", "none"]
 DebugAccess = Literal["removed", "locked", "physical-port", "network-service"]
 UpdateInstall = Literal["automatic", "optional", "manual"]
+SideloadFirmware = Literal["refused", "signature-checked", "unchecked"]
 
 Controls = dict[str, ControlStatus]
 
@@ -204,6 +205,7 @@ class Fleet(Strict):
     login_passwords: LoginPasswords | None = None
     debug_access: DebugAccess | None = None
     update_install: UpdateInstall | None = None
+    sideload_firmware: SideloadFirmware | None = None
 
 
 # --- components ----------------------------------------------------------------------
