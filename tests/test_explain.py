@@ -174,7 +174,7 @@ def test_explain_a_section_lists_its_fields() -> None:
     assert text.startswith("fleets.identity\n")
     assert "型: 下記の項目からなるセクション\n" in text
     fields = text.split("項目:\n", 1)[1].splitlines()
-    assert [line.split()[0] for line in fields] == ["kind", "key_storage", "provisioning", "revocable"]
+    assert [line.split()[0] for line in fields] == ["kind", "key_storage", "provisioning", "revocable", "rotated"]
 
 
 def test_explain_a_field_shared_by_several_places_names_them_all() -> None:

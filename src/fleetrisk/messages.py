@@ -104,12 +104,14 @@ PREDICATES: dict[str, dict[str, str]] = {
         "signs_what_it_delivers": "signs what it delivers with a key it holds online",
         "internet_reachable": "reachable from the internet",
         "acts_on_unsigned": "devices act on it with nothing but the channel vouching for it",
+        "relays_unsigned_input": "brings the fleet input it acts on that only the channel vouches for",
     },
     "ja": {
         "key_signs_from_holder": "署名対象を配信するコンポーネント自身がオンラインで保持している",
         "signs_what_it_delivers": "配信するものを自らオンラインで保持する鍵で署名している",
         "internet_reachable": "インターネットから到達できる",
         "acts_on_unsigned": "通信路以外に保証のない入力でデバイスが動作する",
+        "relays_unsigned_input": "通信路以外に保証のない、デバイスが従って動作する入力をフリートに運ぶ",
     },
 }
 

@@ -69,6 +69,7 @@ def test_pytm_mapping(tmp_path: Path) -> None:
     assert flows["lock-events-2"] == {"id": "lock-events-2", "from": "smart-lock", "to": "mqtt-broker",
                                       "protocol": "mqtts", "carries": ["lock-events"], "encryption": "tls"}
     assert "encryption" not in flows["store-events"], "pytm's 'not encrypted' default is not a statement"
+    assert flows["forecast-2"]["encryption"] == "none", "a protocol named HTTP is plaintext (a guess)"
     assert data["lock-events"]["stored_in"] == ["telemetry-db"]
     assert data["session-token"]["kind"] == "credentials"
     assert "devices" in comps["mqtt-broker"]["exposure"]

@@ -121,8 +121,14 @@ def plan_data(draft: Draft, name: str, tool: str, kind: str | None, *,
 
 def add_flow(draft: Draft, name: str, tool: str, source: str, target: str, *, protocol: str = "",
              carries: list[str] | None = None, encrypted: bool | None = None,
-             plaintext_is_stated: bool = False, source_id: str = "") -> Entry:
-    """A flow; encryption follows the protocol, or the source's own flag (marked as a guess)."""
+             plaintext_is_stated: bool = False, plaintext_by_name: bool = False,
+             source_id: str = "") -> Entry:
+    """A flow; encryption follows the protocol, or the source's own flag (marked as a guess).
+
+    ``plaintext_is_stated``: the source's protocol names are a closed list, so any protocol
+    that is not an encrypted one states plaintext. ``plaintext_by_name``: the protocol is free
+    text, so only a name that is a plaintext protocol (``http``, ``mqtt``, ``coap``...) says
+    so, marked as a guess."""
     data: dict[str, Any] = {"id": draft.new_id(source_id or name or f"{source}-to-{target}", "flow"),
                             "from": source, "to": target}
     proto = mapping.protocol_name(protocol) if protocol else ""
@@ -138,6 +144,9 @@ def add_flow(draft: Draft, name: str, tool: str, source: str, target: str, *, pr
         draft.guess(entry, "encryption", "g_encrypted_flag", tool=tool)
     elif proto and plaintext_is_stated:
         data["encryption"] = "none"
+    elif plaintext_by_name and mapping.plaintext_protocol(proto):
+        data["encryption"] = "none"
+        draft.guess(entry, "encryption", "g_plaintext_protocol", tool=tool, protocol=proto)
     draft.mapped("m_flow", tool=tool, name=name or "-", id=entry.id, source=source, target=target)
     return entry
 

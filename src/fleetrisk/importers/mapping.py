@@ -137,6 +137,10 @@ SERVICE_TYPE_BY_KIND = {
 
 ENCRYPTED_PROTOCOLS = {"https", "mqtts", "wss", "tls", "amqps", "coaps", "dtls", "ssh", "sftp", "ftps",
                        "ldaps", "grpcs", "smtps", "imaps", "pop3s", "h2"}
+#: Protocols that carry no encryption of their own: a free-text protocol with one of these
+#: names is taken as plaintext (a guess), whatever the source's unreliable flags say.
+PLAINTEXT_PROTOCOLS = {"http", "mqtt", "coap", "ws", "amqp", "ftp", "tftp", "telnet", "smtp", "ldap",
+                       "modbus", "modbus-tcp", "snmp", "snmpv1", "snmpv2c"}
 
 
 def looks_like_device(name: str, description: str = "") -> bool:
@@ -204,6 +208,11 @@ def protocol_name(raw: str) -> str:
 
 def encrypted_protocol(protocol: str) -> bool:
     return protocol in ENCRYPTED_PROTOCOLS or protocol.endswith("-encrypted")
+
+
+def plaintext_protocol(protocol: str) -> bool:
+    """Whether a protocol named in free text is one that runs without encryption."""
+    return protocol in PLAINTEXT_PROTOCOLS
 
 
 def is_internet(*texts: str) -> bool:

@@ -83,6 +83,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "受け取るデータストアがないため、フローが届くコンポーネントに保存と推定 (要確認)"),
     "g_encrypted_flag": ("{tool} marks the flow encrypted; 'tls' assumed",
                          "{tool} が暗号化ありとしているため 'tls' を仮定"),
+    "g_plaintext_protocol": ("protocol '{protocol}' runs without encryption; 'none' assumed",
+                             "プロトコル '{protocol}' は暗号化なしで動作するため 'none' を仮定"),
     "g_internet_from_account": ("reached by customer account {account}: internet exposure assumed",
                                 "顧客アカウント {account} から到達するため、インターネット公開を仮定"),
     "g_service_types": ("service types guessed from the component kinds", "サービス種別はコンポーネント種別からの推定"),

@@ -237,7 +237,8 @@ class _Reader:
             controls = raw.get("controls")
             controls = controls if isinstance(controls, dict) else {}
             entry = common.add_flow(self.draft, name, TOOL, ends[0], ends[1], protocol=protocol, carries=carried,
-                                    encrypted=flag(controls.get("isEncrypted")) is True or None)
+                                    encrypted=flag(controls.get("isEncrypted")) is True or None,
+                                    plaintext_by_name=True)
             self.note_name(entry, path)
 
 

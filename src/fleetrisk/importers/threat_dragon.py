@@ -369,12 +369,13 @@ class _Reader:
             return []
         protocol = text(data.get("protocol"), self.where(cell, f"{path}.data.protocol"), "a protocol")
         encrypted = flag(data.get("isEncrypted")) is True or None
-        made = [common.add_flow(self.draft, name, TOOL, ends[0], ends[1], protocol=protocol, encrypted=encrypted)]
+        made = [common.add_flow(self.draft, name, TOOL, ends[0], ends[1], protocol=protocol, encrypted=encrypted,
+                                plaintext_by_name=True)]
         if local:
             self.draft.local_flows.add(made[0].id)
         if data.get("isBidirectional") is True:
             back = common.add_flow(self.draft, f"{name} (reverse)" if name else "", TOOL, ends[1], ends[0],
-                                   protocol=protocol, encrypted=encrypted)
+                                   protocol=protocol, encrypted=encrypted, plaintext_by_name=True)
             self.draft.guess(back, "", "g_reverse_flow", tool=TOOL)
             made.append(back)
         return made

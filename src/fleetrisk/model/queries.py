@@ -551,10 +551,44 @@ def _acts_on_unsigned(index: ModelIndex, acc: Handle) -> bool | None:
     return obj.use == "acts"
 
 
+#: Inputs a device acts on whatever it is told; information and content only with ``use: acts``.
+_ALWAYS_ACTED_ON = frozenset({"firmware", "script", "app", "command", "config"})
+
+
+def _relays_unsigned_input(index: ModelIndex, flow: Handle) -> bool | None:
+    """The flow joins a fleet and a component, and the fleet acts on input that no signature
+    vouches for from that component, or from one that sends that component flows (the source
+    behind a device gateway), so the input travels over this flow."""
+    fleets = index.related(flow, "from_fleet") + index.related(flow, "to_fleet")
+    ends = index.related(flow, "from_component") + index.related(flow, "to_component")
+    if len(fleets) != 1 or len(ends) != 1:
+        return False
+    end = ends[0]
+    result: bool | None = False
+    for acc in index.related(fleets[0], "accepts"):
+        obj = acc.obj
+        assert isinstance(obj, Acceptance)
+        if obj.verification == "signature":
+            continue
+        sources = index.related(acc, "source")
+        through = any(
+            src == end or any(end in index.related(f, "to_component") for f in index.related(src, "flows_out"))
+            for src in sources
+        )
+        if not through:
+            continue
+        if obj.input in _ALWAYS_ACTED_ON or obj.use == "acts":
+            return True
+        if obj.use is None:
+            result = None
+    return result
+
+
 #: name -> (element types it applies to, function)
 PREDICATES: dict[str, tuple[frozenset[str], Predicate]] = {
     "key_signs_from_holder": (frozenset({"key"}), _key_signs_from_holder),
     "signs_what_it_delivers": (frozenset({"component"}), _component_signs_what_it_delivers),
     "internet_reachable": (frozenset({"component"}), _internet_reachable),
     "acts_on_unsigned": (frozenset({"acceptance"}), _acts_on_unsigned),
+    "relays_unsigned_input": (frozenset({"flow"}), _relays_unsigned_input),
 }

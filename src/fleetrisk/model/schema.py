@@ -118,6 +118,10 @@ DataCopyKind = Literal["production", "analytics", "backup", "non-production"]
 ProdDataInNonProd = Literal["none", "masked", "raw"]
 OutboundUrls = Literal["none", "fixed", "partner-configured", "user-configured"]
 Precision = Literal["precise", "coarse", "aggregated"]
+LoginPasswords = Literal["universal-default", "unique-per-device", "user-set", "none"]
+DebugAccess = Literal["removed", "locked", "physical-port", "network-service"]
+UpdateInstall = Literal["automatic", "optional", "manual"]
+SideloadFirmware = Literal["refused", "signature-checked", "unchecked"]
 
 Controls = dict[str, ControlStatus]
 
@@ -154,6 +158,7 @@ class Identity(Strict):
     key_storage: KeyStorage | None = None
     provisioning: Provisioning | None = None
     revocable: StrictBool | None = None
+    rotated: StrictBool | None = None
 
 
 class Acceptance(Strict):
@@ -196,6 +201,11 @@ class Fleet(Strict):
     accepts: list[Acceptance] = Field(default_factory=list)
     rollout: Rollout | None = None
     controls: Controls = Field(default_factory=dict)
+    validates_server_certificate: StrictBool | None = None
+    login_passwords: LoginPasswords | None = None
+    debug_access: DebugAccess | None = None
+    update_install: UpdateInstall | None = None
+    sideload_firmware: SideloadFirmware | None = None
 
 
 # --- components ----------------------------------------------------------------------
