@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fleetrisk.catalog.conditions import Verdict
 from fleetrisk.catalog.loader import Catalog, CompiledScenario
@@ -22,10 +21,10 @@ class Match:
     verdict: Verdict
     controls: tuple[tuple[str, str, str | None], ...]  # (id, status, declared_on)
     mitigated: bool
+    id: str = field(init=False, compare=False)  # <scenario>@<element>, made once (read for every finding)
 
-    @functools.cached_property
-    def id(self) -> str:
-        return f"{self.scenario.id}@{self.element.id}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", f"{self.scenario.id}@{self.element.id}")
 
 
 def control_status(
