@@ -116,3 +116,13 @@ def test_write_all_puts_back_what_it_renamed_when_a_later_rename_fails(tmp_path:
     assert old.read_text(encoding="utf-8") == "new markdown"
     assert (tmp_path / "report.json").read_text(encoding="utf-8") == "{}"
     assert _leftovers(tmp_path) == []
+
+
+def test_a_failed_write_names_the_target_alone(tmp_path: Path) -> None:
+    """The error names the file the caller asked for, with no temporary name or '-> None' beside it."""
+    target = tmp_path / "report.md"
+    target.mkdir()
+    with pytest.raises(OSError) as caught:
+        write_atomic(target, "text")
+    assert caught.value.filename == str(target)
+    assert "-> " not in str(caught.value)

@@ -321,6 +321,8 @@ def test_a_secrets_file_naming_something_that_is_not_a_file_is_refused(tmp_path:
 
 @pytest.mark.parametrize(("text", "message", "line"), [
     ('{"fleetrisk_evidence": 1,\n "checks": [],\n "n": ' + "9" * 5000 + "}", "a number of 5,000 characters", 3),
+    ('{"fleetrisk_evidence": 1,\n "s": "' + "9" * 5000 + '",\n\n "n": ' + "9" * 5000 + "}",
+     "a number of 5,000 characters", 4),  # the same digits inside a string earlier are not the number
     ('{"fleetrisk_evidence": 1,\r "checks": [,]}', "not valid JSON", 2),
     ('{"fleetrisk_evidence": NaN}', "NaN is not a JSON number", None),
     ('{"fleetrisk_evidence": 1e999}', "too large a number", None),

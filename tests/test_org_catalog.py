@@ -440,3 +440,15 @@ def test_a_bundled_id_cannot_change_meaning(tmp_path: Path) -> None:
     edit(scenario, "id: T6.acme2.online-signing-key", "id: T6.online-signing-key")
     with pytest.raises(CatalogError, match="does not carry this catalog's prefix 'acme2'"):
         load_catalogs([Folder(root, str(root))])
+
+
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_organisation_text_in_the_catalog_listing_is_inert(tmp_path: Path, fmt: str) -> None:
+    """A catalog folder is untrusted text like a model: its title reaches no terminal raw."""
+    org = org_copy(tmp_path)
+    edit(org / "catalog.yaml", "en: ACME internal security standard",
+         'en: "ACME \\e[31mred\\e]8;;http://evil.example/\\a \\u202e"')
+    done = run_cli("catalog", "--catalog", str(org), "--format", fmt)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout and "\u202e" not in done.stdout
+    assert "red" in done.stdout

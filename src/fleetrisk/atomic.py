@@ -122,9 +122,9 @@ def _naming(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if not isinstance(exc, LinkTargetError):
-            exc.filename, exc.filename2 = str(path), None
-        raise
+        if isinstance(exc, LinkTargetError) or exc.errno is None:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
 
 
 def _stage(path: Path, text: str | bytes) -> str:

@@ -153,11 +153,20 @@ class Checked(Protocol):
     def said(self) -> Said | None: ...
 
 
+def check_found(check: Checked, lang: Lang) -> str:
+    """What a live check found, in ``lang`` (details written before messages were data stay as
+    the check recorded them)."""
+    return word(unsaid(check.said), lang) if check.said is not None else check.details
+
+
+def check_status(status: str, lang: Lang) -> str:
+    return CHECK_STATUSES[_code(lang)].get(status, status)
+
+
 def check_result(check: Checked, lang: Lang) -> str:
-    """``status: details`` of a live check in ``lang`` (details written before messages were
-    data stay as the check recorded them)."""
-    found = word(unsaid(check.said), lang) if check.said is not None else check.details
-    status = CHECK_STATUSES[_code(lang)].get(check.status, check.status)
+    """``status: what it found`` of a live check in ``lang``."""
+    found = check_found(check, lang)
+    status = check_status(check.status, lang)
     return f"{status}\uff1a{found}" if _code(lang) == "ja" else f"{status}: {found}"
 
 
@@ -517,7 +526,7 @@ def said(text: Text) -> Said:
     for name, value in text.args:
         if isinstance(value, Text):
             args[name] = said(value)
-        elif isinstance(value, tuple):
+        elif isinstance(value, tuple) and all(isinstance(v, Text) for v in value):
             args[name] = [said(v) for v in value]
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             args[name] = value

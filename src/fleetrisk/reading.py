@@ -12,6 +12,7 @@ import errno
 import json
 import math
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,7 @@ def json_value(text: str, name: str, hint: str) -> Any:
         raise InputError(f"not valid JSON: {exc.msg}", location=Location(name, exc.lineno, exc.colno),
                          hint=hint) from exc
     except _LongNumber as exc:
-        at = text.find(exc.digits)
+        at = _number_at(text, exc.digits)
         line = text.count("\n", 0, at) + 1
         column = at - (text.rfind("\n", 0, at) + 1) + 1
         raise InputError(f"not valid JSON here: a number of {len(exc.digits):,} characters; the limit is "
@@ -160,3 +161,17 @@ def json_value(text: str, name: str, hint: str) -> Any:
         raise InputError(f"not valid JSON: {exc}", location=Location(name), hint=hint) from exc
     except RecursionError as exc:
         raise InputError("JSON nested too deeply to read", location=Location(name), hint=hint) from exc
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _number_at(text: str, digits: str) -> int:
+    """Where ``digits`` stand as a number in JSON ``text``: the first occurrence outside a string."""
+    strings = [m.span() for m in _STRING.finditer(text)]
+    start = 0
+    while (at := text.find(digits, start)) >= 0:
+        if not any(a <= at < b for a, b in strings):
+            return at
+        start = at + 1
+    return 0

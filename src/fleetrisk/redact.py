@@ -28,8 +28,8 @@ REDACTED = "REDACTED"
 
 _SENSITIVE = re.compile(
     "token|key|secret|pass|pwd|sig|auth|session|credential|jwt|cookie|code|otp|nonce|bearer", re.IGNORECASE)
-#: scheme://userinfo@ : the userinfo is everything up to the '@' before the host.
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/?#@\s'\"<>]+)@")
+#: scheme://userinfo@ : the userinfo is everything up to the last '@' before the host (a password may hold '@').
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/?#\s'\"<>]+)@")
 #: ?name=value, &name=value, ;name=value or #name=value, anywhere in a text.
 _PARAMETER = re.compile(r"(?P<lead>[?&;#](?P<name>[^=&;#?\s'\"<>]+)=)(?P<value>[^&;#\s'\"<>]*)")
 

@@ -33,6 +33,7 @@ from probes.hostile_servers import hostile_http
     ("redirected (HTTP 302) to /login?session=s1; not followed",
      "redirected (HTTP 302) to /login?session=REDACTED; not followed"),
     ("mqtts://broker.example:8883", "mqtts://broker.example:8883"),
+    ("https://user:p@ss@host/x", "https://REDACTED@host/x"),  # a password may hold '@': cut at the last
     ("subscribed to '#' and read 'devices/b'", "subscribed to '#' and read 'devices/b'"),
 ])
 def test_redact(url: str, shown: str) -> None:

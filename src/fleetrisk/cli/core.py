@@ -47,6 +47,7 @@ from fleetrisk.reports.quant_text import plan_labels
 from fleetrisk.results import (
     Assessment,
 )
+from fleetrisk.textsafe import inert, json_inert
 from fleetrisk.vocab import BANDS
 
 if TYPE_CHECKING:  # loss results load only with --loss
@@ -300,10 +301,10 @@ def catalog(
         only = family.upper() if family is not None else None
         if only is not None and only not in {f.id for f in cat.taxonomy.families}:
             raise UsageError(f"unknown family {family!r}", hint="T1 .. T8")
-        if fmt is CatalogFormat.json:
-            sys.stdout.write(render_catalog_json(cat, only))
+        if fmt is CatalogFormat.json:  # organisation catalogs are untrusted text like a model
+            sys.stdout.write(json_inert(render_catalog_json(cat, only)))
         elif fmt is CatalogFormat.md:
-            sys.stdout.write(render_catalog_md(cat, only, lang.value))
+            sys.stdout.write(inert(render_catalog_md(cat, only, lang.value)))
         else:
             out.print(render_catalog_table(cat, only, lang.value))
 

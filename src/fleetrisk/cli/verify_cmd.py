@@ -17,7 +17,7 @@ from fleetrisk.cli._files import load_model_file, readable
 from fleetrisk.cli._outputs import check_output
 from fleetrisk.errors import InputError, Location, UsageError
 from fleetrisk.evidence import EVIDENCE_FORMAT, Check, EvidenceFile
-from fleetrisk.messages import unsaid, word
+from fleetrisk.messages import check_found, check_status, word
 from fleetrisk.probes import DEFAULT_SECRETS_FILE
 from fleetrisk.textsafe import json_inert
 
@@ -31,14 +31,14 @@ LABELS = {
     "en": {
         "status": "Status", "check": "Check", "control": "Control", "element": "Element", "target": "Target",
         "details": "Details", "tier": "Tier", "action": "Action", "scope": "Scope", "allowed": "allowed",
-        "refused": "REFUSED", "verified": "verified", "refuted": "refuted", "inconclusive": "inconclusive",
+        "refused": "REFUSED",
         "safe": "safe", "intrusive": "intrusive", "static": "static", "skipped": "Not planned",
         "plan": "Dry run: nothing was sent", "results": "Live verification",
     },
     "ja": {
         "status": "判定", "check": "検査", "control": "対策", "element": "要素", "target": "対象",
         "details": "詳細", "tier": "区分", "action": "実行内容", "scope": "スコープ", "allowed": "許可",
-        "refused": "拒否", "verified": "確認済み", "refuted": "否定", "inconclusive": "判定不能",
+        "refused": "拒否",
         "safe": "非破壊", "intrusive": "影響あり", "static": "静的", "skipped": "未実施",
         "plan": "ドライラン（送信なし）", "results": "実地検証",
     },
@@ -184,11 +184,11 @@ def _show_checks(checks: list[Check], lang: str) -> None:
     for column in (t["status"], t["check"], t["control"], t["element"], t["target"], t["details"]):
         table.add_column(column, overflow="fold")
     for c in checks:
-        found = word(unsaid(c.said), lang) if c.said is not None else c.details
-        table.add_row(t[c.status], c.check, c.control, c.element or "-", c.target, found)
+        table.add_row(check_status(c.status, lang), c.check, c.control, c.element or "-", c.target,
+                      check_found(c, lang))
     out.print(table)
     counts = {s: sum(1 for c in checks if c.status == s) for s in ("verified", "refuted", "inconclusive")}
-    out.print(", ".join(f"{t[s]} {n}" for s, n in counts.items()), markup=False)
+    out.print(", ".join(f"{check_status(s, lang)} {n}" for s, n in counts.items()), markup=False)
 
 
 def register(app: typer.Typer) -> None:
