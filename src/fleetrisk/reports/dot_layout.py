@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from fleetrisk.messages import value_word
 from fleetrisk.reports.flowgraph import Edge, FlowGraph, Node, Overlay
@@ -54,11 +54,18 @@ def render(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str,
     size = len(graph.actors) + sum(len(z.nodes) for z in graph.zones)
     source = _collapsed(graph, lang) if size > MAX_NODES else _detailed(graph, risk_by_element, lang,
                                                                          overlay or Overlay())
-    return _laid_out(source, ui(lang)["dfd"], "dfd graphviz")
+    laid = _laid_out([(source, ui(lang)["dfd"])], "dfd graphviz")
+    return laid[0] if laid else None
 
 
-def render_path(path: AttackPath, findings: Mapping[str, Finding], lang: str) -> str | None:
-    """One attack path as a left-to-right chain with every label in full, or None without Graphviz."""
+def render_paths(paths: Sequence[AttackPath], findings: Mapping[str, Finding], lang: str) -> list[str] | None:
+    """Each attack path as a left-to-right chain with every label in full (one ``dot`` run for
+    all of them), or None without Graphviz."""
+    return _laid_out([_path_source(path, findings, lang) for path in paths], "path graphviz") if paths else []
+
+
+def _path_source(path: AttackPath, findings: Mapping[str, Finding], lang: str) -> tuple[str, str]:
+    """The DOT source of one attack path, and the diagram's accessible name."""
     t = ui(lang)
     out = _head(lang)
     out[1] = out[1].replace("ranksep=0.9", "ranksep=0.5")
@@ -88,22 +95,25 @@ def render_path(path: AttackPath, findings: Mapping[str, Finding], lang: str) ->
     edge_label = f', label="{_lines(position_label(last, lang))}"' if last and not last.startswith("outcome:") else ""
     out.append(f'  {_quote(previous)} -> "outcome" [color="#a61b1b"{edge_label}, fontsize=9];')
     out.append("}")
-    return _laid_out("\n".join(out), f"{outcome} / {path.fleet}", "path graphviz")
+    return "\n".join(out), f"{outcome} / {path.fleet}"
 
 
-def _laid_out(source: str, title: str, css_class: str) -> str | None:
-    """``source`` laid out by ``dot`` as a cleaned SVG element (None when dot is missing or fails)."""
+def _laid_out(sources: list[tuple[str, str]], css_class: str) -> list[str] | None:
+    """Each (DOT source, title) laid out by one ``dot`` run as a cleaned SVG element, in order
+    (None when dot is missing or fails)."""
     dot = dot_path()
     if dot is None:
         return None
+    source = "\n".join(text for text, _ in sources)
     try:
         done = subprocess.run([dot, "-Tsvg"], input=source.encode("utf-8"), capture_output=True,  # noqa: S603
                               timeout=TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if done.returncode != 0:
+    documents = [d for d in re.split(r"(?=<\?xml )", done.stdout.decode("utf-8")) if "<svg" in d]
+    if done.returncode != 0 or len(documents) != len(sources):
         return None
-    return _clean(done.stdout.decode("utf-8"), title, css_class)
+    return [_clean(document, title, css_class) for document, (_, title) in zip(documents, sources, strict=True)]
 
 
 def _quote(text: str) -> str:
@@ -238,6 +248,7 @@ def _clean(svg: str, title: str, css_class: str) -> str:
     """The ``<svg>`` element alone: no prolog, doctype or comments; our class and accessible name."""
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r'id="page\d+,\d+_(graph\d+)"', r'id="\1"', svg)  # a later graph of a multi-graph run
     svg = re.sub(r"<svg\b", f'<svg class="{css_class}" role="img" aria-label={_attr(title)}', svg, count=1)
     return "\n".join(line for line in svg.splitlines() if line.strip())
 

@@ -142,9 +142,7 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "dfd": Markup(_flow_diagram(graph, highest_open_band(assessment.findings), lang, overlay))  # noqa: S704
         if graph is not None else None,
         "overlay": [(n, p) for n, p in enumerate(drawn[:OVERLAY_LIMIT], 1) if graph is not None],
-        "paths": [(p, Markup(dot_layout.render_path(p, by_id, lang)  # noqa: S704 - built with escaping
-                             or render_attack_path(p, by_id, lang)))
-                  for p in drawn],
+        "paths": list(zip(drawn, _path_diagrams(drawn, by_id, lang), strict=True)),
         "paths_total": len(assessment.attack_paths),
         "outcome": lambda o: outcome_label(o, lang),
         "entry": lambda e: entry_label(e, lang),
@@ -164,6 +162,13 @@ def render_html(assessment: Assessment, graph: FlowGraph | None = None, loss: Lo
         "show_catalogs": len(assessment.catalogs) > 1 or bool(assessment.disabled),
     }
     return inert(_environment().get_template("report.html.j2").render(context))
+
+
+def _path_diagrams(paths: list[AttackPath], by_id: dict[str, Finding], lang: str) -> list[Markup]:
+    """Each drawn path's diagram: laid out by Graphviz in one run when it is installed, else built in."""
+    laid = dot_layout.render_paths(paths, by_id, lang)
+    svgs = laid if laid is not None else [render_attack_path(p, by_id, lang) for p in paths]
+    return [Markup(svg) for svg in svgs]  # noqa: S704 - built with escaping
 
 
 def _flow_diagram(graph: FlowGraph, risk: dict[str, str], lang: str, overlay: Overlay) -> str:
