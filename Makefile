@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.fleetrisk-run
 TEST_STAMP := $(VENV)/.fleetrisk-test
 
-.PHONY: demo test system-deps lint typecheck unit bench schemas docs screenshots clean
+.PHONY: demo test serve system-deps lint typecheck unit bench schemas docs screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(BIN)/python:
 # Byte-compile the sources once: an editable install does not, and PYTHONDONTWRITEBYTECODE
 # (set on some machines) would otherwise make every run compile them again.
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[probes]'
+	$(BIN)/python -m pip install --quiet -e '.[probes,serve]'
 	$(BIN)/python -m compileall -q src > /dev/null
 	touch $@
 
@@ -58,3 +58,6 @@ screenshots: $(TEST_STAMP) system-deps
 
 clean:
 	rm -rf fleetrisk-report .pytest_cache .mypy_cache .ruff_cache
+
+serve: $(RUN_STAMP)
+	$(BIN)/fleetrisk serve src/fleetrisk/examples/smart-appliance-cloud.yaml

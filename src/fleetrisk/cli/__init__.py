@@ -25,6 +25,7 @@ from fleetrisk.cli import (
     quant_cmds,
     questions_cmd,
     reports_cmds,
+    serve_cmd,
     verify_cmd,
 )
 from fleetrisk.cli._common import err, out
@@ -62,6 +63,7 @@ verify_cmd.register(app)
 reports_cmds.register(app)
 interop_cmds.register(app)
 quant_cmds.register(app)
+serve_cmd.register(app)
 questions_cmd.register(app)
 explain_cmd.register(app)
 

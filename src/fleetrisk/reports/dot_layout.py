@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from fleetrisk.messages import value_word
 from fleetrisk.reports.flowgraph import Edge, FlowGraph, Node, Overlay
@@ -45,15 +45,16 @@ def dot_path() -> str | None:
 
 
 def render(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str,
-           overlay: Overlay | None = None) -> str | None:
+           overlay: Overlay | None = None, link: Callable[[str], str] | None = None) -> str | None:
     """The diagram as an SVG element, or None when Graphviz is not installed.
 
     ``overlay`` marks the elements and flows of the drawn attack paths with classes
     (``on-p1`` …) that the report's stylesheet highlights when the reader picks a path.
+    ``link`` gives each element a link (the workbench's page of that element).
     """
     size = len(graph.actors) + sum(len(z.nodes) for z in graph.zones)
     source = _collapsed(graph, lang) if size > MAX_NODES else _detailed(graph, risk_by_element, lang,
-                                                                         overlay or Overlay())
+                                                                         overlay or Overlay(), link)
     laid = _laid_out([(source, ui(lang)["dfd"])], "dfd graphviz")
     return laid[0] if laid else None
 
@@ -167,7 +168,7 @@ def wrap_columns(text: str, width: int) -> list[str]:
     return lines
 
 
-def _node(node: Node, risk: str | None, lang: str, marks: str = "") -> str:
+def _node(node: Node, risk: str | None, lang: str, marks: str = "", href: str | None = None) -> str:
     field, _, value = node.detail.partition(":")
     detail = devices(node.devices, lang) if node.devices is not None else (
         value_word(field, value, lang) if value else node.detail)
@@ -177,8 +178,9 @@ def _node(node: Node, risk: str | None, lang: str, marks: str = "") -> str:
     colour = _RISK.get(risk or "", "#5b6675")
     width = "2.2" if risk in _RISK else "1"
     classes = (f"{node.kind} risk-{risk}" if risk in _RISK else node.kind) + marks
+    target = f", href={_quote(href)}, target=\"_top\", tooltip={_quote(name)}" if href else ""
     return (f'  {_quote(node.id)} [label="{_lines(name, detail)}", shape={shape}, fillcolor="{_FILL[node.kind]}", '
-            f'color="{colour}", penwidth={width}, class={_quote(classes)}];')
+            f'color="{colour}", penwidth={width}, class={_quote(classes)}{target}];')
 
 
 def _edge(edge: Edge, marks: str = "") -> str:
@@ -196,13 +198,14 @@ def _head(lang: str) -> list[str]:
             f'  edge [fontname="{font}", arrowsize=0.7];']
 
 
-def _detailed(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str, overlay: Overlay) -> str:
+def _detailed(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str, overlay: Overlay,
+              link: Callable[[str], str] | None = None) -> str:
     t = ui(lang)
     out = _head(lang)
     if graph.actors:
         out.append(f'  subgraph cluster_actors {{ label="{_lines(t["fleet_list"] + " / " + t["accounts"])}"; '
                    'style="rounded,filled"; fillcolor="#f7f9fc"; color="#c5cdd8";')
-        out += ["  " + _node(n, risk_by_element.get(n.id), lang, overlay.node(n.id)) for n in graph.actors]
+        out += ["  " + _node(n, risk_by_element.get(n.id), lang, overlay.node(n.id), link(n.id) if link else None) for n in graph.actors]
         out.append("  }")
     for i, zone in enumerate(graph.zones):
         title = zone.label or t["no_zone"]
@@ -210,7 +213,7 @@ def _detailed(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str, o
         fill = _TRUST.get(zone.trust or "none", "#fafafa")
         out.append(f'  subgraph cluster_{i} {{ label="{_lines(head)}"; style="rounded,filled"; '
                    f'fillcolor="{fill}"; color="#9aa5b1"; class={_quote("zone trust-" + (zone.trust or "none"))};')
-        out += ["  " + _node(n, risk_by_element.get(n.id), lang, overlay.node(n.id)) for n in zone.nodes]
+        out += ["  " + _node(n, risk_by_element.get(n.id), lang, overlay.node(n.id), link(n.id) if link else None) for n in zone.nodes]
         out.append("  }")
     known = {n.id for n in graph.actors} | {n.id for z in graph.zones for n in z.nodes}
     out += [_edge(e, overlay.edge(e.source, e.target)) for e in graph.edges if e.source in known and e.target in known]

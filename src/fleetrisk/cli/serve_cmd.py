@@ -1,0 +1,62 @@
+"""``fleetrisk serve``: the workbench, a local web app over a model file or a folder of models."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fleetrisk.cli._common import add_command, default_model, err, guard, out
+from fleetrisk.errors import FileAccessError, UsageError
+
+
+def serve_command(
+    target: Annotated[Path | None, typer.Argument(
+        help="A model file, or a folder of models for the portfolio (default: the bundled example).")] = None,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to listen on: loopback only unless --allow-remote.")]
+    = "127.0.0.1",
+    allow_remote: Annotated[bool, typer.Option(
+        "--allow-remote", help="Allow an address other machines can reach.")] = False,
+) -> None:
+    """Start the workbench: a local web app to build, question, triage and what-if a model.
+
+    The model file stays the only source of truth: answers, triage decisions and edits made in
+    the browser are written to it with its comments and layout kept, and edits made in your own
+    editor show in the browser as soon as you save them. It prints one address with a secret
+    token; only a browser that opened it can use the workbench.
+    """
+
+    def run() -> None:
+        import uvicorn
+
+        from fleetrisk.workbench import check_bind, make_app
+
+        check_bind(host, allow_remote)
+        chosen = target if target is not None else default_model(None)
+        if not chosen.exists():
+            raise FileAccessError(f"cannot open {chosen}: no such file or folder", hint="check the path")
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                             hint="choose another port with --port, or --port 0 for any free one") from None
+        bound = sock.getsockname()[1]
+        app, secret = make_app(chosen, host=host, port=bound)
+        shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - compared, not bound
+        out.print(f"fleetrisk workbench on {chosen}", markup=False)
+        out.print(f"open: http://{shown if ':' not in shown else f'[{shown}]'}:{bound}/?token={secret}",
+                  markup=False, soft_wrap=True)
+        err.print("press Ctrl+C to stop", markup=False)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Server(config).run(sockets=[sock])
+
+    guard(run)
+
+
+def register(app: typer.Typer) -> None:
+    add_command(app, serve_command, name="serve")

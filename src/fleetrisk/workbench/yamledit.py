@@ -1,0 +1,270 @@
+"""Edits to a model file that keep everything the author wrote: comments, order, quoting, layout.
+
+An edit is a list of :class:`Change` (set a field, drop a field, append to a list). It is applied
+to a round-trip tree (ruamel.yaml), and the result is merged back into the original text three
+ways: the round-trip writer's rendering of the file before the edit is the base, the author's
+text is one side and the rendering after the edit the other. Lines the writer would lay out
+differently (a folded flow mapping, a different list indent) keep the author's text unless the
+edit itself touches them; only then does that block take the writer's layout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from fleetrisk.model.yamlio import reads_as_text
+
+Step = str | int
+Scalar = str | int | float | bool | dt.date | None
+Value = Scalar | list[Any] | dict[str, Any]
+
+#: Layouts tried when reading a file's indentation: (mapping, sequence, offset).
+_LAYOUTS = ((2, 4, 2), (2, 2, 0), (4, 4, 0), (4, 6, 2), (2, 3, 1), (4, 4, 2))
+
+
+class EditError(Exception):
+    """The edit cannot be made to this file (a path that is not there, a value of the wrong kind)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change: ``set`` a field (making the mappings on the way), ``drop`` it, or ``append``
+    an item to a list (making the list)."""
+
+    path: tuple[Step, ...]
+    value: Value = None
+    action: Literal["set", "drop", "append"] = "set"
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_path(text: str) -> tuple[Step, ...]:
+    """``fleets[0].accepts[1].hardware_bound`` -> ("fleets", 0, "accepts", 1, "hardware_bound")."""
+    steps: list[Step] = []
+    pos = 0
+    for match in _STEP.finditer(text):
+        if match.start() != pos and text[pos:match.start()] != ".":
+            raise EditError(f"not a model path: {text!r}")
+        key, index = match.groups()
+        steps.append(int(index) if index is not None else key)
+        pos = match.end()
+    if not steps or pos != len(text):
+        raise EditError(f"not a model path: {text!r}")
+    return tuple(steps)
+
+
+def _yaml(layout: tuple[int, int, int]) -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=layout[0], sequence=layout[1], offset=layout[2])
+    return yaml
+
+
+def _dump(yaml: YAML, tree: Any) -> str:
+    out = io.StringIO()
+    yaml.dump(tree, out)
+    return out.getvalue()
+
+
+def _layout(text: str) -> tuple[int, int, int]:
+    """The layout under which the writer changes fewest of the author's lines."""
+    best: tuple[int, tuple[int, int, int]] | None = None
+    for layout in _LAYOUTS:
+        rendered = _dump(_yaml(layout), _yaml(layout).load(text))
+        if rendered == text:
+            return layout
+        changed = sum(1 for line in difflib.ndiff(text.splitlines(), rendered.splitlines()) if line[:1] in "+-")
+        if best is None or changed < best[0]:
+            best = (changed, layout)
+    assert best is not None
+    return best[1]
+
+
+def _node(value: Value) -> Any:
+    """A value as the round-trip writer should write it: text quoted when plain would read otherwise."""
+    if isinstance(value, str):
+        return value if reads_as_text(value) and "\n" not in value else DoubleQuotedScalarString(value)
+    if isinstance(value, list):
+        seq = CommentedSeq(_node(v) for v in value)
+        if all(not isinstance(v, dict | list) for v in value):
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, dict):
+        return CommentedMap((k, _node(v)) for k, v in value.items())
+    return value
+
+
+def _apply(tree: Any, change: Change) -> None:
+    *way, last = change.path
+    node = tree
+    for i, step in enumerate(way):
+        nxt = change.path[i + 1]
+        if isinstance(node, dict):
+            if not isinstance(step, str):
+                raise EditError(f"{_shown(change.path)}: a mapping has no item {step}")
+            if node.get(step) is None:
+                if change.action == "drop":
+                    return
+                node[step] = CommentedMap() if isinstance(nxt, str) else CommentedSeq()
+            node = node[step]
+        elif isinstance(node, list):
+            if not isinstance(step, int) or not 0 <= step < len(node):
+                raise EditError(f"{_shown(change.path)}: no item {step} in that list")
+            node = node[step]
+        else:
+            raise EditError(f"{_shown(change.path)}: {step!r} is inside a value, not a section")
+    if isinstance(node, dict) and isinstance(last, str):
+        if change.action == "drop":
+            node.pop(last, None)
+        elif change.action == "append":
+            items = node.get(last)
+            if items is None:
+                node[last] = CommentedSeq([_node(change.value)])
+            elif isinstance(items, list):
+                items.append(_node(change.value))
+            else:
+                raise EditError(f"{_shown(change.path)} is not a list")
+        else:
+            node[last] = _node(change.value)
+    elif isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+        if change.action == "drop":
+            del node[last]
+        else:
+            node[last] = _node(change.value)
+    else:
+        raise EditError(f"{_shown(change.path)}: there is no such place in the file")
+
+
+def _shown(path: Sequence[Step]) -> str:
+    return "".join(f"[{s}]" if isinstance(s, int) else ("." if i else "") + s for i, s in enumerate(path))
+
+
+def edit_text(text: str, changes: Sequence[Change]) -> str:
+    """``text`` with ``changes`` made, every line the changes do not touch kept as written."""
+    try:
+        layout = _layout(text)
+        yaml = _yaml(layout)
+        tree = yaml.load(text)
+    except YAMLError as exc:
+        raise EditError(f"the file is not YAML the editor can keep: {exc}") from None
+    if not isinstance(tree, dict):
+        raise EditError("the file's top level is not a mapping")
+    before = _dump(yaml, tree)
+    for change in changes:
+        _apply(tree, change)
+    after = _dump(yaml, tree)
+    merged = merge(text, before, after)
+    return merged if _same(yaml, merged, tree) else after
+
+
+def _same(yaml: YAML, text: str, tree: Any) -> bool:
+    """Whether ``text`` holds the same data as ``tree`` (the merge never changes meaning)."""
+    try:
+        return bool(_plain(yaml.load(text)) == _plain(tree))
+    except YAMLError:
+        return False
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def merge(mine: str, base: str, theirs: str) -> str:
+    """Three-way line merge: ``base`` -> ``mine`` keeps the author's layout, ``base`` -> ``theirs``
+    brings the edit; where both change the same lines, the edit's lines win."""
+    b, m, t = base.splitlines(True), mine.splitlines(True), theirs.splitlines(True)
+    ours = difflib.SequenceMatcher(None, b, m, autojunk=False).get_opcodes()
+    edit = difflib.SequenceMatcher(None, b, t, autojunk=False).get_opcodes()
+    regions: list[list[Any]] = []  # [start, end, touched by mine, touched by theirs] in base lines
+    for ops, side in ((ours, 2), (edit, 3)):
+        for tag, i1, i2, _, _ in ops:
+            if tag != "equal":
+                regions.append([i1, i2, side == 2, side == 3])
+    regions.sort()
+    joined: list[list[Any]] = []
+    for region in regions:
+        if joined and region[0] <= joined[-1][1]:
+            last = joined[-1]
+            last[1] = max(last[1], region[1])
+            last[2] |= region[2]
+            last[3] |= region[3]
+        else:
+            joined.append(region)
+    out: list[str] = []
+    pos = 0
+    for start, end, by_mine, by_theirs in joined:
+        out += b[pos:start]
+        if by_theirs and by_mine:
+            out += _by_item(b[start:end], m[_at(ours, start):_at(ours, end, last=True)],
+                            t[_at(edit, start):_at(edit, end, last=True)])
+        elif by_theirs:
+            out += t[_at(edit, start):_at(edit, end, last=True)]
+        elif by_mine:
+            out += m[_at(ours, start):_at(ours, end, last=True)]
+        pos = end
+    out += b[pos:]
+    return "".join(out)
+
+
+_ITEM = re.compile(r"^(\s*)- ")
+
+
+def _items(lines: list[str], indent: int) -> list[list[str]]:
+    """``lines`` cut before each list item at ``indent`` (what comes before the first is item 0)."""
+    items: list[list[str]] = [[]]
+    for line in lines:
+        found = _ITEM.match(line)
+        if found and len(found.group(1)) == indent:
+            items.append([])
+        items[-1].append(line)
+    return items
+
+
+def _by_item(base: list[str], mine: list[str], theirs: list[str]) -> list[str]:
+    """Lines both sides changed, merged list item by list item: an item the edit leaves alone
+    keeps the author's layout. When the items do not line up, the edit's lines are taken."""
+    marks = [len(found.group(1)) for line in base if (found := _ITEM.match(line))]
+    if not marks:
+        return theirs
+    indent = min(marks)
+    b, m, t = _items(base, indent), _items(mine, indent), _items(theirs, indent)
+    if len(b) != len(m):
+        return theirs
+    out: list[str] = []
+    keys = ["".join(item) for item in b], ["".join(item) for item in t]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, *keys, autojunk=False).get_opcodes():
+        for item in (m[i1:i2] if tag == "equal" else t[j1:j2]):
+            out += item
+    return out
+
+
+def _at(ops: list[tuple[str, int, int, int, int]], i: int, last: bool = False) -> int:
+    """Where base line ``i`` (outside any change of ``ops``) falls on the other side: before
+    anything inserted there, or after it (``last``)."""
+    for tag, i1, i2, j1, j2 in reversed(ops) if last else ops:
+        if tag == "equal" and i1 <= i <= i2:
+            return j1 + (i - i1)
+        if i == (i2 if last else i1):
+            return j2 if last else j1
+        if i == (i1 if last else i2):
+            return j1 if last else j2
+    return ops[-1][4] if ops else i
