@@ -216,6 +216,10 @@ def merge(mine: str, base: str, theirs: str) -> str:
         if by_theirs and by_mine:
             out += _by_item(b[start:end], m[_at(ours, start):_at(ours, end, last=True)],
                             t[_at(edit, start):_at(edit, end, last=True)])
+        elif by_theirs and start == end:  # lines added: above the comments that lead into the next section
+            added = t[_at(edit, start):_at(edit, end, last=True)]
+            above = _lead_in(b, pos, start, _indent(added))
+            out = out[:len(out) - (start - above)] + added + b[above:start]
         elif by_theirs:
             out += t[_at(edit, start):_at(edit, end, last=True)]
         elif by_mine:
@@ -223,6 +227,24 @@ def merge(mine: str, base: str, theirs: str) -> str:
         pos = end
     out += b[pos:]
     return "".join(out)
+
+
+def _indent(lines: list[str]) -> int:
+    first = next((line for line in lines if line.strip()), "")
+    return len(first) - len(first.lstrip(" "))
+
+
+def _lead_in(base: list[str], floor: int, at: int, indent: int) -> int:
+    """Where lines indented by ``indent`` go when the writer put them at ``at``: above the blank
+    lines and the less indented comments just before it, which lead into what follows (the
+    round-trip writer keeps such comments with the item above them)."""
+    k = at
+    while k > floor:
+        line = base[k - 1]
+        if line.strip() and not (line.lstrip().startswith("#") and _indent([line]) < indent):
+            break
+        k -= 1
+    return k
 
 
 _ITEM = re.compile(r"^(\s*)- ")
