@@ -205,7 +205,8 @@ def _detailed(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str, o
     if graph.actors:
         out.append(f'  subgraph cluster_actors {{ label="{_lines(t["fleet_list"] + " / " + t["accounts"])}"; '
                    'style="rounded,filled"; fillcolor="#f7f9fc"; color="#c5cdd8";')
-        out += ["  " + _node(n, risk_by_element.get(n.id), lang, overlay.node(n.id), link(n.id) if link else None) for n in graph.actors]
+        out += ["  " + _node(n, risk_by_element.get(n.id), lang, overlay.node(n.id), link(n.id) if link else None)
+                for n in graph.actors]
         out.append("  }")
     for i, zone in enumerate(graph.zones):
         title = zone.label or t["no_zone"]
@@ -213,7 +214,8 @@ def _detailed(graph: FlowGraph, risk_by_element: Mapping[str, str], lang: str, o
         fill = _TRUST.get(zone.trust or "none", "#fafafa")
         out.append(f'  subgraph cluster_{i} {{ label="{_lines(head)}"; style="rounded,filled"; '
                    f'fillcolor="{fill}"; color="#9aa5b1"; class={_quote("zone trust-" + (zone.trust or "none"))};')
-        out += ["  " + _node(n, risk_by_element.get(n.id), lang, overlay.node(n.id), link(n.id) if link else None) for n in zone.nodes]
+        out += ["  " + _node(n, risk_by_element.get(n.id), lang, overlay.node(n.id), link(n.id) if link else None)
+                for n in zone.nodes]
         out.append("  }")
     known = {n.id for n in graph.actors} | {n.id for z in graph.zones for n in z.nodes}
     out += [_edge(e, overlay.edge(e.source, e.target)) for e in graph.edges if e.source in known and e.target in known]

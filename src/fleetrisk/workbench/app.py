@@ -144,7 +144,7 @@ class Workbench:
             form = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=2000)
         except (UnicodeDecodeError, ValueError):
             raise _Refused(400, "unreadable form") from None
-        if not csrf_ok(self.secret, (form.get("csrf") or [None])[0]):
+        if not csrf_ok(self.secret, next(iter(form.get("csrf", [])), None)):
             raise _Refused(403, "The form's CSRF token is missing or wrong. Reload the page and try again.")
         return form
 
@@ -245,7 +245,7 @@ class Workbench:
         a = saved.assessment
         controls = sorted(set(request.query_params.getlist("control")) & set(a.controls))
         facts = []
-        for n, q in enumerate(a.questions):
+        for n in range(len(a.questions)):
             value = request.query_params.get(f"q{n}", "")
             if value:
                 facts.append((n, value))

@@ -96,7 +96,7 @@ class Guard:
         jar = SimpleCookie()
         try:
             jar.load(headers.get("cookie", ""))
-        except Exception:  # noqa: BLE001 - a malformed cookie header is simply no cookie
+        except Exception:  # a malformed cookie header is simply no cookie
             jar = SimpleCookie()
         held = jar.get(self.cookie)
         if held is None or not hmac.compare_digest(held.value, self.secret):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import itertools
 import os
 import subprocess
 import threading
@@ -48,7 +49,7 @@ class Problem:
     @classmethod
     def of(cls, exc: FleetriskError) -> Problem:
         if isinstance(exc, ModelValidationError):
-            return cls(tuple(exc.errors))
+            return cls(tuple(exc.problems))
         if isinstance(exc, InputError):
             return cls((exc,))
         return cls((InputError(str(exc)),))
@@ -224,7 +225,7 @@ def _changed(loaded: LoadedModel, changes: Sequence[Change]) -> LoadedModel:
 
 def _set(data: Any, path: YamlPath, value: Any) -> None:
     node = data
-    for step, nxt in zip(path[:-1], path[1:], strict=True):
+    for step, nxt in itertools.pairwise(path):
         if isinstance(node, dict) and isinstance(step, str):
             node = node.setdefault(step, {} if isinstance(nxt, str) else [])
         elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
@@ -232,12 +233,11 @@ def _set(data: Any, path: YamlPath, value: Any) -> None:
         else:
             raise InputError(f"no place '{step}' in the model for a what-if change")
     last = path[-1]
-    if isinstance(node, dict) and isinstance(last, str):
-        node[last] = value
-    elif isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
-        node[last] = value
-    else:
+    fits = (isinstance(node, dict) and isinstance(last, str)) or (
+        isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node))
+    if not fits:
         raise InputError(f"no place '{last}' in the model for a what-if change")
+    node[last] = value
 
 
 def committed_text(path: Path, run: Callable[..., Any] = subprocess.run) -> tuple[str, str] | None:

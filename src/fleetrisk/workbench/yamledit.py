@@ -279,7 +279,7 @@ def _by_item(base: list[str], mine: list[str], theirs: list[str]) -> list[str]:
     return out
 
 
-def _at(ops: list[tuple[str, int, int, int, int]], i: int, last: bool = False) -> int:
+def _at(ops: Sequence[tuple[str, int, int, int, int]], i: int, last: bool = False) -> int:
     """Where base line ``i`` (outside any change of ``ops``) falls on the other side: before
     anything inserted there, or after it (``last``)."""
     for tag, i1, i2, j1, j2 in reversed(ops) if last else ops:
