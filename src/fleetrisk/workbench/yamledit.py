@@ -47,22 +47,15 @@ class Change:
     action: Literal["set", "drop", "append"] = "set"
 
 
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_PATH = re.compile(r"[A-Za-z_][\w-]*(?:\[\d{1,9}\]|\.[A-Za-z_][\w-]*)*")
+_STEP = re.compile(r"([A-Za-z_][\w-]*)|\[(\d+)\]")
 
 
 def parse_path(text: str) -> tuple[Step, ...]:
     """``fleets[0].accepts[1].hardware_bound`` -> ("fleets", 0, "accepts", 1, "hardware_bound")."""
-    steps: list[Step] = []
-    pos = 0
-    for match in _STEP.finditer(text):
-        if match.start() != pos and text[pos:match.start()] != ".":
-            raise EditError(f"not a model path: {text!r}")
-        key, index = match.groups()
-        steps.append(int(index) if index is not None else key)
-        pos = match.end()
-    if not steps or pos != len(text):
+    if not _PATH.fullmatch(text):
         raise EditError(f"not a model path: {text!r}")
-    return tuple(steps)
+    return tuple(int(index) if index else key for key, index in _STEP.findall(text))
 
 
 def _yaml(layout: tuple[int, int, int]) -> YAML:
