@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT, EXAMPLES
+from fleetrisk.errors import UsageError
 from fleetrisk.model.loader import load_model
 from fleetrisk.reports.ui_text import ui
 from fleetrisk.workbench import check_bind
@@ -19,7 +20,6 @@ from fleetrisk.workbench.labels import labels
 from fleetrisk.workbench.views import Comparison, stale_acceptances, whatif_changes
 from fleetrisk.workbench.workspace import Analysis, Problem, Workspace
 from fleetrisk.workbench.yamledit import Change
-from fleetrisk.errors import UsageError
 
 
 @pytest.fixture
@@ -117,7 +117,8 @@ def test_what_if_changes_are_made_in_memory_only(model: Path) -> None:
     variant = workspace.analysis(file, "en", whatif_changes(a, [top], []))
     assert isinstance(variant, Analysis)
     rows = {key: (b, v) for key, b, v in Comparison(saved, variant, None).rows}  # type: ignore[arg-type]
-    assert rows["open_critical"][1] < rows["open_critical"][0] or rows["devices_at_risk"][1] < rows["devices_at_risk"][0]
+    critical, at_risk = rows["open_critical"], rows["devices_at_risk"]
+    assert critical[1] < critical[0] or at_risk[1] < at_risk[0]
     assert model.read_bytes() == DEFAULT.read_bytes()
 
 

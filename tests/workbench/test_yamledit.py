@@ -58,7 +58,8 @@ def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
 
 CASES = [
     pytest.param([Change(("components", 0, "auth"), "mtls")],
-                 ["    auth: password     # staff password, no MFA"], ["    auth: mtls         # staff password, no MFA"],
+                 ["    auth: password     # staff password, no MFA"],
+                 ["    auth: mtls         # staff password, no MFA"],
                  id="set-keeps-inline-comment-in-its-column"),
     pytest.param([Change(("components", 0, "rate_limited"), True)],
                  [], ["    rate_limited: true"], id="add-key-at-end-of-mapping"),
