@@ -30,6 +30,7 @@ from fleetrisk.reports.i18n import devices, money, number
 from fleetrisk.reports.ui_text import (
     band_label,
     element_type_label,
+    entry_label,
     format_date,
     outcome_label,
     status_label,
@@ -119,6 +120,7 @@ class Workbench:
             "band": lambda b: band_label(b, lang), "status": lambda s: status_label(s, lang),
             "outcome": lambda o: outcome_label(o, lang), "etype": lambda e: element_type_label(e, lang),
             "date": lambda d: format_date(d, lang), "expression": lambda e: word_expression(e, lang),
+            "entry": lambda e: entry_label(e, lang), "colon": "\uff1a" if lang == "ja" else ": ",
             "models": list(self.workspace.files.values()), "folder": self.workspace.folder is not None,
         }
         html = _environment().get_template(template).render({**base, **context})
