@@ -59,5 +59,8 @@ screenshots: $(TEST_STAMP) system-deps
 clean:
 	rm -rf fleetrisk-report .pytest_cache .mypy_cache .ruff_cache
 
+# The workbench edits the file it serves: give it a copy of the example, kept between runs.
 serve: $(RUN_STAMP)
-	$(BIN)/fleetrisk serve src/fleetrisk/examples/smart-appliance-cloud.yaml
+	mkdir -p workbench
+	test -f workbench/smart-appliance-cloud.yaml || $(BIN)/fleetrisk init --example smart-appliance-cloud workbench/smart-appliance-cloud.yaml
+	$(BIN)/fleetrisk serve workbench/smart-appliance-cloud.yaml

@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 
-from fleetrisk.cli._common import add_command, default_model, err, guard, out
+from fleetrisk.cli._common import add_command, err, guard, out
 from fleetrisk.errors import FileAccessError, UsageError
 
 
 def serve_command(
-    target: Annotated[Path | None, typer.Argument(
-        help="A model file, or a folder of models for the portfolio (default: the bundled example).")] = None,
+    target: Annotated[Path, typer.Argument(
+        help="A model file, or a folder of models for the portfolio. The workbench writes to it: "
+             "'fleetrisk init --example smart-appliance-cloud' writes a copy of the example to try it on.")],
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8765,
     host: Annotated[str, typer.Option(help="Address to listen on: loopback only unless --allow-remote.")]
     = "127.0.0.1",
@@ -35,7 +36,7 @@ def serve_command(
         from fleetrisk.workbench import check_bind, make_app
 
         check_bind(host, allow_remote)
-        chosen = target if target is not None else default_model(None)
+        chosen = target
         if not chosen.exists():
             raise FileAccessError(f"cannot open {chosen}: no such file or folder", hint="check the path")
         sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
