@@ -137,3 +137,30 @@ def test_init_assess_questions_catalog_and_explain_run_outside_the_checkout(inst
     html = installed.run("assess", model.name, "--format", "html", "--output", "out")
     assert html.returncode == 0, html.stderr
     assert (installed.home / "out" / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_the_workbench_serves_its_pages_from_the_installed_package(installed: Installed) -> None:
+    names = set(zipfile.ZipFile(installed.wheel).namelist())
+    assert {"fleetrisk/workbench/labels.yaml", "fleetrisk/workbench/static/workbench.js",
+            "fleetrisk/workbench/templates/overview.html.j2"} <= names
+    installed.run("init", "--example", "camera-p2p")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    server = subprocess.Popen([str(installed.venv / "bin" / "fleetrisk"), "serve", "camera-p2p.yaml", "--port", "0"],
+                              cwd=installed.home, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        while line and "open:" not in line:
+            line = server.stdout.readline()
+        found = re.search(r"open: (http://\S+)", line)
+        assert found, server.stderr.read() if server.stderr else ""
+        import httpx
+
+        with httpx.Client(timeout=30, follow_redirects=True) as client:
+            page = client.get(found.group(1))
+            assert page.status_code == 200 and "PeekHome" in page.text
+            base = found.group(1).partition("/?")[0]
+            assert client.get(base + "/static/workbench.css").status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
