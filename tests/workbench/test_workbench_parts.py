@@ -13,6 +13,7 @@ import pytest
 from conftest import DEFAULT, EXAMPLES
 from fleetrisk.errors import UsageError
 from fleetrisk.model.loader import load_model
+from fleetrisk.reports.diff import diff_assessments
 from fleetrisk.reports.ui_text import ui
 from fleetrisk.workbench import check_bind
 from fleetrisk.workbench.forms import SECTIONS, element_changes, form_fields, read_form
@@ -114,8 +115,11 @@ def test_what_if_changes_are_made_in_memory_only(model: Path) -> None:
     assert isinstance(saved, Analysis)
     a = saved.assessment
     top = a.fix_first[0].control
-    variant = workspace.analysis(file, "en", whatif_changes(a, [top], []))
+    variant = workspace.analysis(file, "en", whatif_changes(a, [top], [], saved.loaded.model))
     assert isinstance(variant, Analysis)
+    closes = next(item.closes for item in a.fix_first if item.control == top)
+    resolved = {c.id for c in Comparison(saved, variant, diff_assessments(a, variant.assessment)).diff.resolved}
+    assert set(closes) <= resolved  # switched on wherever it applies, as the fix-first list counts it
     rows = {key: (b, v) for key, b, v in Comparison(saved, variant, None).rows}  # type: ignore[arg-type]
     critical, at_risk = rows["open_critical"], rows["devices_at_risk"]
     assert critical[1] < critical[0] or at_risk[1] < at_risk[0]

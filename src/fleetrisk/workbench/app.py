@@ -251,7 +251,7 @@ class Workbench:
             value = request.query_params.get(f"q{n}", "")
             if value:
                 facts.append((n, value))
-        changes = views.whatif_changes(a, controls, facts)
+        changes = views.whatif_changes(a, controls, facts, saved.loaded.model)
         variant = self._analysis(request, model, changes) if changes else saved
         comparison = views.compare(saved, variant) if isinstance(variant, Analysis) else None
         lang = self._lang(request)

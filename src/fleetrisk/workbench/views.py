@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fleetrisk.reports.diff import RiskDiff, diff_assessments
+from fleetrisk.model.schema import ServiceModel
 from fleetrisk.results import Assessment, AttackPath, Finding
 from fleetrisk.vocab import BANDS
 from fleetrisk.workbench.workspace import Analysis
@@ -90,10 +91,17 @@ def whatif_controls(a: Assessment) -> list[str]:
     return first + sorted(c for c in a.controls if c not in first)
 
 
-def whatif_changes(a: Assessment, controls: Sequence[str], facts: Sequence[tuple[int, str]]) -> list[Change]:
-    """The in-memory changes of a what-if: controls implemented service-wide, and question
-    ``n``'s field given ``value`` on every element that leaves it out."""
-    changes = [Change(("controls", c), "implemented") for c in controls if c in a.controls]
+def whatif_changes(a: Assessment, controls: Sequence[str], facts: Sequence[tuple[int, str]],
+                   model: ServiceModel | None = None) -> list[Change]:
+    """The in-memory changes of a what-if: controls implemented service-wide and on every element
+    that declares them otherwise (an element's own status would win over the service's), and
+    question ``n``'s field given ``value`` on every element that leaves it out."""
+    chosen = [c for c in controls if c in a.controls]
+    changes = [Change(("controls", c), "implemented") for c in chosen]
+    for section in ("fleets", "components", "keys", "data", "flows", "accounts"):
+        for i, element in enumerate(getattr(model, section) if model is not None else ()):
+            changes += [Change((section, i, "controls", c), "implemented") for c in chosen
+                        if element.controls.get(c) not in (None, "implemented", "verified")]
     for n, value in facts:
         if not 0 <= n < len(a.questions):
             continue
