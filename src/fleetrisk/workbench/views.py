@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fleetrisk.reports.diff import RiskDiff, diff_assessments
 from fleetrisk.model.schema import ServiceModel
+from fleetrisk.reports.diff import RiskDiff, diff_assessments
 from fleetrisk.results import Assessment, AttackPath, Finding
 from fleetrisk.vocab import BANDS
 from fleetrisk.workbench.workspace import Analysis
