@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from fleetrisk.messages import explain_finding, word_expression
+from fleetrisk.model.fielddocs import flow
 from fleetrisk.reports import dot_layout
 from fleetrisk.reports.diagrams import highest_open_band, render_flow_diagram
 from fleetrisk.reports.flowgraph import Overlay
@@ -50,6 +51,8 @@ MAX_FORM = 256 * 1024
 #: Days ahead a triage decision's review date is set by default.
 REVIEW_DAYS = 90
 TRIAGE_STATUSES = ("accepted", "in-progress", "false-positive")
+#: Findings a group of the findings page lists before "show all" (a large model has thousands).
+FINDINGS_SHOWN = 200
 _ASSETS = {"workbench.css": "text/css", "workbench.js": "text/javascript", "report.css": "text/css"}
 
 
@@ -122,6 +125,7 @@ class Workbench:
             "date": lambda d: format_date(d, lang), "expression": lambda e: word_expression(e, lang),
             "entry": lambda e: entry_label(e, lang), "colon": "\uff1a" if lang == "ja" else ": ",
             "models": list(self.workspace.files.values()), "folder": self.workspace.folder is not None,
+            "yaml": flow,
         }
         html = _environment().get_template(template).render({**base, **context})
         return HTMLResponse(inert(html), status_code=status)
@@ -204,8 +208,12 @@ class Workbench:
             return self._problem_page(request, model, found)
         a = found.assessment
         element = request.query_params.get("element")
+        groups = views.findings_by_state(a, element)
+        whole = request.query_params.get("all") == "1"
+        cut = {k: len(v) for k, v in groups.items() if len(v) > FINDINGS_SHOWN and not whole}
+        shown = {k: v if k not in cut else v[:FINDINGS_SHOWN] for k, v in groups.items()}
         return self._render(request, "findings.html.j2", model=model, a=a, an=found, element=element,
-                            groups=views.findings_by_state(a, element), why=lambda f: explain_finding(a, f),
+                            groups=shown, cut=cut, FINDINGS_SHOWN=FINDINGS_SHOWN, why=lambda f: explain_finding(a, f),
                             review=(today() + dt.timedelta(days=REVIEW_DAYS)).isoformat(),
                             statuses=TRIAGE_STATUSES, saved=request.query_params.get("saved"))
 
