@@ -43,7 +43,7 @@ from fleetrisk.workbench import views
 from fleetrisk.workbench.forms import SECTIONS, element_changes, form_fields, read_form
 from fleetrisk.workbench.labels import labels
 from fleetrisk.workbench.security import csrf_ok, csrf_token
-from fleetrisk.workbench.workspace import Analysis, ModelFile, Problem, Saved, Workspace, analyse, today
+from fleetrisk.workbench.workspace import Analysis, ModelFile, Problem, Saved, Workspace, analyse, snapshot_of, today
 from fleetrisk.workbench.yamledit import Change, EditError, parse_path
 
 #: Largest form body read, in bytes.
@@ -136,6 +136,14 @@ class Workbench:
             raise _NotFound
         return found
 
+    def _analysed(self, request: Request, lang: str | None = None) -> tuple[ModelFile, Analysis]:
+        """The page's model and its analysis now; a model that cannot be analysed answers with its problems."""
+        model = self._model(request)
+        found = self.workspace.analysis(model, lang or self._lang(request))
+        if isinstance(found, Problem):
+            raise _Answer(self._problem_page(request, model, found))
+        return model, found
+
     def _analysis(self, request: Request, model: ModelFile, what_if: list[Change] | None = None) -> Analysis | Problem:
         return self.workspace.analysis(model, self._lang(request), what_if or ())
 
@@ -153,6 +161,13 @@ class Workbench:
         if not csrf_ok(self.secret, next(iter(form.get("csrf", [])), None)):
             raise _Refused(403, "The form's CSRF token is missing or wrong. Reload the page and try again.")
         return form
+
+    async def _posted(self, request: Request) -> tuple[ModelFile, dict[str, list[str]], str, Analysis]:
+        """A change's model, its form (CSRF checked), the page's language and the model's analysis now."""
+        form = await self._form(request)
+        lang = "ja" if _one(form, "lang") == "ja" else "en"
+        model, found = self._analysed(request, lang)
+        return model, form, lang, found
 
     def _problem_page(self, request: Request, model: ModelFile, problem: Problem) -> HTMLResponse:
         return self._render(request, "problem.html.j2", status=422, model=model, problem=problem)
@@ -189,10 +204,7 @@ class Workbench:
         return Response(_asset(name), media_type=_ASSETS[name])
 
     async def overview(self, request: Request) -> Response:
-        model = self._model(request)
-        found = self._analysis(request, model)
-        if isinstance(found, Problem):
-            return self._problem_page(request, model, found)
+        model, found = self._analysed(request)
         a = found.assessment
         lang = self._lang(request)
         picked = _int(request.query_params.get("path"))
@@ -202,10 +214,7 @@ class Workbench:
                             groups=views.paths_by_outcome(a), money=lambda v: money(v, found.currency, lang))
 
     async def findings(self, request: Request) -> Response:
-        model = self._model(request)
-        found = self._analysis(request, model)
-        if isinstance(found, Problem):
-            return self._problem_page(request, model, found)
+        model, found = self._analysed(request)
         a = found.assessment
         element = request.query_params.get("element")
         groups = views.findings_by_state(a, element)
@@ -218,10 +227,7 @@ class Workbench:
                             statuses=TRIAGE_STATUSES, saved=request.query_params.get("saved"))
 
     async def element(self, request: Request) -> Response:
-        model = self._model(request)
-        found = self._analysis(request, model)
-        if isinstance(found, Problem):
-            return self._problem_page(request, model, found)
+        model, found = self._analysed(request)
         element = request.path_params["element"]
         where = views.element_section(found, element)
         if where is None:
@@ -238,20 +244,14 @@ class Workbench:
                             statuses=TRIAGE_STATUSES)
 
     async def questions(self, request: Request) -> Response:
-        model = self._model(request)
-        found = self._analysis(request, model)
-        if isinstance(found, Problem):
-            return self._problem_page(request, model, found)
+        model, found = self._analysed(request)
         a = found.assessment
         return self._render(request, "questions.html.j2", model=model, a=a, an=found,
                             meaning=_meaning_of(self._lang(request)), saved=request.query_params.get("saved"),
                             rows=lambda elements, paths: views.question_rows(found, elements, paths))
 
     async def whatif(self, request: Request) -> Response:
-        model = self._model(request)
-        saved = self._analysis(request, model)
-        if isinstance(saved, Problem):
-            return self._problem_page(request, model, saved)
+        model, saved = self._analysed(request)
         a = saved.assessment
         controls = sorted(set(request.query_params.getlist("control")) & set(a.controls))
         facts = []
@@ -269,17 +269,12 @@ class Workbench:
                             money=lambda v: money(v, saved.currency, lang))
 
     async def changes(self, request: Request) -> Response:
-        model = self._model(request)
-        found = self._analysis(request, model)
-        if isinstance(found, Problem):
-            return self._problem_page(request, model, found)
+        model, found = self._analysed(request)
         committed = self.workspace.committed(model)
         diff = head = problem = None
         if committed is not None:
             text, head = committed
-            from fleetrisk.workbench.workspace import _loaded  # one reader for disk and git
-
-            snap = _loaded(text, f"{model.path.name}@{head}")
+            snap = snapshot_of(text, f"{model.path.name}@{head}")
             if snap.loaded is None:
                 problem = snap.problem
             else:
@@ -291,42 +286,32 @@ class Workbench:
     # --- changes to the file ------------------------------------------------------------
 
     async def answer(self, request: Request) -> Response:
-        model = self._model(request)
-        form = await self._form(request)
-        lang = "ja" if form.get("lang", [""])[0] == "ja" else "en"
-        found = self.workspace.analysis(model, lang)
-        if isinstance(found, Problem):
-            return self._problem_page(request, model, found)
+        model, form, lang, found = await self._posted(request)
         questions = {(q.element_type, q.field): q for q in found.assessment.questions}
-        q = questions.get((form.get("type", [""])[0], form.get("field", [""])[0]))
+        q = questions.get((_one(form, "type"), _one(form, "field")))
         if q is None:
             raise _Refused(400, "no such question")
         changes = []
         for path in q.paths:
-            value = form.get(f"v:{path}", [""])[0].strip()
+            value = _one(form, f"v:{path}").strip()
             if value:
                 changes.append(Change(parse_path(path), _answer_value(value, q.allowed)))
         back = f"/m/{model.name}/questions" + ("?lang=ja" if lang == "ja" else "")
         if not changes:
             return RedirectResponse(back, status_code=303)
-        return self._saved(request, model, model.save(changes, form.get("version", [""])[0]), back, lang)
+        return self._saved(request, model, model.save(changes, _one(form, "version")), back, lang)
 
     async def triage(self, request: Request) -> Response:
-        model = self._model(request)
-        form = await self._form(request)
-        lang = "ja" if form.get("lang", [""])[0] == "ja" else "en"
-        found = self.workspace.analysis(model, lang)
-        if isinstance(found, Problem):
-            return self._problem_page(request, model, found)
-        finding = form.get("finding", [""])[0]
+        model, form, lang, found = await self._posted(request)
+        finding = _one(form, "finding")
         if finding not in {f.id for f in found.assessment.findings}:
             raise _Refused(400, "no such finding")
-        status = form.get("status", [""])[0]
-        owner = form.get("owner", [""])[0].strip()
-        justification = form.get("justification", [""])[0].strip()
-        expires = form.get("expires", [""])[0].strip()
-        ticket = form.get("ticket", [""])[0].strip()
-        back = form.get("back", [""])[0]
+        status = _one(form, "status")
+        owner = _one(form, "owner").strip()
+        justification = _one(form, "justification").strip()
+        expires = _one(form, "expires").strip()
+        ticket = _one(form, "ticket").strip()
+        back = _one(form, "back")
         if not back.startswith(f"/m/{model.name}/") or "//" in back or "\\" in back:
             back = f"/m/{model.name}/findings" + ("?lang=ja" if lang == "ja" else "")
         problems = []
@@ -353,10 +338,9 @@ class Workbench:
             entry["ticket"] = ticket
         existing = [i for i, t in enumerate(found.loaded.model.tracking) if t.id == finding]
         change = Change(("tracking", existing[0]), entry) if existing else Change(("tracking",), entry, "append")
-        return self._saved(request, model, model.save([change], form.get("version", [""])[0]), back, lang)
+        return self._saved(request, model, model.save([change], _one(form, "version")), back, lang)
 
     async def edit(self, request: Request) -> Response:
-        model = self._model(request)
         section = request.path_params["section"]
         raw_index = request.path_params["index"]
         if section not in SECTIONS:
@@ -364,10 +348,8 @@ class Workbench:
         form: dict[str, list[str]] | None = None
         if request.method == "POST":
             form = await self._form(request)
-        lang = ("ja" if form.get("lang", [""])[0] == "ja" else "en") if form is not None else self._lang(request)
-        found = self.workspace.analysis(model, lang)
-        if isinstance(found, Problem):
-            return self._problem_page(request, model, found)
+        lang = ("ja" if _one(form, "lang") == "ja" else "en") if form is not None else self._lang(request)
+        model, found = self._analysed(request, lang)
         count = len(getattr(found.loaded.model, section))
         index = None if raw_index == "new" else _int(raw_index)
         if raw_index != "new" and (index is None or not 0 <= index < count):
@@ -383,7 +365,7 @@ class Workbench:
             values = {**current, **{k: v for k, v in sent.items()}}
             if not problems:
                 changes = element_changes(section, index, sent, current)
-                saved = model.save(changes, form.get("version", [""])[0]) if changes else Saved(found.version)
+                saved = model.save(changes, _one(form, "version")) if changes else Saved(found.version)
                 if saved.stale:
                     return self._render(request, "stale.html.j2", status=409, model=model, lang=lang,
                                         back=f"/m/{model.name}/edit/{section}/{raw_index}")
@@ -409,11 +391,24 @@ class _NotFound(Exception):
     pass
 
 
+class _Answer(Exception):
+    """Stop a handler and answer with ``response`` (a model with problems, say)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("answered early")
+        self.response = response
+
+
 class _Refused(Exception):
     def __init__(self, status: int, text: str) -> None:
         super().__init__(text)
         self.status = status
         self.text = text
+
+
+def _one(form: dict[str, list[str]], name: str) -> str:
+    """The first value a form sent for ``name`` (empty when it sent none)."""
+    return next(iter(form.get(name, [])), "")
 
 
 def _int(raw: str | None) -> int | None:
@@ -494,6 +489,11 @@ def application(workspace: Workspace, secret: str) -> Starlette:
         assert isinstance(exc, _Refused)
         return Response(exc.text, status_code=exc.status, media_type="text/plain")
 
+    async def answered(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, _Answer)
+        return exc.response
+
     bench.app.add_exception_handler(_NotFound, not_found)
+    bench.app.add_exception_handler(_Answer, answered)
     bench.app.add_exception_handler(_Refused, refused)
     return bench.app

@@ -118,7 +118,7 @@ class ModelFile:
             text = read_text(self.path)
         except FleetriskError as exc:
             return Snapshot("", _version(""), None, Problem.of(exc))
-        return _loaded(text, str(self.path))
+        return snapshot_of(text, str(self.path))
 
     def save(self, changes: Sequence[Change], expected: str) -> Saved:
         """Make ``changes`` to the file if it is still at version ``expected`` and the result is a valid model."""
@@ -130,7 +130,7 @@ class ModelFile:
                 text = edit_text(current.text, changes)
             except EditError as exc:
                 return Saved(None, Problem((InputError(str(exc)),)))
-            result = _loaded(text, str(self.path))
+            result = snapshot_of(text, str(self.path))
             if result.problem is not None:
                 return Saved(None, result.problem)
             write_all_atomic({self.path: text})
@@ -138,7 +138,8 @@ class ModelFile:
             return Saved(result.version)
 
 
-def _loaded(text: str, name: str) -> Snapshot:
+def snapshot_of(text: str, name: str) -> Snapshot:
+    """``text`` loaded and validated as the model file ``name`` (its problems, if it is not valid)."""
     try:
         return Snapshot(text, _version(text), load_model_text(text, name), None)
     except FleetriskError as exc:
