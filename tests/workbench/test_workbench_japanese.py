@@ -58,3 +58,14 @@ def test_a_finding_lists_its_reasons_one_per_item(client: httpx.Client, lang: st
     body = page.split(f'id="f-{first.id}"', 1)[1].split("</details>", 1)[0]
     items = [html.unescape(i) for i in re.findall(r"<li>(.*?)</li>", body.split('class="why"', 1)[1].split("</ul>")[0])]
     assert items == explain_finding(a, first)
+
+
+@pytest.mark.parametrize(("lang", "unit"), [("en", "USD"), ("ja", "万 USD")])
+def test_the_changes_page_shows_the_expected_loss_as_an_amount(client: httpx.Client, lang: str, unit: str) -> None:
+    page = _page(client, f"/m/{NAME}/changes" + ("?lang=ja" if lang == "ja" else ""))
+    row = page.split('id="row-expected_loss"', 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert len(cells) == 2
+    for cell in cells:
+        assert unit in cell, cell
+        assert not re.search(r"\.\d{3,}", cell), cell  # not a float's digits

@@ -278,7 +278,8 @@ class Workbench:
                 before = analyse(snap.loaded, snap.version, self._lang(request))
                 diff = views.compare(before, found)
         return self._render(request, "changes.html.j2", model=model, a=found.assessment, an=found,
-                            comparison=diff, head=head, problem=problem)
+                            comparison=diff, head=head, problem=problem,
+                            money=lambda v: money(v, found.currency, self._lang(request)))
 
     # --- changes to the file ------------------------------------------------------------
 
