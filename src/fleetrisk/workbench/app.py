@@ -123,7 +123,11 @@ class Workbench:
             "band": lambda b: band_label(b, lang), "status": lambda s: status_label(s, lang),
             "outcome": lambda o: outcome_label(o, lang), "etype": lambda e: element_type_label(e, lang),
             "date": lambda d: format_date(d, lang), "expression": lambda e: word_expression(e, lang),
-            "entry": lambda e: entry_label(e, lang), "colon": "\uff1a" if lang == "ja" else ": ",
+            "entry": lambda e: entry_label(e, lang),
+            # punctuation around the page's own words: full-width in Japanese (docs/glossary.md)
+            "colon": "\uff1a" if lang == "ja" else ": ", "comma": "\u3001" if lang == "ja" else ", ",
+            "sep": "\uff0f" if lang == "ja" else " \u00b7 ", "dash": "\uff0f" if lang == "ja" else " \u2014 ",
+            "paren": lambda v: f"\uff08{v}\uff09" if lang == "ja" else f" ({v})",
             "models": list(self.workspace.files.values()), "folder": self.workspace.folder is not None,
             "yaml": flow,
         }
@@ -281,7 +285,8 @@ class Workbench:
                 before = analyse(snap.loaded, snap.version, self._lang(request))
                 diff = views.compare(before, found)
         return self._render(request, "changes.html.j2", model=model, a=found.assessment, an=found,
-                            comparison=diff, head=head, problem=problem)
+                            comparison=diff, head=head, problem=problem,
+                            money=lambda v: money(v, found.currency, self._lang(request)))
 
     # --- changes to the file ------------------------------------------------------------
 
