@@ -1,4 +1,5 @@
-"""The workbench as a browser meets it: a server that answers as soon as it prints its address."""
+"""The workbench as a browser meets it: what a browser's form POST carries past the guard
+(``Origin: null``), and a server that answers as soon as it prints its address."""
 
 from __future__ import annotations
 
@@ -9,13 +10,48 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from conftest import DEFAULT
-from workbench.server import START_TIMEOUT
+from workbench.server import START_TIMEOUT, Served, serve
+
+NAME = DEFAULT.stem
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Path]]:
+    """One workbench for the tests that write nothing."""
+    path = tmp_path_factory.mktemp("shared") / DEFAULT.name
+    shutil.copyfile(DEFAULT, path)
+    with serve(path) as served:
+        yield served, path
+
+
+def test_null_origin_is_judged_by_fetch_metadata(shared: tuple[Served, Path]) -> None:
+    """A browser sends ``Origin: null`` with every form POST from a no-referrer page: it passes
+    the guard only when the browser also says the request came from the workbench itself."""
+    client = shared[0].client()
+    try:
+        page = client.get(f"/m/{NAME}/findings").text
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+        assert csrf is not None
+        form = {"csrf": csrf.group(1), "finding": "no-such-finding", "status": "accepted"}
+        before = client.get("/version").json()
+        for site in (None, "cross-site", "same-site", "none"):
+            headers = {"Origin": "null", **({"Sec-Fetch-Site": site} if site else {})}
+            refused = client.post(f"/m/{NAME}/triage", data=form, headers=headers)
+            assert refused.status_code == 403, site
+        passed = client.post(f"/m/{NAME}/triage", data=form,
+                             headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+        assert (passed.status_code, passed.text) == (400, "no such finding")  # past the guard, nothing written
+        assert client.get("/version").json() == before
+    finally:
+        client.close()
 
 
 def test_printed_address_answers_at_once(tmp_path: Path) -> None:
