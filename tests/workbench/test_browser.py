@@ -1,12 +1,15 @@
-"""The workbench driven in a real headless Chromium: answering a question and triaging a
-finding. Every page is watched for console errors, dialogs and any request that leaves
-127.0.0.1. Two checks below them need no browser: what a browser's form POST carries past the
-guard (``Origin: null``), and a server that answers as soon as it prints its address."""
+"""The workbench driven in a real headless Chromium: answering a question, triaging a finding,
+a what-if, a change made outside the browser, the language switch, hostile model text, the
+diagram's links and the attack-path overlay. Every page is watched for console errors, dialogs
+and any request that leaves 127.0.0.1. Two checks below them need no browser: what a browser's
+form POST carries past the guard (``Origin: null``), and a server that answers as soon as it
+prints its address."""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import os
 import re
 import shutil
@@ -26,12 +29,15 @@ import yaml
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from conftest import DEFAULT
+from fleetrisk.model.loader import load_model
 from workbench.server import START_TIMEOUT, Served, serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps"]
 NAME = DEFAULT.stem
+#: Longest wait for the page to notice a change made on disk (it polls every second).
+RELOAD_WAIT = 10_000
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +131,10 @@ def own(tmp_path: Path) -> Iterator[tuple[Served, Path]]:
 
 def figure(page: Page, name: str) -> int:
     return int(page.inner_text(f"#fig-{name} b").replace(",", ""))
+
+
+def number(text: str) -> int:
+    return int(re.sub(r"[^\d]", "", text))
 
 
 def only_added(before: str, after: str) -> list[str]:
@@ -222,6 +232,187 @@ def test_triage_records_a_decision(opened: Opener, own: tuple[Served, Path]) -> 
     expect(moved.locator("summary .status")).to_have_class(re.compile(r"\bstatus-accepted\b"))
     moved.locator("summary").click()
     expect(moved.locator(".finding-body")).to_contain_text("platform-security")
+
+
+def test_whatif_compares_without_writing(opened: Opener, shared: tuple[Served, Path]) -> None:
+    served, path = shared
+    watched = opened(served)
+    page = watched.page
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    fix_first = page.inner_text("#fix-first tbody tr:first-child td:first-child code")
+    page.click(f"nav a[href='/m/{NAME}/whatif']")
+    box = page.locator("#whatif-form input[name=control]").first
+    assert box.get_attribute("value") == fix_first
+    box.check()
+    with page.expect_navigation():
+        page.click("#whatif-run")
+    assert f"control={fix_first}" in page.url
+    expect(page.locator("#comparison")).to_be_visible()
+    assert page.locator("#whatif-form input[name=control]:checked").evaluate_all(
+        "boxes => boxes.map(b => b.value)") == [fix_first]
+
+    def row(key: str) -> tuple[int, int]:
+        saved, changed = page.locator(f"#row-{key} td").all_inner_texts()
+        return number(saved), number(changed)
+
+    devices_saved, devices_changed = row("devices_at_risk")
+    assert 0 < devices_changed <= devices_saved  # every fleet keeps other high findings in this model
+    critical_saved, critical_changed = row("open_critical")
+    high_saved, high_changed = row("open_high")
+    assert critical_changed < critical_saved and high_changed <= high_saved
+    expect(page.locator("#row-open_critical")).to_have_class("better")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_page_follows_a_change_made_on_disk(opened: Opener, own: tuple[Served, Path]) -> None:
+    served, path = own
+    watched = opened(served)
+    page = watched.page
+    old = "name: Kaden Connect (smart appliance and vending cloud)"
+    expect(page.locator("h1")).to_have_text("Kaden Connect (smart appliance and vending cloud)")
+    page.evaluate("window.__same_document = true")
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, "name: Kaden Connect, renamed in the editor"), encoding="utf-8")
+    expect(page.locator("h1")).to_have_text("Kaden Connect, renamed in the editor", timeout=RELOAD_WAIT)
+    assert page.evaluate("window.__same_document") is None  # the page reloaded itself
+
+
+def test_switch_to_japanese_stays_japanese(opened: Opener, shared: tuple[Served, Path]) -> None:
+    watched = opened(shared[0])
+    page = watched.page
+    assert page.get_attribute("html", "lang") == "en"
+    with page.expect_navigation():
+        page.click("#switch-lang")
+    assert page.get_attribute("html", "lang") == "ja"
+    expect(page.locator("nav")).to_contain_text("概要")
+    assert page.inner_text("#switch-lang") == "English"
+    with page.expect_navigation():
+        page.click(f"nav a[href^='/m/{NAME}/findings']")
+    assert urlsplit(page.url).path == f"/m/{NAME}/findings" and "lang=ja" in page.url
+    assert page.get_attribute("html", "lang") == "ja"
+    expect(page.locator("nav")).to_contain_text("概要")
+
+
+PAYLOADS = {
+    "service": "<script>window.__pwned=1</script> Kaden",
+    "fleet": '<img src=x onerror="window.__pwned=2"> washers',
+    "component": '"><svg onload=alert(1)> gateway',
+    "justification": "</textarea><script>window.__pwned=3</script> javascript:alert(4)",
+    "owner": "' onmouseover='window.__pwned=5",
+    "ticket": "javascript:window.__pwned=6",
+    "zone": "<iframe srcdoc=\"<script>parent.__pwned=7</script>\"></iframe>",
+}
+
+
+#: Attributes that would run script: event handlers anywhere, javascript: in any link or source.
+LIVE_ATTRIBUTES = """() => Array.from(document.querySelectorAll('*')).flatMap(e => Array.from(e.attributes)
+  .filter(a => /^on/i.test(a.name) || (/(^|:)(href|src|action|formaction|data)$/i.test(a.name)
+                                       && /^\\s*javascript:/i.test(a.value)))
+  .map(a => e.tagName + ' ' + a.name + '=' + a.value))"""
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, dict[str, Any]]]:
+    data: dict[str, Any] = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    data["service"]["name"] = PAYLOADS["service"]
+    data["fleets"][0]["name"] = PAYLOADS["fleet"]
+    data["components"][0]["name"] = PAYLOADS["component"]
+    data["zones"][0]["name"] = PAYLOADS["zone"]
+    data["tracking"][0].update(justification=PAYLOADS["justification"], owner=PAYLOADS["owner"],
+                               ticket=PAYLOADS["ticket"])
+    path = tmp_path_factory.mktemp("hostile") / "hostile.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    load_model(path)  # still a valid model
+    with serve(path) as served:
+        yield served, data
+
+
+def test_hostile_model_text_stays_text(opened: Opener, hostile: tuple[Served, dict[str, Any]]) -> None:
+    served, data = hostile
+    watched = opened(served)
+    page = watched.page
+    base = "/m/hostile"
+    fleet = data["fleets"][0]["id"]
+    component = data["components"][0]["id"]
+    tracked = data["tracking"][0]["id"]
+    pages = {
+        f"{base}/": [PAYLOADS["service"]],
+        f"{base}/findings": [PAYLOADS["justification"], PAYLOADS["owner"]],
+        f"{base}/element/{fleet}": [PAYLOADS["fleet"]],
+        f"{base}/element/{component}": [PAYLOADS["component"]],
+        f"{base}/questions": [],
+        f"{base}/whatif": [],
+        f"{base}/whatif?control=secrets-management": [],
+        f"{base}/edit/components/0": [],
+        f"{base}/edit/fleets/0": [],
+        f"{base}/changes": [],
+    }
+    for where, texts in pages.items():
+        answer = page.goto(watched.path(where), wait_until="load")
+        assert answer is not None and answer.status == 200, where
+        body = page.text_content("body") or ""  # the findings' bodies are in closed <details>
+        for text in texts:
+            assert text in body, (where, text)
+        assert page.evaluate("typeof window.__pwned") == "undefined", where
+        assert page.locator("script:not([src])").count() == 0, where
+        assert page.locator("script[src]").evaluate_all("s => s.map(x => x.getAttribute('src'))") \
+            == ["/static/workbench.js"], where
+        assert page.evaluate(LIVE_ATTRIBUTES) == [], where
+        assert page.locator("img[src=x], iframe, svg[onload]").count() == 0, where
+    page.goto(watched.path(f"{base}/"))
+    assert page.inner_text("h1") == PAYLOADS["service"]
+    page.goto(watched.path(f"{base}/edit/fleets/0"))
+    assert page.locator("#in-name").input_value() == PAYLOADS["fleet"]
+    page.goto(watched.path(f"{base}/edit/components/0"))
+    assert page.locator("#in-name").input_value() == PAYLOADS["component"]
+    page.goto(watched.path(f"{base}/findings"))
+    entry = page.locator(f"details[id='f-{tracked}']")
+    entry.locator("summary").click()
+    expect(entry.locator("textarea[name=justification]")).to_have_value(PAYLOADS["justification"])
+    expect(entry.locator("input[name=ticket]")).to_have_value(PAYLOADS["ticket"])
+    expect(entry.locator(".finding-body")).to_contain_text(PAYLOADS["justification"])
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+
+
+def test_diagram_node_opens_its_element(opened: Opener, shared: tuple[Served, Path]) -> None:
+    watched = opened(shared[0])
+    page = watched.page
+    link = page.locator("#dfd svg g.node.fleet a").first
+    href = link.get_attribute("xlink:href") or link.get_attribute("href")
+    assert href is not None and href.startswith(f"/m/{NAME}/element/")
+    element = href.rsplit("/", 1)[1]
+    with page.expect_navigation():
+        link.click()
+    assert page.url == watched.path(href)
+    expect(page.locator("h1")).to_contain_text(element)
+    facts = page.locator("#facts")
+    expect(facts).to_be_visible()
+    assert facts.locator("tr", has=page.locator("th", has_text=re.compile(r"^id$"))).locator("td").inner_text() \
+        == element
+    assert page.locator("details.finding").count() > 0
+    assert page.locator("#stated").is_visible()
+    # the findings listed are this element's own
+    assert all(a.endswith(f"/element/{element}") for a in page.locator(
+        "details.finding summary a").evaluate_all("links => links.map(a => a.getAttribute('href'))"))
+
+
+def test_attack_path_overlay(opened: Opener, shared: tuple[Served, Path]) -> None:
+    watched = opened(shared[0])
+    page = watched.page
+    assert "picked" not in (page.get_attribute("#dfd", "class") or "")
+    with page.expect_navigation():
+        page.select_option("#path-picker", "1")  # the page's script submits the form
+    assert "path=1" in page.url
+    expect(page.locator("#dfd")).to_have_class(re.compile(r"\bpicked\b"))
+    assert page.locator("#path-picker").input_value() == "1"
+    opacity = page.locator("#dfd svg g.node").evaluate_all(
+        "nodes => nodes.map(n => [n.classList.contains('on-p1'), getComputedStyle(n).opacity])")
+    on = [o for picked, o in opacity if picked]
+    off = [o for picked, o in opacity if not picked]
+    assert on and off
+    assert set(on) == {"1"} and set(off) == {"0.25"}
+    expect(page.locator("#picked-steps")).to_be_visible()
 
 
 def test_null_origin_is_judged_by_fetch_metadata(shared: tuple[Served, Path]) -> None:
