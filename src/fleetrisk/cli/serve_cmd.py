@@ -46,7 +46,7 @@ def serve_command(
         except OSError as exc:
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                              hint="choose another port with --port, or --port 0 for any free one") from None
-        sock.listen(128)  # connections wait in the queue from now on, even before the server loop runs
+        sock.listen()  # before the address is printed: a browser opened at once waits, not refused
         bound = sock.getsockname()[1]
         app, secret = make_app(chosen, host=host, port=bound)
         shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - compared, not bound

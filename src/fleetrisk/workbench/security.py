@@ -74,6 +74,10 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         host = headers.get("host", "")
         origin = headers.get("origin")
+        if origin == "null":
+            # A browser sends "Origin: null" with a form POST from a page whose Referrer-Policy is
+            # no-referrer (ours): it names no site, so it is judged as no Origin, by Sec-Fetch-Site.
+            origin = None
         if host not in self.hosts:
             await _refuse(send, 421, "This workbench answers only to the address it printed (Host header refused).")
             return
