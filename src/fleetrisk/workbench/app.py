@@ -409,7 +409,8 @@ class _Refused(Exception):
 
 
 def _int(raw: str | None) -> int | None:
-    return int(raw) if raw is not None and raw.isdigit() and len(raw) < 9 else None
+    """A small whole number written in ASCII digits (``str.isdigit`` also takes '²' and '１')."""
+    return int(raw) if raw is not None and raw.isascii() and raw.isdigit() and len(raw) < 9 else None
 
 
 def _answer_value(value: str, allowed: list[str]) -> Any:
