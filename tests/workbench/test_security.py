@@ -671,7 +671,7 @@ def test_a_reachable_address_is_refused_without_allow_remote(host: str) -> None:
     assert "Traceback" not in said and "open: http" not in said
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "127.0.0.2"])
 def test_a_loopback_address_serves(host: str, tmp_path: Path) -> None:
     model = tmp_path / "model.yaml"
     shutil.copy(DEFAULT, model)
