@@ -33,7 +33,8 @@ def check_bind(host: str, allow_remote: bool) -> None:
 def make_app(target: Path, *, host: str = "127.0.0.1", port: int, secret: str | None = None) -> tuple[ASGIApp, str]:
     """The guarded workbench over ``target`` (a model file or a folder of models) and its secret."""
     secret = secret or secrets.token_urlsafe(32)
-    hosts = LOOPBACK_NAMES if is_loopback(host) else [*LOOPBACK_NAMES, host if ":" not in host else f"[{host}]"]
+    named = host if ":" not in host else f"[{host}]"  # the address 'fleetrisk serve' prints
+    hosts = LOOPBACK_NAMES if named in LOOPBACK_NAMES else [*LOOPBACK_NAMES, named]
     workspace = Workspace(target)
     return Guard(application(workspace, secret), secret=secret, hosts=hosts, port=port), secret
 

@@ -417,7 +417,8 @@ def _one(form: dict[str, list[str]], name: str) -> str:
 
 
 def _int(raw: str | None) -> int | None:
-    return int(raw) if raw is not None and raw.isdigit() and len(raw) < 9 else None
+    """A small whole number written in ASCII digits (``str.isdigit`` also takes '²' and '１')."""
+    return int(raw) if raw is not None and raw.isascii() and raw.isdigit() and len(raw) < 9 else None
 
 
 def _answer_value(value: str, allowed: list[str]) -> Any:
