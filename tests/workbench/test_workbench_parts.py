@@ -172,3 +172,22 @@ def test_every_word_a_page_uses_exists_in_both_languages() -> None:
     assert labels("en").keys() == labels("ja").keys()
     assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", w) for k, w in labels("ja").items()
                if k not in ("wb_other_lang",)), "every Japanese label is written in Japanese"
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_every_question_s_answer_goes_where_the_model_reads_it(example: str) -> None:
+    from fleetrisk.engine.assess import assess
+    from fleetrisk.engine.questions import questions
+    from fleetrisk.model.loader import load_model_text
+    from fleetrisk.workbench.views import answer_value, takes_a_list
+    from fleetrisk.workbench.yamledit import edit_text, parse_path
+
+    text = (EXAMPLES / example).read_text(encoding="utf-8")
+    asked = questions(assess(load_model_text(text, example)))
+    for q in asked:
+        if not q.allowed:
+            continue
+        value = answer_value(q.allowed[0], q.allowed, takes_a_list(q.element_type, q.field))
+        answered = edit_text(text, [Change(parse_path(path), value) for path in q.paths])
+        again = questions(assess(load_model_text(answered, example)))
+        assert (q.element_type, q.field) not in {(a.element_type, a.field) for a in again}, (q.field, q.paths)

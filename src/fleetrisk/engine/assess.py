@@ -41,7 +41,7 @@ from fleetrisk.errors import InputError, ModelValidationError
 from fleetrisk.evidence import Evidence
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.model.queries import Handle, ModelIndex
-from fleetrisk.model.schema import Component, DataSet, Fleet
+from fleetrisk.model.schema import Component, DataSet, Fleet, ServiceModel
 from fleetrisk.model.yamlio import Document, format_path
 from fleetrisk.results import (
     STATUSES,
@@ -476,6 +476,11 @@ def fleets_of(index: ModelIndex, match: Match) -> list[Handle]:
 
 
 def _missing_path(element: Handle, field: str) -> str:
+    """Where an unstated field goes in the file: the service's own facts under ``service:``, the
+    service-wide sections (``practices``...) at the top of the model."""
+    head = field.split(".", maxsplit=1)[0]
+    if element.type == "service" and head != "service" and head in ServiceModel.model_fields:
+        return field
     return f"{format_path(element.yaml_path)}.{field}"
 
 

@@ -252,7 +252,8 @@ class Workbench:
         a = found.assessment
         return self._render(request, "questions.html.j2", model=model, a=a, an=found,
                             meaning=_meaning_of(self._lang(request)), saved=request.query_params.get("saved"),
-                            rows=lambda elements, paths: views.question_rows(found, elements, paths))
+                            rows=lambda elements, paths: views.question_rows(found, elements, paths),
+                            takes_a_list=views.takes_a_list)
 
     async def whatif(self, request: Request) -> Response:
         model, saved = self._analysed(request)
@@ -300,7 +301,11 @@ class Workbench:
         for path in q.paths:
             value = _one(form, f"v:{path}").strip()
             if value:
-                changes.append(Change(parse_path(path), _answer_value(value, q.allowed)))
+                try:
+                    typed = views.answer_value(value, q.allowed, views.takes_a_list(q.element_type, q.field))
+                except ValueError as exc:
+                    raise _Refused(400, str(exc)) from None
+                changes.append(Change(parse_path(path), typed))
         back = f"/m/{model.name}/questions" + ("?lang=ja" if lang == "ja" else "")
         if not changes:
             return RedirectResponse(back, status_code=303)
@@ -419,16 +424,6 @@ def _one(form: dict[str, list[str]], name: str) -> str:
 def _int(raw: str | None) -> int | None:
     """A small whole number written in ASCII digits (``str.isdigit`` also takes '²' and '１')."""
     return int(raw) if raw is not None and raw.isascii() and raw.isdigit() and len(raw) < 9 else None
-
-
-def _answer_value(value: str, allowed: list[str]) -> Any:
-    if allowed and value not in allowed:
-        raise _Refused(400, f"not an allowed value: {value}")
-    if allowed == ["true", "false"] or set(allowed) == {"true", "false"}:
-        return value == "true"
-    if value.isdigit():
-        return int(value)
-    return value
 
 
 def _input_errors(problems: list[str]) -> list[Any]:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from fleetrisk.catalog.conditions import ConditionError, field_shape
+from fleetrisk.model.queries import ELEMENT_CLASSES
 from fleetrisk.model.schema import ServiceModel
 from fleetrisk.reports.diff import RiskDiff, diff_assessments
 from fleetrisk.results import Assessment, AttackPath, Finding
@@ -144,3 +146,27 @@ def question_rows(analysis: Analysis, elements: Sequence[str], paths: Sequence[s
             owner = str(item.get("id", "")) if isinstance(item, dict) else ""
         rows.append((label, path, owner))
     return rows
+
+
+def takes_a_list(element_type: str, field: str) -> bool:
+    """Whether a question's field holds a list (its answer is one value of it, or none at all)."""
+    try:
+        return field_shape(ELEMENT_CLASSES[element_type], field).is_list
+    except (KeyError, ConditionError):
+        return False
+
+
+def answer_value(value: str, allowed: Sequence[str], is_list: bool) -> Any:
+    """A question's answer as the model holds it: true/false, a number, a value, or a list of one
+    value (``[]``: none of them)."""
+    if is_list:
+        if value == "[]":
+            return []
+        return [answer_value(value, allowed, False)]
+    if allowed and value not in allowed:
+        raise ValueError(f"not an allowed value: {value}")
+    if set(allowed) == {"true", "false"}:
+        return value == "true"
+    if value.isascii() and value.isdigit():
+        return int(value)
+    return value
