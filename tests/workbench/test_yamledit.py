@@ -11,7 +11,18 @@ import pytest
 
 from conftest import EXAMPLES
 from fleetrisk.model.loader import load_model_text
-from fleetrisk.workbench.yamledit import Change, EditError, edit_text, merge, parse_path
+from fleetrisk.workbench.yamledit import (
+    _LAYOUTS,
+    Change,
+    EditError,
+    _dump,
+    _fits,
+    _indents,
+    _yaml,
+    edit_text,
+    merge,
+    parse_path,
+)
 
 BASE = """\
 # A model for the edit tests.
@@ -146,6 +157,22 @@ def test_the_author_s_indentation_is_kept(indent: int, seq: int) -> None:
             f"components:\n{dash}- id: c\n{dash}  kind: ota-service\n")
     after = edit_text(text, [Change(("components", 0, "auth"), "mtls")])
     assert changed_lines(text, after) == ([], [f"{dash}  auth: mtls"])
+
+
+@pytest.mark.parametrize("layout", _LAYOUTS)
+def test_the_layout_is_read_from_the_text_alone(layout: tuple[int, int, int]) -> None:
+    tree = _yaml(_LAYOUTS[0]).load("a:\n  b: 1\n  c:\n  - x\n  d:\n  - e: 1\n    f:\n      g: 2\n")
+    text = _dump(_yaml(layout), tree)
+    assert [other for other in _LAYOUTS if _fits(other, _indents(text))] == [layout]
+
+
+def test_a_file_of_mixed_indentation_keeps_its_lines_where_the_edit_is_not() -> None:
+    text = ("fleetrisk: 1\nservice:\n  name: S\n  types:\n  - telemetry\n"  # a list at the key's column ...
+            "fleets:\n  - id: f\n    devices: 10\n"  # ... and one indented under it
+            "components:\n  - id: c\n    kind: ota-service\n")
+    assert not [layout for layout in _LAYOUTS if _fits(layout, _indents(text))]
+    after = edit_text(text, [Change(("components", 0, "auth"), "mtls")])
+    assert changed_lines(text, after) == ([], ["    auth: mtls"])
 
 
 @pytest.mark.parametrize(("path", "message"), [

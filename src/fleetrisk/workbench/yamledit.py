@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import io
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,18 +73,55 @@ def _dump(yaml: YAML, tree: Any) -> str:
     return out.getvalue()
 
 
-def _layout(text: str) -> tuple[int, int, int]:
-    """The layout under which the writer changes fewest of the author's lines."""
-    best: tuple[int, tuple[int, int, int]] | None = None
-    for layout in _LAYOUTS:
-        rendered = _dump(_yaml(layout), _yaml(layout).load(text))
-        if rendered == text:
-            return layout
-        changed = sum(1 for line in difflib.ndiff(text.splitlines(), rendered.splitlines()) if line[:1] in "+-")
+#: A line that opens a block under a key (``key:`` with nothing after it but a comment); ``lead``
+#: is what comes before the key (indentation and the dashes of list items).
+_OPENS = re.compile(r"^(?P<lead> *(?:- +)*)[^ #\-][^#]*?: *(?:#.*)?$")
+Seen = frozenset[tuple[str, int, int]]
+
+
+def _indents(text: str) -> Seen:
+    """The indentation the author used under keys: ("map", n, 0) for a mapping n columns in, and
+    ("seq", offset, sequence) for a list whose dashes are ``offset`` columns in and whose items
+    ``sequence`` columns in (the round-trip writer's three layout numbers)."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    seen: set[tuple[str, int, int]] = set()
+    for line, below in itertools.pairwise(lines):
+        opened = _OPENS.match(line)
+        if opened is None:
+            continue
+        key = len(opened.group("lead"))
+        column = len(below) - len(below.lstrip(" "))
+        rest = below[column:]
+        if rest.startswith("- "):
+            item = len(rest) - len(rest[1:].lstrip(" "))
+            seen.add(("seq", column - key, column + item - key))
+        elif column > key and not rest.startswith("-"):
+            seen.add(("map", column - key, 0))
+    return frozenset(seen)
+
+
+def _fits(layout: tuple[int, int, int], seen: Seen) -> bool:
+    mapping, sequence, offset = layout
+    return all(a == mapping if kind == "map" else (a, b) == (offset, sequence) for kind, a, b in seen)
+
+
+def _layout(text: str, tree: Any, seen: Seen) -> tuple[tuple[int, int, int], str]:
+    """The layout under which the writer changes fewest of the author's lines, and the writer's
+    rendering of ``tree`` (read from ``text``) under it. Only the layouts that fit every indentation
+    the author used (``seen``) are tried, or all when none fits (a file of mixed layouts): a layout
+    that does not fit changes every line of the blocks it lays out otherwise."""
+    fitting = [layout for layout in _LAYOUTS if _fits(layout, seen)] or list(_LAYOUTS)
+    best: tuple[int, tuple[int, int, int], str] | None = None
+    for layout in fitting:
+        rendered = _dump(_yaml(layout), tree)
+        if rendered == text or len(fitting) == 1:
+            return layout, rendered
+        ops = difflib.SequenceMatcher(None, text.splitlines(), rendered.splitlines()).get_opcodes()
+        changed = sum(i2 - i1 + j2 - j1 for tag, i1, i2, j1, j2 in ops if tag != "equal")
         if best is None or changed < best[0]:
-            best = (changed, layout)
+            best = (changed, layout, rendered)
     assert best is not None
-    return best[1]
+    return best[1], best[2]
 
 
 def _node(value: Value) -> Any:
@@ -148,14 +186,13 @@ def _shown(path: Sequence[Step]) -> str:
 def edit_text(text: str, changes: Sequence[Change]) -> str:
     """``text`` with ``changes`` made, every line the changes do not touch kept as written."""
     try:
-        layout = _layout(text)
-        yaml = _yaml(layout)
-        tree = yaml.load(text)
+        tree = _yaml(_LAYOUTS[0]).load(text)  # the reading is the same under every layout
     except YAMLError as exc:
         raise EditError(f"the file is not YAML the editor can keep: {exc}") from None
     if not isinstance(tree, dict):
         raise EditError("the file's top level is not a mapping")
-    before = _dump(yaml, tree)
+    layout, before = _layout(text, tree, _indents(text))
+    yaml = _yaml(layout)
     for change in changes:
         _apply(tree, change)
     after = _dump(yaml, tree)
