@@ -184,20 +184,103 @@ def _shown(path: Sequence[Step]) -> str:
 
 
 def edit_text(text: str, changes: Sequence[Change]) -> str:
-    """``text`` with ``changes`` made, every line the changes do not touch kept as written."""
+    """``text`` with ``changes`` made, every line the changes do not touch kept as written.
+
+    When the changes stay inside one top-level section, or one item of its list, only that part
+    is read and written again (the round-trip writer's time grows with what it reads); the rest
+    of the file is kept as it is, and its indentation still decides the layout."""
+    seen = _indents(text)
+    lines = text.splitlines(keepends=True)
+    part = _part(lines, changes)
+    if part is not None:
+        start, end, header, local = part
+        try:
+            edited = _edit(header + "".join(lines[start:end]), local, seen)
+        except EditError:
+            edited = None  # said again, with the file's own paths, by the edit of the whole file
+        if edited is not None and edited.startswith(header):
+            return "".join(lines[:start]) + edited[len(header):] + "".join(lines[end:])
+    return _edit(text, changes, seen)
+
+
+def _edit(text: str, changes: Sequence[Change], seen: Seen) -> str:
     try:
         tree = _yaml(_LAYOUTS[0]).load(text)  # the reading is the same under every layout
     except YAMLError as exc:
         raise EditError(f"the file is not YAML the editor can keep: {exc}") from None
     if not isinstance(tree, dict):
         raise EditError("the file's top level is not a mapping")
-    layout, before = _layout(text, tree, _indents(text))
+    layout, before = _layout(text, tree, seen)
     yaml = _yaml(layout)
     for change in changes:
         _apply(tree, change)
     after = _dump(yaml, tree)
     merged = merge(text, before, after)
     return merged if _same(yaml, merged, tree) else after
+
+
+#: A top-level key of a model file, as the first line of its section.
+_TOP = re.compile(r"(?P<key>[A-Za-z_][\w-]*):(?:[ \r\n]|$)")
+
+
+def _part(lines: list[str], changes: Sequence[Change]) -> tuple[int, int, str, list[Change]] | None:
+    """The one part of the file ``changes`` are about, to edit it alone: its lines [start, end),
+    the header to read them under, and the changes with their paths in that part. The part is
+    one item of a top-level list when every change is inside that item (its paths then name item
+    0 under the header ``key:``) or appends to the list (its last item); else the top-level
+    section when every change stays in it (no header). None when the changes reach over more
+    than one section or replace one whole, or when the top level is not plain ``key:`` lines."""
+    names = {change.path[0] for change in changes}
+    if len(names) != 1 or any(len(c.path) < 2 and c.action != "append" for c in changes):
+        return None
+    name = next(iter(names))
+    tops: list[int] = []
+    start = None
+    for i, line in enumerate(lines):
+        if line[:1] in ("", " ", "#", "\r", "\n") or (line[:1] == "-" and not line.startswith("---")):
+            continue
+        found = _TOP.match(line)
+        if found is None:
+            return None  # a document marker, a directive, a quoted or complex key
+        if found.group("key") == name:
+            if start is not None:
+                return None
+            start = i
+        tops.append(i)
+    if start is None:
+        return None
+    end = next((i for i in tops if i > start), len(lines))
+    items = _list_items(lines, start + 1, end) if _OPENS.match(lines[start].rstrip("\r\n")) else []
+    inside = {c.path[1] for c in changes if len(c.path) > 2 and isinstance(c.path[1], int)}
+    if items and len(inside) == 1 and len(inside & set(range(len(items)))) == 1 \
+            and all(len(c.path) > 2 for c in changes):
+        i = inside.pop()
+        local = [Change((name, 0, *c.path[2:]), c.value, c.action) for c in changes]
+        return items[i], items[i + 1] if i + 1 < len(items) else end, lines[start], local
+    if items and all(c.path == (name,) and c.action == "append" for c in changes):
+        return items[-1], end, lines[start], list(changes)
+    return start, end, "", list(changes)
+
+
+def _list_items(lines: list[str], start: int, end: int) -> list[int]:
+    """Where each item starts when lines [start, end) are a block list; [] when they are not
+    (or when a line there is no deeper than the dashes without being an item of its own)."""
+    column = None
+    items: list[int] = []
+    for i in range(start, end):
+        line = lines[i]
+        text = line.lstrip(" ")
+        if not text.strip() or text.startswith("#"):
+            continue
+        indent = len(line) - len(text)
+        if column is None:
+            column = indent
+        is_item = text[:1] == "-" and text[1:2] in (" ", "\r", "\n", "")
+        if indent < column or (indent == column and not is_item):
+            return []
+        if indent == column:
+            items.append(i)
+    return items
 
 
 def _same(yaml: YAML, text: str, tree: Any) -> bool:
