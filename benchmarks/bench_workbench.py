@@ -7,14 +7,15 @@ Usage: python benchmarks/bench_workbench.py [--repeat 60] [--large 1000] [--larg
 Two models, each copied into a temporary folder and served by ``fleetrisk serve MODEL --port 0``
 (tests/workbench/server.py, the fixture of the workbench's tests): the bundled example
 (smart-appliance-cloud.yaml) and a model of --large components (gen_model.py). On each, after
---warmup untimed rounds, REPEAT times:
+--warmup untimed rounds, --repeat (example) or --large-repeat times:
 
 - *edit, then overview*: the file is changed on disk the way an editor saves it (a new file
   renamed over the old one): a component's ``rate_limited`` flips between true and false, so
   the analysis really changes, and a comment names the round, so no two texts are alike and no
-  cached analysis can answer. Timed: GET ``/m/<name>/`` until the whole page is read (the
-  server reads the file again, loads and validates it, assesses it, lays out the data-flow
-  diagram with Graphviz and renders the page);
+  cached analysis can answer (the first two rounds check, untimed, that the findings page of
+  the two states differs). Timed: GET ``/m/<name>/`` until the whole page is read (the server
+  reads the file again, loads and validates it, assesses it, lays out the data-flow diagram
+  with Graphviz and renders the page);
 - *answer, then questions*: the file is put back (untimed, with its own round comment), the
   questions page is read (untimed) for the first question's form, its csrf and version. Timed:
   POST ``/m/<name>/answer`` with the first element's answer (its first two values in turn), which
@@ -22,8 +23,9 @@ Two models, each copied into a temporary folder and served by ``fleetrisk serve 
 
 Reports the median, p95 (nearest rank) and max in milliseconds, and exits with 1 when a p95 is
 above its target: 300 ms on the example, 2 s on the large model. --profile instead profiles,
-in this process, ``fleetrisk.workbench.workspace.analyse`` and the overview page's rendering
-(cProfile, cumulative time) on both models. Not a test: figures go in benchmarks/README.md.
+in this process, ``ModelFile.save`` of the first question's answer,
+``fleetrisk.workbench.workspace.analyse`` and the overview page's rendering (cProfile,
+cumulative time) on the chosen models. Not a test: figures go in benchmarks/README.md.
 """
 
 from __future__ import annotations
