@@ -3,8 +3,10 @@ what-if changes, and the words of its pages in both languages."""
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
+import weakref
 from importlib import resources
 from pathlib import Path
 
@@ -80,6 +82,20 @@ def test_the_workspace_sees_an_outside_edit_and_refuses_a_stale_write(model: Pat
     text = model.read_text(encoding="utf-8")
     saved = file.save([Change(("components", 0, "rate_limited"), True)], first)
     assert saved.stale and model.read_text(encoding="utf-8") == text
+
+
+def test_the_analyses_of_a_text_no_longer_on_disk_are_let_go(model: Path) -> None:
+    workspace = Workspace(model)
+    file = workspace.files["model"]
+    first, japanese = workspace.analysis(file, "en"), workspace.analysis(file, "ja")
+    assert workspace.analysis(file, "en") is first  # one text is analysed once per language
+    gone = [weakref.ref(first), weakref.ref(japanese)]
+    del first, japanese
+    model.write_text(model.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    now = workspace.analysis(file, "en")
+    gc.collect()
+    assert isinstance(now, Analysis) and now.version == file.snapshot().version
+    assert [ref() for ref in gone] == [None, None]
 
 
 def test_a_write_that_would_break_the_model_is_not_made(model: Path) -> None:

@@ -5,13 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from pathlib import Path
 
 import pytest
 
 from conftest import EXAMPLES
 from fleetrisk.model.loader import load_model_text
-from fleetrisk.workbench.yamledit import Change, EditError, edit_text, merge, parse_path
+from fleetrisk.workbench.yamledit import (
+    _LAYOUTS,
+    Change,
+    EditError,
+    _dump,
+    _edit,
+    _fits,
+    _indents,
+    _part,
+    _yaml,
+    edit_text,
+    merge,
+    parse_path,
+)
 
 BASE = """\
 # A model for the edit tests.
@@ -146,6 +160,75 @@ def test_the_author_s_indentation_is_kept(indent: int, seq: int) -> None:
             f"components:\n{dash}- id: c\n{dash}  kind: ota-service\n")
     after = edit_text(text, [Change(("components", 0, "auth"), "mtls")])
     assert changed_lines(text, after) == ([], [f"{dash}  auth: mtls"])
+
+
+@pytest.mark.parametrize("layout", _LAYOUTS)
+def test_the_layout_is_read_from_the_text_alone(layout: tuple[int, int, int]) -> None:
+    tree = _yaml(_LAYOUTS[0]).load("a:\n  b: 1\n  c:\n  - x\n  d:\n  - e: 1\n    f:\n      g: 2\n")
+    text = _dump(_yaml(layout), tree)
+    assert [other for other in _LAYOUTS if _fits(other, _indents(text))] == [layout]
+
+
+def test_a_file_of_mixed_indentation_keeps_its_lines_where_the_edit_is_not() -> None:
+    text = ("fleetrisk: 1\nservice:\n  name: S\n  types:\n  - telemetry\n"  # a list at the key's column ...
+            "fleets:\n  - id: f\n    devices: 10\n"  # ... and one indented under it
+            "components:\n  - id: c\n    kind: ota-service\n")
+    assert not [layout for layout in _LAYOUTS if _fits(layout, _indents(text))]
+    after = edit_text(text, [Change(("components", 0, "auth"), "mtls")])
+    assert changed_lines(text, after) == ([], ["    auth: mtls"])
+
+
+PARTS = """\
+fleetrisk: 1
+service:
+  name: S
+fleets:   # the fleets
+  - id: a
+    accepts:
+      - {from: ota, input: firmware}
+  # b is the old model
+  - id: b
+
+    devices: 3
+
+# The components follow.
+components:
+  - id: ota
+"""
+
+
+@pytest.mark.parametrize(("changes", "part"), [
+    pytest.param([Change(("fleets", 0, "accepts", 0, "hardware_bound"), True)], (4, 8, "fleets:   # the fleets\n"),
+                 id="first-item-with-the-comment-at-its-dashes"),
+    pytest.param([Change(("fleets", 1, "devices"), 4), Change(("fleets", 1, "safety"), "low")],
+                 (8, 13, "fleets:   # the fleets\n"), id="last-item-with-the-comment-below-it"),
+    pytest.param([Change(("fleets",), {"id": "c"}, "append")], (8, 13, "fleets:   # the fleets\n"), id="append"),
+    pytest.param([Change(("fleets", 0, "devices"), 1), Change(("fleets", 1, "devices"), 1)], (3, 13, ""),
+                 id="two-items-one-section"),
+    pytest.param([Change(("fleets", 1), action="drop")], (3, 13, ""), id="a-whole-item"),
+    pytest.param([Change(("service", "name"), "T")], (1, 3, ""), id="a-section-that-is-no-list"),
+    pytest.param([Change(("fleets", 2, "devices"), 1)], (3, 13, ""), id="an-item-the-list-does-not-have"),
+    pytest.param([Change(("fleets", 0, "devices"), 1), Change(("components", 0, "auth"), "mtls")], None,
+                 id="two-sections"),
+    pytest.param([Change(("tracking", 0, "status"), "accepted")], None, id="a-section-the-file-does-not-have"),
+])
+def test_an_edit_reads_and_writes_only_the_part_of_the_file_it_is_about(
+        changes: list[Change], part: tuple[int, int, str] | None) -> None:
+    found = _part(PARTS.splitlines(keepends=True), changes)
+    assert (found[:3] if found is not None else None) == part
+    try:  # the part alone gives the text (or the refusal) the whole file gives
+        whole = _edit(PARTS, changes, _indents(PARTS))
+    except EditError as exc:
+        with pytest.raises(EditError, match=re.escape(str(exc))):
+            edit_text(PARTS, changes)
+    else:
+        assert edit_text(PARTS, changes) == whole
+
+
+def test_an_item_that_refers_to_an_anchor_elsewhere_is_edited_through_the_whole_file() -> None:
+    text = "fleetrisk: 1\ndefaults: &d\n  safety: low\nfleets:\n  - id: f\n    <<: *d\n    devices: 10   # counted\n"
+    after = edit_text(text, [Change(("fleets", 0, "devices"), 20)])
+    assert after == text.replace("devices: 10", "devices: 20")
 
 
 @pytest.mark.parametrize(("path", "message"), [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -55,6 +56,15 @@ def serve_command(
                   markup=False, soft_wrap=True)
         err.print("press Ctrl+C to stop", markup=False)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        # A server lives long: the cyclic collector the command line goes without must run, or the
+        # reference cycles of every analysis and page stay (3 MB for each change to the bundled
+        # example). What start-up made (modules, catalog) is frozen out of its scans, and the
+        # youngest objects are collected every 10,000 allocations rather than 700: an analysis
+        # makes hundreds of thousands that live as long as its pages (at 700, re-analysing 1,000
+        # components took 1.7 times as long as without the collector; at 10,000, 1.2 times).
+        gc.freeze()
+        gc.set_threshold(10_000, 10, 10)
+        gc.enable()
         uvicorn.Server(config).run(sockets=[sock])
 
     guard(run)

@@ -2,10 +2,11 @@
 
 The files on disk are the only source of truth. Each request reads a file's state (a stat, and
 the text when the stat changed), so an edit made in the author's own editor shows on the next
-request; analyses are kept per version of the text and language. An edit names the version
-it was made on: if the file changed since, the edit is refused rather than lost or merged
-blindly. A changed text is loaded and validated like any model before it is written, and it is
-written atomically to the file the workbench was started with, never to a path from a request.
+request; analyses are kept for the text on disk, per language and what-if (those of an older
+text are let go when the new one is analysed). An edit names the version it was made on: if
+the file changed since, the edit is refused rather than lost or merged blindly. A changed text
+is loaded and validated like any model before it is written, and it is written atomically to
+the file the workbench was started with, never to a path from a request.
 """
 
 from __future__ import annotations
@@ -191,6 +192,8 @@ class Workspace:
         except FleetriskError as exc:
             return Problem.of(exc)
         with self._cache_lock:
+            for stale in [k for k in self._cache if k[0] == model.name and k[1] != snap.version]:
+                del self._cache[stale]  # a text no longer on disk: its analyses would only cost memory
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[key] = result

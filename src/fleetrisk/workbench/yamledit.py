@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import io
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,18 +73,55 @@ def _dump(yaml: YAML, tree: Any) -> str:
     return out.getvalue()
 
 
-def _layout(text: str) -> tuple[int, int, int]:
-    """The layout under which the writer changes fewest of the author's lines."""
-    best: tuple[int, tuple[int, int, int]] | None = None
-    for layout in _LAYOUTS:
-        rendered = _dump(_yaml(layout), _yaml(layout).load(text))
-        if rendered == text:
-            return layout
-        changed = sum(1 for line in difflib.ndiff(text.splitlines(), rendered.splitlines()) if line[:1] in "+-")
+#: A line that opens a block under a key (``key:`` with nothing after it but a comment); ``lead``
+#: is what comes before the key (indentation and the dashes of list items).
+_OPENS = re.compile(r"^(?P<lead> *(?:- +)*)[^ #\-][^#]*?: *(?:#.*)?$")
+Seen = frozenset[tuple[str, int, int]]
+
+
+def _indents(text: str) -> Seen:
+    """The indentation the author used under keys: ("map", n, 0) for a mapping n columns in, and
+    ("seq", offset, sequence) for a list whose dashes are ``offset`` columns in and whose items
+    ``sequence`` columns in (the round-trip writer's three layout numbers)."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    seen: set[tuple[str, int, int]] = set()
+    for line, below in itertools.pairwise(lines):
+        opened = _OPENS.match(line)
+        if opened is None:
+            continue
+        key = len(opened.group("lead"))
+        column = len(below) - len(below.lstrip(" "))
+        rest = below[column:]
+        if rest.startswith("- "):
+            item = len(rest) - len(rest[1:].lstrip(" "))
+            seen.add(("seq", column - key, column + item - key))
+        elif column > key and not rest.startswith("-"):
+            seen.add(("map", column - key, 0))
+    return frozenset(seen)
+
+
+def _fits(layout: tuple[int, int, int], seen: Seen) -> bool:
+    mapping, sequence, offset = layout
+    return all(a == mapping if kind == "map" else (a, b) == (offset, sequence) for kind, a, b in seen)
+
+
+def _layout(text: str, tree: Any, seen: Seen) -> tuple[tuple[int, int, int], str]:
+    """The layout under which the writer changes fewest of the author's lines, and the writer's
+    rendering of ``tree`` (read from ``text``) under it. Only the layouts that fit every indentation
+    the author used (``seen``) are tried, or all when none fits (a file of mixed layouts): a layout
+    that does not fit changes every line of the blocks it lays out otherwise."""
+    fitting = [layout for layout in _LAYOUTS if _fits(layout, seen)] or list(_LAYOUTS)
+    best: tuple[int, tuple[int, int, int], str] | None = None
+    for layout in fitting:
+        rendered = _dump(_yaml(layout), tree)
+        if rendered == text or len(fitting) == 1:
+            return layout, rendered
+        ops = difflib.SequenceMatcher(None, text.splitlines(), rendered.splitlines()).get_opcodes()
+        changed = sum(i2 - i1 + j2 - j1 for tag, i1, i2, j1, j2 in ops if tag != "equal")
         if best is None or changed < best[0]:
-            best = (changed, layout)
+            best = (changed, layout, rendered)
     assert best is not None
-    return best[1]
+    return best[1], best[2]
 
 
 def _node(value: Value) -> Any:
@@ -146,21 +184,103 @@ def _shown(path: Sequence[Step]) -> str:
 
 
 def edit_text(text: str, changes: Sequence[Change]) -> str:
-    """``text`` with ``changes`` made, every line the changes do not touch kept as written."""
+    """``text`` with ``changes`` made, every line the changes do not touch kept as written.
+
+    When the changes stay inside one top-level section, or one item of its list, only that part
+    is read and written again (the round-trip writer's time grows with what it reads); the rest
+    of the file is kept as it is, and its indentation still decides the layout."""
+    seen = _indents(text)
+    lines = text.splitlines(keepends=True)
+    part = _part(lines, changes)
+    if part is not None:
+        start, end, header, local = part
+        try:
+            edited = _edit(header + "".join(lines[start:end]), local, seen)
+        except EditError:
+            edited = None  # said again, with the file's own paths, by the edit of the whole file
+        if edited is not None and edited.startswith(header):
+            return "".join(lines[:start]) + edited[len(header):] + "".join(lines[end:])
+    return _edit(text, changes, seen)
+
+
+def _edit(text: str, changes: Sequence[Change], seen: Seen) -> str:
     try:
-        layout = _layout(text)
-        yaml = _yaml(layout)
-        tree = yaml.load(text)
+        tree = _yaml(_LAYOUTS[0]).load(text)  # the reading is the same under every layout
     except YAMLError as exc:
         raise EditError(f"the file is not YAML the editor can keep: {exc}") from None
     if not isinstance(tree, dict):
         raise EditError("the file's top level is not a mapping")
-    before = _dump(yaml, tree)
+    layout, before = _layout(text, tree, seen)
+    yaml = _yaml(layout)
     for change in changes:
         _apply(tree, change)
     after = _dump(yaml, tree)
     merged = merge(text, before, after)
     return merged if _same(yaml, merged, tree) else after
+
+
+#: A top-level key of a model file, as the first line of its section.
+_TOP = re.compile(r"(?P<key>[A-Za-z_][\w-]*):(?:[ \r\n]|$)")
+
+
+def _part(lines: list[str], changes: Sequence[Change]) -> tuple[int, int, str, list[Change]] | None:
+    """The one part of the file ``changes`` are about, to edit it alone: its lines [start, end),
+    the header to read them under, and the changes with their paths in that part. The part is
+    one item of a top-level list when every change is inside that item (its paths then name item
+    0 under the header ``key:``) or appends to the list (its last item); else the top-level
+    section when every change stays in it (no header). None when the changes reach over more
+    than one section or replace one whole, or when the top level is not plain ``key:`` lines."""
+    names = {change.path[0] for change in changes}
+    if len(names) != 1 or any(len(c.path) < 2 and c.action != "append" for c in changes):
+        return None
+    name = next(iter(names))
+    tops: list[int] = []
+    start = None
+    for i, line in enumerate(lines):
+        if line[:1] in ("", " ", "#", "\r", "\n") or (line[:1] == "-" and not line.startswith("---")):
+            continue
+        found = _TOP.match(line)
+        if found is None:
+            return None  # a document marker, a directive, a quoted or complex key
+        if found.group("key") == name:
+            if start is not None:
+                return None
+            start = i
+        tops.append(i)
+    if start is None:
+        return None
+    end = next((i for i in tops if i > start), len(lines))
+    items = _list_items(lines, start + 1, end) if _OPENS.match(lines[start].rstrip("\r\n")) else []
+    inside = {c.path[1] for c in changes if len(c.path) > 2 and isinstance(c.path[1], int)}
+    if items and len(inside) == 1 and len(inside & set(range(len(items)))) == 1 \
+            and all(len(c.path) > 2 for c in changes):
+        i = inside.pop()
+        local = [Change((name, 0, *c.path[2:]), c.value, c.action) for c in changes]
+        return items[i], items[i + 1] if i + 1 < len(items) else end, lines[start], local
+    if items and all(c.path == (name,) and c.action == "append" for c in changes):
+        return items[-1], end, lines[start], list(changes)
+    return start, end, "", list(changes)
+
+
+def _list_items(lines: list[str], start: int, end: int) -> list[int]:
+    """Where each item starts when lines [start, end) are a block list; [] when they are not
+    (or when a line there is no deeper than the dashes without being an item of its own)."""
+    column = None
+    items: list[int] = []
+    for i in range(start, end):
+        line = lines[i]
+        text = line.lstrip(" ")
+        if not text.strip() or text.startswith("#"):
+            continue
+        indent = len(line) - len(text)
+        if column is None:
+            column = indent
+        is_item = text[:1] == "-" and text[1:2] in (" ", "\r", "\n", "")
+        if indent < column or (indent == column and not is_item):
+            return []
+        if indent == column:
+            items.append(i)
+    return items
 
 
 def _same(yaml: YAML, text: str, tree: Any) -> bool:
