@@ -74,9 +74,10 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         host = headers.get("host", "")
         origin = headers.get("origin")
-        if origin == "null":
+        if origin == "null" and headers.get("sec-fetch-site") == "same-origin":
             # A browser sends "Origin: null" with a form POST from a page whose Referrer-Policy is
-            # no-referrer (ours): it names no site, so it is judged as no Origin, by Sec-Fetch-Site.
+            # no-referrer (ours); Sec-Fetch-Site, which no page can set, says it came from here.
+            # Any other "null" (a sandboxed frame, a data: page) stays a foreign Origin.
             origin = None
         if host not in self.hosts:
             await _refuse(send, 421, "This workbench answers only to the address it printed (Host header refused).")
