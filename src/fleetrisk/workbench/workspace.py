@@ -27,7 +27,7 @@ from fleetrisk.atomic import write_all_atomic
 from fleetrisk.catalog.loader import Catalog
 from fleetrisk.catalog.organisation import catalog_for
 from fleetrisk.engine.assess import assess
-from fleetrisk.errors import FleetriskError, InputError, ModelValidationError
+from fleetrisk.errors import FileAccessError, FleetriskError, InputError, Location, ModelValidationError
 from fleetrisk.model.loader import LoadedModel, from_document, load_model_text
 from fleetrisk.model.yamlio import Document, YamlPath, read_text
 from fleetrisk.reports.flowgraph import FlowGraph, flow_graph
@@ -134,7 +134,13 @@ class ModelFile:
             result = snapshot_of(text, str(self.path))
             if result.problem is not None:
                 return Saved(None, result.problem)
-            write_all_atomic({self.path: text})
+            try:
+                write_all_atomic({self.path: text})
+            except OSError as exc:  # a folder that cannot be written, a link put in the file's place...
+                reason = exc.strerror or str(exc)
+                return Saved(None, Problem((FileAccessError(
+                    f"cannot write the model file: {reason}", location=Location(str(self.path)),
+                    hint="check that the file and its folder can be written"),)))
             self._stat = None
             return Saved(result.version)
 
@@ -164,7 +170,7 @@ class Workspace:
             n = 2
             while name in self.files:
                 name, n = f"{path.stem}-{n}", n + 1
-            self.files[name] = ModelFile(name, path)
+            self.files[name] = ModelFile(name, path.resolve())  # a link: its file, as for one model
         self._cache: dict[tuple[str, ...], Analysis] = {}
         self._cache_lock = threading.Lock()
 

@@ -1,0 +1,100 @@
+"""The workbench on the files and models a review found it mishandled: a linked model file, a
+file that cannot be written, CRLF line ends and a byte-order mark, file names that are not
+plain URL words, stated empty lists, an attack path number out of range, findings on parts of
+the model that have no page, and the Japanese pages' messages. One real server over one
+folder; each test changes its own file."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import httpx
+import pytest
+
+from workbench.server import Served, serve
+from workbench.test_security import SMALL, forms
+
+Form = dict[str, list[str]]
+
+
+@dataclass
+class Folder:
+    served: Served
+    root: Path
+    client: httpx.Client
+
+    def form(self, page: str, action: str) -> Form:
+        """The fields of the first form on ``page`` whose action holds ``action``."""
+        answer = self.client.get(page)
+        assert answer.status_code == 200, (page, answer.status_code)
+        for found in forms(answer.text):
+            if action in str(found["action"]):
+                sent: Form = {}
+                for k, v in found["fields"]:  # type: ignore[attr-defined]
+                    sent.setdefault(k, []).append(v)
+                return sent
+        raise AssertionError(f"no form for {action!r} on {page}")
+
+    def post(self, path: str, form: Form) -> httpx.Response:
+        return self.client.post(path, content=urlencode(form, doseq=True).encode(),
+                                headers={"Origin": self.served.base,
+                                         "Content-Type": "application/x-www-form-urlencoded"})
+
+    def triage(self, name: str, **values: str) -> httpx.Response:
+        """Record a decision on the first finding of model ``name``."""
+        form = self.form(f"/m/{quote(name)}/findings", "/triage")
+        form.update({"status": ["accepted"], "owner": ["platform team"], "justification": ["a reason"],
+                     "expires": ["2031-01-31"]})
+        form.update({k: [v] for k, v in values.items()})
+        return self.post(f"/m/{quote(name)}/triage", form)
+
+
+#: The registry states it is reachable from nowhere and depends on nothing (empty lists).
+EMPTY_LISTS = SMALL + "    exposure: []\n    depends_on: []\n"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Folder]:
+    root = tmp_path_factory.mktemp("edge")
+    served = root / "served"
+    served.mkdir()
+    elsewhere = root / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "real.yaml").write_text(SMALL, encoding="utf-8")
+    os.symlink(elsewhere / "real.yaml", served / "linked.yaml")
+    (served / "windows.yaml").write_bytes(b"\xef\xbb\xbf" + SMALL.replace("\n", "\r\n").encode())
+    (served / "replaced.yaml").write_text(SMALL, encoding="utf-8")
+    (served / "plant#2.yaml").write_text(SMALL, encoding="utf-8")
+    (served / "what?.yaml").write_text(SMALL, encoding="utf-8")
+    (served / "empty-lists.yaml").write_text(EMPTY_LISTS, encoding="utf-8")
+    with serve(served) as running, closing(running.client()) as client:
+        yield Folder(running, served, client)
+
+
+def test_a_linked_model_in_a_folder_is_written_through_its_link(folder: Folder) -> None:
+    answer = folder.triage("linked")
+    assert answer.status_code == 303, answer.text
+    link = folder.root / "linked.yaml"
+    assert link.is_symlink()
+    assert "owner: platform team" in link.resolve().read_text(encoding="utf-8")
+
+
+def test_a_file_that_cannot_be_written_is_a_problem_on_the_page_not_a_server_error(folder: Folder) -> None:
+    target = folder.root / "replaced.yaml"
+    form = folder.form("/m/replaced/findings", "/triage")
+    # The file is replaced by a link to the same text: the version still holds, the write is refused.
+    copy = folder.root.parent / "elsewhere" / "same.yaml"
+    copy.write_text(SMALL, encoding="utf-8")
+    target.unlink()
+    os.symlink(copy, target)
+    form.update({"status": ["accepted"], "owner": ["me"], "justification": ["why"], "expires": ["2031-01-31"]})
+    answer = folder.post("/m/replaced/triage", form)
+    assert answer.status_code == 422, answer.text
+    assert "cannot write the model file" in answer.text
+    assert copy.read_text(encoding="utf-8") == SMALL
