@@ -98,3 +98,15 @@ def test_a_file_that_cannot_be_written_is_a_problem_on_the_page_not_a_server_err
     assert answer.status_code == 422, answer.text
     assert "cannot write the model file" in answer.text
     assert copy.read_text(encoding="utf-8") == SMALL
+
+
+def test_a_file_with_crlf_line_ends_and_a_byte_order_mark_keeps_them(folder: Folder) -> None:
+    target = folder.root / "windows.yaml"
+    answer = folder.triage("windows")
+    assert answer.status_code == 303, answer.text
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf# A small service.\r\n")
+    assert raw.count(b"\n") == raw.count(b"\r\n")  # every line, the new ones too
+    assert b"owner: platform team\r\n" in raw
+    assert folder.client.get("/m/windows/findings").status_code == 200  # and it is read back as it was
+    assert folder.triage("windows", owner="a second decision").status_code == 303

@@ -11,7 +11,9 @@ the file the workbench was started with, never to a path from a request.
 
 from __future__ import annotations
 
+import codecs
 import copy
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -29,7 +31,8 @@ from fleetrisk.catalog.organisation import catalog_for
 from fleetrisk.engine.assess import assess
 from fleetrisk.errors import FileAccessError, FleetriskError, InputError, Location, ModelValidationError
 from fleetrisk.model.loader import LoadedModel, from_document, load_model_text
-from fleetrisk.model.yamlio import Document, YamlPath, read_text
+from fleetrisk.model.yamlio import MAX_BYTES, Document, YamlPath, decode
+from fleetrisk.reading import read_regular
 from fleetrisk.reports.flowgraph import FlowGraph, flow_graph
 from fleetrisk.results import Assessment
 from fleetrisk.workbench.yamledit import Change, EditError, edit_text
@@ -64,6 +67,12 @@ class Snapshot:
     version: str
     loaded: LoadedModel | None
     problem: Problem | None
+    bom: bool = False  # the file starts with a UTF-8 byte-order mark
+    crlf: bool = False  # most of its lines end in CR LF
+
+    def as_written(self, text: str) -> str:
+        """``text`` (LF line ends, as read) with this file's line ends and byte-order mark."""
+        return ("\ufeff" if self.bom else "") + (text.replace("\n", "\r\n") if self.crlf else text)
 
 
 @dataclass(frozen=True)
@@ -116,10 +125,12 @@ class ModelFile:
 
     def _read(self) -> Snapshot:
         try:
-            text = read_text(self.path)
+            raw = read_regular(self.path, MAX_BYTES, hint="split the model or remove embedded data")
+            text = decode(raw, str(self.path))  # CR LF read as LF, the byte-order mark dropped
         except FleetriskError as exc:
             return Snapshot("", _version(""), None, Problem.of(exc))
-        return snapshot_of(text, str(self.path))
+        return dataclasses.replace(snapshot_of(text, str(self.path)), bom=raw.startswith(codecs.BOM_UTF8),
+                                   crlf=2 * raw.count(b"\r\n") > raw.count(b"\n"))
 
     def save(self, changes: Sequence[Change], expected: str) -> Saved:
         """Make ``changes`` to the file if it is still at version ``expected`` and the result is a valid model."""
@@ -135,7 +146,7 @@ class ModelFile:
             if result.problem is not None:
                 return Saved(None, result.problem)
             try:
-                write_all_atomic({self.path: text})
+                write_all_atomic({self.path: current.as_written(text)})
             except OSError as exc:  # a folder that cannot be written, a link put in the file's place...
                 reason = exc.strerror or str(exc)
                 return Saved(None, Problem((FileAccessError(
