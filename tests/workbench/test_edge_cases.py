@@ -72,6 +72,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Folder]:
     (served / "replaced.yaml").write_text(SMALL, encoding="utf-8")
     (served / "plant#2.yaml").write_text(SMALL, encoding="utf-8")
     (served / "what?.yaml").write_text(SMALL, encoding="utf-8")
+    (served / "工場 A.yaml").write_text(SMALL, encoding="utf-8")
     (served / "empty-lists.yaml").write_text(EMPTY_LISTS, encoding="utf-8")
     with serve(served) as running, closing(running.client()) as client:
         yield Folder(running, served, client)
@@ -110,3 +111,21 @@ def test_a_file_with_crlf_line_ends_and_a_byte_order_mark_keeps_them(folder: Fol
     assert b"owner: platform team\r\n" in raw
     assert folder.client.get("/m/windows/findings").status_code == 200  # and it is read back as it was
     assert folder.triage("windows", owner="a second decision").status_code == 303
+
+
+@pytest.mark.parametrize("file", ["plant#2.yaml", "what?.yaml", "工場 A.yaml"])
+def test_a_model_whose_file_name_is_not_a_plain_url_word_is_reached_by_its_links(folder: Folder, file: str) -> None:
+    portfolio = folder.client.get("/").text
+    links = re.findall(r'<tr id="model-[^"]*">\s*<td><a href="([^"]+)">', portfolio)
+    assert len(links) == len(list(folder.root.glob("*.yaml")))
+    opened = {link: folder.client.get(link) for link in links}  # as a browser follows them
+    shown = {link: re.search(r'<code class="muted">([^<]+)</code>', a.text) for link, a in opened.items()}
+    link = next((link for link, m in shown.items() if m and Path(m.group(1)).name == file), None)
+    assert link is not None, {link: a.status_code for link, a in opened.items()}
+    assert opened[link].status_code == 200
+    name = link.removeprefix("/m/").removesuffix("/")
+    assert folder.form(f"/m/{quote(name)}/findings", "/triage")["back"] == [f"/m/{name}/findings"]
+    answer = folder.triage(name)
+    assert answer.status_code == 303, answer.text
+    assert folder.client.get(answer.headers["location"]).status_code == 200
+    assert "owner: platform team" in (folder.root / file).read_text(encoding="utf-8")

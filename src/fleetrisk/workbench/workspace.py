@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import itertools
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -177,10 +178,11 @@ class Workspace:
                              hint="start it on a smaller folder, or on one model file")
         self.files: dict[str, ModelFile] = {}
         for path in paths:
-            name = path.stem
+            stem = _url_word(path.stem)
+            name = stem
             n = 2
             while name in self.files:
-                name, n = f"{path.stem}-{n}", n + 1
+                name, n = f"{stem}-{n}", n + 1
             self.files[name] = ModelFile(name, path.resolve())  # a link: its file, as for one model
         self._cache: dict[tuple[str, ...], Analysis] = {}
         self._cache_lock = threading.Lock()
@@ -219,6 +221,14 @@ class Workspace:
     def committed(self, model: ModelFile) -> tuple[str, str] | None:
         """The model's text at the last git commit and that commit's short id, when it is in a repository."""
         return committed_text(model.path)
+
+
+def _url_word(stem: str) -> str:
+    """A file's stem as a model's name, which the pages put in their URLs as it is: the characters
+    a URL path reads otherwise (``#`` a fragment, ``?`` a query, ``%`` an escape, ``\\`` a slash)
+    become ``-``, and a name of dots only (``..``) is no name."""
+    word = re.sub(r"[#?%\\]", "-", stem)
+    return word if word.strip(".") else "model"
 
 
 def analyse(loaded: LoadedModel, version: str, lang: str, catalog: Catalog | None = None) -> Analysis:
