@@ -129,3 +129,12 @@ def test_a_model_whose_file_name_is_not_a_plain_url_word_is_reached_by_its_links
     assert answer.status_code == 303, answer.text
     assert folder.client.get(answer.headers["location"]).status_code == 200
     assert "owner: platform team" in (folder.root / file).read_text(encoding="utf-8")
+
+
+def test_an_element_form_keeps_the_empty_lists_the_file_states(folder: Folder) -> None:
+    target = folder.root / "empty-lists.yaml"
+    form = folder.form("/m/empty-lists/edit/components/1", "/edit/")
+    form["f.name"] = ["the registry"]
+    answer = folder.post("/m/empty-lists/edit/components/1", form)
+    assert answer.status_code == 303, answer.text
+    assert target.read_text(encoding="utf-8") == EMPTY_LISTS + "    name: the registry\n"

@@ -132,13 +132,15 @@ def read_form(section: str, form: Mapping[str, list[str]]) -> tuple[dict[str, An
 def element_changes(section: str, index: int | None, values: Mapping[str, Any],
                     current: Mapping[str, Any] | None) -> list[Change]:
     """The changes that make element ``index`` of ``section`` hold ``values`` (or add it, when
-    ``index`` is None). A field emptied in the form is taken out of the file: not stated."""
+    ``index`` is None). A field emptied in the form is taken out of the file: not stated. A list the
+    file states empty (``exposure: []``: none) stays: the form shows it as it shows a list not
+    stated, and sends nothing for either."""
     if index is None:
         return [Change((section,), {k: v for k, v in values.items() if v is not None}, "append")]
     changes: list[Change] = []
     for key, value in values.items():
         before = (current or {}).get(key)
-        if value is None and before is not None:
+        if value is None and before is not None and before != []:
             changes.append(Change((section, index, key), action="drop"))
         elif value is not None and value != before:
             changes.append(Change((section, index, key), value))
