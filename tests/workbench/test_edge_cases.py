@@ -74,6 +74,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Folder]:
     (served / "what?.yaml").write_text(SMALL, encoding="utf-8")
     (served / "工場 A.yaml").write_text(SMALL, encoding="utf-8")
     (served / "empty-lists.yaml").write_text(EMPTY_LISTS, encoding="utf-8")
+    (served / "plain.yaml").write_text(SMALL, encoding="utf-8")  # never changed
     with serve(served) as running, closing(running.client()) as client:
         yield Folder(running, served, client)
 
@@ -138,3 +139,17 @@ def test_an_element_form_keeps_the_empty_lists_the_file_states(folder: Folder) -
     answer = folder.post("/m/empty-lists/edit/components/1", form)
     assert answer.status_code == 303, answer.text
     assert target.read_text(encoding="utf-8") == EMPTY_LISTS + "    name: the registry\n"
+
+
+def test_an_attack_path_number_beyond_the_paths_picks_none_out(folder: Folder) -> None:
+    picked = folder.client.get("/m/plain/?path=1").text
+    assert re.search(r'<div class="scroll picked" id="dfd">', picked)
+    paths = len(re.findall(r'<option value="\d+"', picked.split('id="path-picker"')[1].split("</select>")[0]))
+    assert paths >= 1
+    for number in (str(paths + 1), "99"):
+        page = folder.client.get(f"/m/plain/?path={number}")
+        assert page.status_code == 200
+        assert re.search(r'<div class="scroll" id="dfd">', page.text), number  # not every element greyed out
+        assert 'id="picked-steps"' not in page.text
+        assert " selected" not in page.text.split('id="path-picker"')[1].split("</select>")[0]
+

@@ -214,6 +214,7 @@ class Workbench:
         picked = _int(request.query_params.get("path"))
         chosen = a.attack_paths[picked - 1] if picked and 0 < picked <= len(a.attack_paths) else None
         dfd = _diagram(found, lang, model.name, chosen)
+        picked = picked if chosen is not None else None  # a number beyond the paths picks none
         return self._render(request, "overview.html.j2", model=model, a=a, an=found, dfd=dfd, picked=picked,
                             groups=views.paths_by_outcome(a), money=lambda v: money(v, found.currency, lang))
 
