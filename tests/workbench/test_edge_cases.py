@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 
+from conftest import DEFAULT
+from fleetrisk.workbench.views import element_section
+from fleetrisk.workbench.workspace import Analysis, Workspace
 from workbench.server import Served, serve
 from workbench.test_security import SMALL, forms
 
@@ -75,6 +79,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Folder]:
     (served / "工場 A.yaml").write_text(SMALL, encoding="utf-8")
     (served / "empty-lists.yaml").write_text(EMPTY_LISTS, encoding="utf-8")
     (served / "plain.yaml").write_text(SMALL, encoding="utf-8")  # never changed
+    shutil.copy(DEFAULT, served / "appliance.yaml")  # findings and paths on the service and a zone
     with serve(served) as running, closing(running.client()) as client:
         yield Folder(running, served, client)
 
@@ -153,3 +158,18 @@ def test_an_attack_path_number_beyond_the_paths_picks_none_out(folder: Folder) -
         assert 'id="picked-steps"' not in page.text
         assert " selected" not in page.text.split('id="path-picker"')[1].split("</select>")[0]
 
+
+def test_a_finding_or_step_on_the_service_or_a_zone_links_to_no_missing_page(folder: Folder) -> None:
+    analysis = Workspace(DEFAULT).analysis(Workspace(DEFAULT).files["smart-appliance-cloud"], "en")
+    assert isinstance(analysis, Analysis)
+    on_others = {f.element for f in analysis.assessment.findings if element_section(analysis, f.element) is None}
+    assert on_others  # the example has findings on the service and on a zone
+    number = next(n for n, p in enumerate(analysis.assessment.attack_paths, 1)
+                  if any(element_section(analysis, s.element) is None for s in p.steps))
+    for page in ("/m/appliance/findings", f"/m/appliance/?path={number}"):
+        text = folder.client.get(page).text
+        links = set(re.findall(r'href="(/m/appliance/element/[^"?]+)', text))
+        assert links
+        assert {link: folder.client.get(link).status_code for link in links} == dict.fromkeys(links, 200)
+    findings = folder.client.get("/m/appliance/findings").text
+    assert all(f"@ {element}</span>" in findings for element in on_others)  # named, without a link

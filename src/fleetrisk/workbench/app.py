@@ -130,6 +130,8 @@ class Workbench:
             "paren": lambda v: f"\uff08{v}\uff09" if lang == "ja" else f" ({v})",
             "models": list(self.workspace.files.values()), "folder": self.workspace.folder is not None,
             "yaml": flow,
+            # the elements that have a page (a finding or a step may be on the service or a zone)
+            "pages": views.element_ids(context["an"]) if isinstance(context.get("an"), Analysis) else set(),
         }
         html = _environment().get_template(template).render({**base, **context})
         return HTMLResponse(inert(html), status_code=status)
