@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from conftest import DEFAULT
+from fleetrisk.workbench.labels import labels
 from fleetrisk.workbench.views import element_section
 from fleetrisk.workbench.workspace import Analysis, Workspace
 from workbench.server import Served, serve
@@ -173,3 +174,22 @@ def test_a_finding_or_step_on_the_service_or_a_zone_links_to_no_missing_page(fol
         assert {link: folder.client.get(link).status_code for link in links} == dict.fromkeys(links, 200)
     findings = folder.client.get("/m/appliance/findings").text
     assert all(f"@ {element}</span>" in findings for element in on_others)  # named, without a link
+
+
+def test_a_japanese_form_that_cannot_be_written_says_why_in_japanese(folder: Folder) -> None:
+    ja = labels("ja")
+    form = folder.form("/m/plain/findings?lang=ja", "/triage")
+    form.update({"status": ["accepted"], "owner": [""], "justification": [""], "expires": ["soon"]})
+    answer = folder.post("/m/plain/triage", form)
+    assert answer.status_code == 422
+    assert '<html lang="ja">' in answer.text
+    for word in (ja["wb_need_owner"], ja["wb_need_justification"], ja["wb_need_date"], ja["wb_not_written"]):
+        assert word in answer.text
+    assert "who answers" not in answer.text
+    assert 'href="/m/plain/findings?lang=ja"' in answer.text  # back to the page the form was on
+    edit = folder.form("/m/plain/edit/fleets/0?lang=ja", "/edit/")
+    edit["f.devices"] = ["many"]
+    answer = folder.post("/m/plain/edit/fleets/0", edit)
+    assert answer.status_code == 422
+    assert ja["wb_need_whole"] in answer.text and "a whole number" not in answer.text
+    assert (folder.root / "plain.yaml").read_text(encoding="utf-8") == SMALL

@@ -328,22 +328,24 @@ class Workbench:
         if not back.startswith(f"/m/{model.name}/") or "//" in back or "\\" in back:
             back = f"/m/{model.name}/findings" + ("?lang=ja" if lang == "ja" else "")
         problems = []
+        words = labels(lang)
         if status not in TRIAGE_STATUSES:
-            problems.append(f"status: one of {', '.join(TRIAGE_STATUSES)}")
+            problems.append(words["wb_need_status"].format(values=", ".join(TRIAGE_STATUSES)))
         if not owner:
-            problems.append("owner: who answers for this decision")
+            problems.append(words["wb_need_owner"])
         if not justification:
-            problems.append("justification: why the finding can wait, does not apply, or is being fixed")
+            problems.append(words["wb_need_justification"])
         date = None
         if expires:
             try:
                 date = dt.date.fromisoformat(expires)
             except ValueError:
-                problems.append("expires: a date as YYYY-MM-DD")
+                problems.append("expires" + ("\uff1a" if lang == "ja" else ": ") + words["wb_need_date"])
         elif status != "false-positive":
-            problems.append("expires: when the decision must be reviewed (YYYY-MM-DD)")
+            problems.append(words["wb_need_expires"])
         if problems:
-            return self._problem_page(request, model, Problem(tuple(_input_errors(problems))))
+            return self._render(request, "problem.html.j2", status=422, model=model, lang=lang, back=back,
+                                problem=Problem(tuple(_input_errors(problems))))
         entry: dict[str, Any] = {"id": finding, "status": status, "justification": justification, "owner": owner}
         if date is not None:
             entry["expires"] = date
@@ -372,7 +374,7 @@ class Workbench:
         located: list[str] = []
         values = current
         if form is not None:
-            sent, problems = read_form(section, form)
+            sent, problems = read_form(section, form, lang)
             for p in problems:
                 errors.setdefault(p.key, []).append(str(p))
             values = {**current, **{k: v for k, v in sent.items()}}
