@@ -130,6 +130,8 @@ class Workbench:
             "paren": lambda v: f"\uff08{v}\uff09" if lang == "ja" else f" ({v})",
             "models": list(self.workspace.files.values()), "folder": self.workspace.folder is not None,
             "yaml": flow,
+            # the elements that have a page (a finding or a step may be on the service or a zone)
+            "pages": views.element_ids(context["an"]) if isinstance(context.get("an"), Analysis) else set(),
         }
         html = _environment().get_template(template).render({**base, **context})
         return HTMLResponse(inert(html), status_code=status)
@@ -214,6 +216,7 @@ class Workbench:
         picked = _int(request.query_params.get("path"))
         chosen = a.attack_paths[picked - 1] if picked and 0 < picked <= len(a.attack_paths) else None
         dfd = _diagram(found, lang, model.name, chosen)
+        picked = picked if chosen is not None else None  # a number beyond the paths picks none
         return self._render(request, "overview.html.j2", model=model, a=a, an=found, dfd=dfd, picked=picked,
                             groups=views.paths_by_outcome(a), money=lambda v: money(v, found.currency, lang))
 
@@ -325,22 +328,24 @@ class Workbench:
         if not back.startswith(f"/m/{model.name}/") or "//" in back or "\\" in back:
             back = f"/m/{model.name}/findings" + ("?lang=ja" if lang == "ja" else "")
         problems = []
+        words = labels(lang)
         if status not in TRIAGE_STATUSES:
-            problems.append(f"status: one of {', '.join(TRIAGE_STATUSES)}")
+            problems.append(words["wb_need_status"].format(values=", ".join(TRIAGE_STATUSES)))
         if not owner:
-            problems.append("owner: who answers for this decision")
+            problems.append(words["wb_need_owner"])
         if not justification:
-            problems.append("justification: why the finding can wait, does not apply, or is being fixed")
+            problems.append(words["wb_need_justification"])
         date = None
         if expires:
             try:
                 date = dt.date.fromisoformat(expires)
             except ValueError:
-                problems.append("expires: a date as YYYY-MM-DD")
+                problems.append("expires" + ("\uff1a" if lang == "ja" else ": ") + words["wb_need_date"])
         elif status != "false-positive":
-            problems.append("expires: when the decision must be reviewed (YYYY-MM-DD)")
+            problems.append(words["wb_need_expires"])
         if problems:
-            return self._problem_page(request, model, Problem(tuple(_input_errors(problems))))
+            return self._render(request, "problem.html.j2", status=422, model=model, lang=lang, back=back,
+                                problem=Problem(tuple(_input_errors(problems))))
         entry: dict[str, Any] = {"id": finding, "status": status, "justification": justification, "owner": owner}
         if date is not None:
             entry["expires"] = date
@@ -369,7 +374,7 @@ class Workbench:
         located: list[str] = []
         values = current
         if form is not None:
-            sent, problems = read_form(section, form)
+            sent, problems = read_form(section, form, lang)
             for p in problems:
                 errors.setdefault(p.key, []).append(str(p))
             values = {**current, **{k: v for k, v in sent.items()}}

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from fleetrisk.model.fielddocs import Place, Shape, meanings, places
 from fleetrisk.model.schema import Account, Component, DataSet, Fleet, Flow, Key
+from fleetrisk.workbench.labels import labels
 from fleetrisk.workbench.yamledit import Change
 
 #: The sections a form can add to or edit, with the class of their elements.
@@ -79,34 +80,36 @@ class FormProblem(ValueError):
         self.key = key
 
 
-def _typed(field: FormField, raw: str) -> Any:
+def _typed(field: FormField, raw: str, words: Mapping[str, str]) -> Any:
     shape = field.place.shape
     text = raw.strip()
     if shape.kind == "bool":
         if text not in ("true", "false"):
-            raise FormProblem(field.key, "choose true or false")
+            raise FormProblem(field.key, words["wb_need_bool"])
         return text == "true"
     if shape.kind == "int":
         if not re.fullmatch(r"\d{1,13}", text.replace(",", "").replace("_", "")):
-            raise FormProblem(field.key, "a whole number of 0 or more")
+            raise FormProblem(field.key, words["wb_need_whole"])
         return int(text.replace(",", "").replace("_", ""))
     if shape.kind == "float":
         try:
             return float(text)
         except ValueError:
-            raise FormProblem(field.key, "a number") from None
+            raise FormProblem(field.key, words["wb_need_number"]) from None
     if shape.kind == "date":
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            raise FormProblem(field.key, "a date as YYYY-MM-DD") from None
+            raise FormProblem(field.key, words["wb_need_date"]) from None
     if shape.kind == "values" and text not in field.options:
-        raise FormProblem(field.key, f"one of {', '.join(field.options)}")
+        raise FormProblem(field.key, words["wb_need_one_of"].format(values=", ".join(field.options)))
     return text
 
 
-def read_form(section: str, form: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[FormProblem]]:
-    """The values a form sent, by YAML key (None: left empty), and the ones it could not read."""
+def read_form(section: str, form: Mapping[str, list[str]],
+              lang: str = "en") -> tuple[dict[str, Any], list[FormProblem]]:
+    """The values a form sent, by YAML key (None: left empty), and the ones it could not read (said in ``lang``)."""
+    said = labels(lang)
     values: dict[str, Any] = {}
     problems: list[FormProblem] = []
     for field in form_fields(section):
@@ -117,13 +120,13 @@ def read_form(section: str, form: Mapping[str, list[str]]) -> tuple[dict[str, An
             if field.input == "checkboxes":
                 unknown = [v for v in sent if v not in field.options]
                 if unknown:
-                    raise FormProblem(field.key, f"not a value of this field: {', '.join(unknown)}")
+                    raise FormProblem(field.key, said["wb_need_known"].format(values=", ".join(unknown)))
                 values[field.key] = [v for v in field.options if v in sent] or None
             elif field.input == "words":
                 words = [w for v in sent for w in re.split(r"[\s,]+", v) if w]
                 values[field.key] = list(dict.fromkeys(words)) or None
             else:
-                values[field.key] = _typed(field, sent[0]) if sent else None
+                values[field.key] = _typed(field, sent[0], said) if sent else None
         except FormProblem as problem:
             problems.append(problem)
     return values, problems
@@ -132,13 +135,15 @@ def read_form(section: str, form: Mapping[str, list[str]]) -> tuple[dict[str, An
 def element_changes(section: str, index: int | None, values: Mapping[str, Any],
                     current: Mapping[str, Any] | None) -> list[Change]:
     """The changes that make element ``index`` of ``section`` hold ``values`` (or add it, when
-    ``index`` is None). A field emptied in the form is taken out of the file: not stated."""
+    ``index`` is None). A field emptied in the form is taken out of the file: not stated. A list the
+    file states empty (``exposure: []``: none) stays: the form shows it as it shows a list not
+    stated, and sends nothing for either."""
     if index is None:
         return [Change((section,), {k: v for k, v in values.items() if v is not None}, "append")]
     changes: list[Change] = []
     for key, value in values.items():
         before = (current or {}).get(key)
-        if value is None and before is not None:
+        if value is None and before is not None and before != []:
             changes.append(Change((section, index, key), action="drop"))
         elif value is not None and value != before:
             changes.append(Change((section, index, key), value))

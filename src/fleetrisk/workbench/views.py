@@ -34,6 +34,13 @@ def element_section(analysis: Analysis, element: str) -> tuple[str, int] | None:
     return None
 
 
+def element_ids(analysis: Analysis) -> set[str]:
+    """The ids of the model elements that have a page (not the service, not a zone)."""
+    model = analysis.loaded.model
+    return {item.id for section in ("fleets", "components", "keys", "data", "flows", "accounts")
+            for item in getattr(model, section) if getattr(item, "id", None)}
+
+
 def element_data(analysis: Analysis, section: str, index: int) -> dict[str, Any]:
     """The element as the file states it (YAML keys, plain values)."""
     data = analysis.loaded.document.data

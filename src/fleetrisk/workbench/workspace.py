@@ -11,11 +11,14 @@ the file the workbench was started with, never to a path from a request.
 
 from __future__ import annotations
 
+import codecs
 import copy
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -27,9 +30,10 @@ from fleetrisk.atomic import write_all_atomic
 from fleetrisk.catalog.loader import Catalog
 from fleetrisk.catalog.organisation import catalog_for
 from fleetrisk.engine.assess import assess
-from fleetrisk.errors import FleetriskError, InputError, ModelValidationError
+from fleetrisk.errors import FileAccessError, FleetriskError, InputError, Location, ModelValidationError
 from fleetrisk.model.loader import LoadedModel, from_document, load_model_text
-from fleetrisk.model.yamlio import Document, YamlPath, read_text
+from fleetrisk.model.yamlio import MAX_BYTES, Document, YamlPath, decode
+from fleetrisk.reading import read_regular
 from fleetrisk.reports.flowgraph import FlowGraph, flow_graph
 from fleetrisk.results import Assessment
 from fleetrisk.workbench.yamledit import Change, EditError, edit_text
@@ -64,6 +68,12 @@ class Snapshot:
     version: str
     loaded: LoadedModel | None
     problem: Problem | None
+    bom: bool = False  # the file starts with a UTF-8 byte-order mark
+    crlf: bool = False  # most of its lines end in CR LF
+
+    def as_written(self, text: str) -> str:
+        """``text`` (LF line ends, as read) with this file's line ends and byte-order mark."""
+        return ("\ufeff" if self.bom else "") + (text.replace("\n", "\r\n") if self.crlf else text)
 
 
 @dataclass(frozen=True)
@@ -116,10 +126,12 @@ class ModelFile:
 
     def _read(self) -> Snapshot:
         try:
-            text = read_text(self.path)
+            raw = read_regular(self.path, MAX_BYTES, hint="split the model or remove embedded data")
+            text = decode(raw, str(self.path))  # CR LF read as LF, the byte-order mark dropped
         except FleetriskError as exc:
             return Snapshot("", _version(""), None, Problem.of(exc))
-        return snapshot_of(text, str(self.path))
+        return dataclasses.replace(snapshot_of(text, str(self.path)), bom=raw.startswith(codecs.BOM_UTF8),
+                                   crlf=2 * raw.count(b"\r\n") > raw.count(b"\n"))
 
     def save(self, changes: Sequence[Change], expected: str) -> Saved:
         """Make ``changes`` to the file if it is still at version ``expected`` and the result is a valid model."""
@@ -134,7 +146,13 @@ class ModelFile:
             result = snapshot_of(text, str(self.path))
             if result.problem is not None:
                 return Saved(None, result.problem)
-            write_all_atomic({self.path: text})
+            try:
+                write_all_atomic({self.path: current.as_written(text)})
+            except OSError as exc:  # a folder that cannot be written, a link put in the file's place...
+                reason = exc.strerror or str(exc)
+                return Saved(None, Problem((FileAccessError(
+                    f"cannot write the model file: {reason}", location=Location(str(self.path)),
+                    hint="check that the file and its folder can be written"),)))
             self._stat = None
             return Saved(result.version)
 
@@ -160,11 +178,12 @@ class Workspace:
                              hint="start it on a smaller folder, or on one model file")
         self.files: dict[str, ModelFile] = {}
         for path in paths:
-            name = path.stem
+            stem = _url_word(path.stem)
+            name = stem
             n = 2
             while name in self.files:
-                name, n = f"{path.stem}-{n}", n + 1
-            self.files[name] = ModelFile(name, path)
+                name, n = f"{stem}-{n}", n + 1
+            self.files[name] = ModelFile(name, path.resolve())  # a link: its file, as for one model
         self._cache: dict[tuple[str, ...], Analysis] = {}
         self._cache_lock = threading.Lock()
 
@@ -202,6 +221,14 @@ class Workspace:
     def committed(self, model: ModelFile) -> tuple[str, str] | None:
         """The model's text at the last git commit and that commit's short id, when it is in a repository."""
         return committed_text(model.path)
+
+
+def _url_word(stem: str) -> str:
+    """A file's stem as a model's name, which the pages put in their URLs as it is: the characters
+    a URL path reads otherwise (``#`` a fragment, ``?`` a query, ``%`` an escape, ``\\`` a slash)
+    become ``-``, and a name of dots only (``..``) is no name."""
+    word = re.sub(r"[#?%\\]", "-", stem)
+    return word if word.strip(".") else "model"
 
 
 def analyse(loaded: LoadedModel, version: str, lang: str, catalog: Catalog | None = None) -> Analysis:
