@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from chromium import chromium
 from conftest import EXAMPLES
 from fleetrisk import assess, load_model
 from fleetrisk.engine.quant_run import loss_view
@@ -18,17 +19,11 @@ from fleetrisk.model.loader import LoadedModel
 from fleetrisk.reports import render_report
 from report_fixtures import default_assessment, hostile_model, loaded_default
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps"]
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=30_000)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @dataclass

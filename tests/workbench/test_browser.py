@@ -26,15 +26,13 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import yaml
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from chromium import chromium
 from conftest import DEFAULT
 from fleetrisk.model.loader import load_model
 from workbench.server import START_TIMEOUT, Served, serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps"]
 NAME = DEFAULT.stem
 #: Longest wait for the page to notice a change made on disk (it polls every second).
 RELOAD_WAIT = 10_000
@@ -42,10 +40,8 @@ RELOAD_WAIT = 10_000
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=30_000)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @dataclass
