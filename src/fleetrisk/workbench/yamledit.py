@@ -283,10 +283,11 @@ def _list_items(lines: list[str], start: int, end: int) -> list[int]:
     return items
 
 
-def _same(yaml: YAML, text: str, tree: Any) -> bool:
-    """Whether ``text`` holds the same data as ``tree`` (the merge never changes meaning)."""
+def _same(round_trip: YAML, text: str, tree: Any) -> bool:
+    """Whether ``text`` holds the same data as ``tree`` (the merge never changes meaning).
+    ``round_trip`` is ruamel's round-trip reader, which builds no Python objects from tags."""
     try:
-        return bool(_plain(yaml.load(text)) == _plain(tree))
+        return bool(_plain(round_trip.load(text)) == _plain(tree))
     except YAMLError:
         return False
 
