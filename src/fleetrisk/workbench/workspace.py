@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import copy
-import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -68,12 +67,7 @@ class Snapshot:
     version: str
     loaded: LoadedModel | None
     problem: Problem | None
-    bom: bool = False  # the file starts with a UTF-8 byte-order mark
-    crlf: bool = False  # most of its lines end in CR LF
 
-    def as_written(self, text: str) -> str:
-        """``text`` (LF line ends, as read) with this file's line ends and byte-order mark."""
-        return ("\ufeff" if self.bom else "") + (text.replace("\n", "\r\n") if self.crlf else text)
 
 
 @dataclass(frozen=True)
@@ -97,6 +91,28 @@ class Saved:
     stale: bool = False
 
 
+@dataclass(frozen=True)
+class _Text:
+    """A model file's text as read, before validation, with how the file writes it."""
+
+    text: str
+    bom: bool  # the file starts with a UTF-8 byte-order mark
+    crlf: bool  # most of its lines end in CR LF
+
+    def as_written(self, text: str) -> str:
+        """``text`` (LF line ends, as read) with this file's line ends and byte-order mark."""
+        return ("\ufeff" if self.bom else "") + (text.replace("\n", "\r\n") if self.crlf else text)
+
+
+def _stat_of(path: Path) -> tuple[int, int, int] | None:
+    """What tells a changed file from an unchanged one without reading it (None: it cannot be seen)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
 def _version(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
@@ -114,30 +130,30 @@ class ModelFile:
     def snapshot(self) -> Snapshot:
         """The file as it is now on disk (read again only when its stat changed)."""
         with self._lock:
-            try:
-                st = os.stat(self.path)
-                stat = (st.st_mtime_ns, st.st_size, st.st_ino)
-            except OSError:
-                stat = None
+            stat = _stat_of(self.path)
             if self._snapshot is None or stat is None or stat != self._stat:
-                self._snapshot = self._read()
+                found = self._read()
+                if isinstance(found, Snapshot):
+                    self._snapshot = found
+                elif self._snapshot is None or self._snapshot.version != _version(found.text):
+                    self._snapshot = snapshot_of(found.text, str(self.path))  # the same text is not checked twice
                 self._stat = stat
             return self._snapshot
 
-    def _read(self) -> Snapshot:
+    def _read(self) -> Snapshot | _Text:
+        """The file's text as it is now, not yet validated (or a snapshot of why it cannot be read)."""
         try:
             raw = read_regular(self.path, MAX_BYTES, hint="split the model or remove embedded data")
             text = decode(raw, str(self.path))  # CR LF read as LF, the byte-order mark dropped
         except FleetriskError as exc:
             return Snapshot("", _version(""), None, Problem.of(exc))
-        return dataclasses.replace(snapshot_of(text, str(self.path)), bom=raw.startswith(codecs.BOM_UTF8),
-                                   crlf=2 * raw.count(b"\r\n") > raw.count(b"\n"))
+        return _Text(text, raw.startswith(codecs.BOM_UTF8), 2 * raw.count(b"\r\n") > raw.count(b"\n"))
 
     def save(self, changes: Sequence[Change], expected: str) -> Saved:
         """Make ``changes`` to the file if it is still at version ``expected`` and the result is a valid model."""
         with self._lock:
-            current = self._read()
-            if current.version != expected:
+            current = self._read()  # read again, not validated: only its version counts here
+            if isinstance(current, Snapshot) or _version(current.text) != expected:
                 return Saved(None, stale=True)
             try:
                 text = edit_text(current.text, changes)
@@ -153,6 +169,8 @@ class ModelFile:
                 return Saved(None, Problem((FileAccessError(
                     f"cannot write the model file: {reason}", location=Location(str(self.path)),
                     hint="check that the file and its folder can be written"),)))
+            # the text just checked is kept: the next read finds it on disk and need not check it again
+            self._snapshot = result
             self._stat = None
             return Saved(result.version)
 
