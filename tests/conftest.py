@@ -6,10 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "src" / "fleetrisk" / "examples"
@@ -54,3 +58,12 @@ BROKER: dict[str, Any] = {
     "components": [{"id": "broker", "kind": "device-gateway", "exposure": ["internet"], "auth": "mtls",
                     "authorization": "per-device"}],
 }
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A headless Chromium for the browser tests of one module."""
+    from chromium import chromium  # Playwright is loaded only by the tests that ask for a browser
+
+    with chromium() as launched:
+        yield launched

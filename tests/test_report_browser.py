@@ -3,7 +3,6 @@ working filters, readable without JavaScript, and no script from hostile model t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,19 +10,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from chromium import chromium
 from conftest import EXAMPLES
 from fleetrisk import assess, load_model
 from fleetrisk.engine.quant_run import loss_view
 from fleetrisk.model.loader import LoadedModel
 from fleetrisk.reports import render_report
 from report_fixtures import default_assessment, hostile_model, loaded_default
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @dataclass

@@ -28,7 +28,6 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page, expect
 
-from chromium import chromium
 from conftest import DEFAULT
 from fleetrisk.model.loader import load_model
 from workbench.server import START_TIMEOUT, Served, serve
@@ -36,12 +35,6 @@ from workbench.server import START_TIMEOUT, Served, serve
 NAME = DEFAULT.stem
 #: Longest wait for the page to notice a change made on disk (it polls every second).
 RELOAD_WAIT = 10_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @dataclass
