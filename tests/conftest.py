@@ -35,6 +35,17 @@ def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120,
     )
 
 
+def stop(process: subprocess.Popen[Any], timeout: float = 10) -> None:
+    """Stop a server started for a test: asked first, killed if it does not go."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
 def wildcard_read_refuted(path: Path, element: str = "broker") -> Path:
     """An evidence file in which a live MQTT check read another device's topic through ``element``."""
     path.write_text(json.dumps({"fleetrisk_evidence": 1, "checks": [{

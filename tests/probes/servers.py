@@ -18,6 +18,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from conftest import stop
+
 START_TIMEOUT = 10.0
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
@@ -51,16 +53,6 @@ def ensure_free(port: int) -> None:
         except OSError as exc:
             raise RuntimeError(f"127.0.0.1:{port} is already in use ({exc.strerror}); stop what holds it "
                                "or choose other ports") from exc
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 DEVICES = {"dev-a": "pass-a", "dev-b": "pass-b"}

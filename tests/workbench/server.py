@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from conftest import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 #: Longest wait for the server to print its address.
 START_TIMEOUT = 30.0
@@ -64,9 +66,4 @@ def serve(target: Path, *extra: str, cwd: Path | None = None) -> Iterator[Served
         base, _, query = url.partition("/?")
         yield Served(base, url, query.removeprefix("token="), process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)

@@ -28,7 +28,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import DEFAULT
+from conftest import DEFAULT, stop
 from fleetrisk.model.loader import load_model
 from workbench.server import START_TIMEOUT, Served, serve
 
@@ -465,6 +465,5 @@ def test_printed_address_answers_at_once(tmp_path: Path) -> None:
         assert httpx.get(url, timeout=30).status_code == 303
     finally:
         watchdog.cancel()
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         os.close(read_end)
